@@ -1,0 +1,124 @@
+"""Every permission decision, in one place. Deny by default.
+
+Every view is wrapped in exactly one of the decorators below; `access_policy` on the wrapped
+view names the rule, and tests/safeguarding/test_access_matrix.py fails for a route without one.
+
+- Outsiders (no role at the school or trust in the URL) get 404: they must not learn it exists.
+- People with a role there, but not the right one, get 403.
+- Every denial is written to the audit trail.
+"""
+
+from functools import wraps
+
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+
+from . import audit
+from .models import Membership, Role, School, Trust
+
+ALL_SCHOOL_ROLES = tuple(Role.school_roles())
+CASE_REVIEWERS = tuple(Role.case_reviewers())
+
+
+def _mark(view, policy):
+    view.access_policy = policy
+    return view
+
+
+def deny(request, status: int, *, school=None, reason: str = ""):
+    """Record the denial, then answer 404 (outsider) or 403 (wrong role)."""
+    match = getattr(request, "resolver_match", None)
+    audit.record(
+        "access.denied",
+        actor=request.user,
+        school=school,
+        request=request,
+        data={"status": status, "view": match.view_name if match else "", "reason": reason},
+    )
+    if status == 404:
+        raise Http404
+    raise PermissionDenied
+
+
+def roles_at_school(user, school: School | None) -> set[str]:
+    if school is None or not user.is_authenticated or not user.is_active:
+        return set()
+    return set(
+        Membership.objects.filter(user=user, school=school).values_list("role", flat=True)
+    )
+
+
+def schools_for(user, roles=ALL_SCHOOL_ROLES):
+    """The schools where `user` holds any of `roles`. None for anyone else."""
+    if not user.is_authenticated or not user.is_active:
+        return School.objects.none()
+    return School.objects.filter(
+        memberships__user=user, memberships__role__in=roles
+    ).distinct()
+
+
+def trusts_led_by(user):
+    if not user.is_authenticated or not user.is_active:
+        return Trust.objects.none()
+    return Trust.objects.filter(memberships__user=user, memberships__role=Role.TRUST_LEAD)
+
+
+def public(view):
+    """Anyone, signed in or not (sign-in pages, the staff guidance)."""
+    return _mark(view, "public")
+
+
+def signed_in(view):
+    """Anyone signed in (and past two-factor where their role needs it)."""
+
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        return view(request, *args, **kwargs)
+
+    return _mark(wrapped, "signed_in")
+
+
+def school_role(*roles: str):
+    """The view takes a `school` slug from the URL; it receives the School instead.
+
+    Only people holding one of `roles` at that school get in.
+    """
+    allowed = set(roles)
+
+    def decorator(view):
+        @wraps(view)
+        def wrapped(request, *args, school: str, **kwargs):
+            if not request.user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            school_obj = School.objects.filter(slug=school).select_related("trust").first()
+            held = roles_at_school(request.user, school_obj)
+            if not held:
+                deny(request, 404, reason="not a member of this school")
+            if not held & allowed:
+                deny(request, 403, school=school_obj, reason="role not allowed")
+            request.school = school_obj
+            request.school_roles = held
+            return view(request, *args, school=school_obj, **kwargs)
+
+        return _mark(wrapped, ("school", frozenset(allowed)))
+
+    return decorator
+
+
+def trust_lead(view):
+    """The view takes a `trust` slug from the URL; it receives the Trust instead."""
+
+    @wraps(view)
+    def wrapped(request, *args, trust: str, **kwargs):
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        trust_obj = trusts_led_by(request.user).filter(slug=trust).first()
+        if trust_obj is None:
+            deny(request, 404, reason="not a lead of this trust")
+        request.trust = trust_obj
+        return view(request, *args, trust=trust_obj, **kwargs)
+
+    return _mark(wrapped, ("trust", frozenset({Role.TRUST_LEAD})))

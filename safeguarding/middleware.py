@@ -1,0 +1,133 @@
+"""Request-wide protections. Each class does one thing; the order lives in settings."""
+
+import contextvars
+import logging
+import secrets
+import time
+
+from django.conf import settings
+from django.contrib.auth import logout
+from django.http import HttpResponse
+from django.shortcuts import redirect
+from django.urls import resolve
+from django.urls.exceptions import Resolver404
+
+_request_id = contextvars.ContextVar("request_id", default="")
+
+MULTIPART_REFUSED = (
+    "This service does not accept files or images. "
+    "Describe what you were told in words instead."
+)
+
+
+def current_request_id() -> str:
+    return _request_id.get()
+
+
+class RequestIdLogFilter(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.request_id = current_request_id() or "-"
+        return True
+
+
+class RequestIdMiddleware:
+    """Give every request a random id, shown on error pages and written to the audit trail."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        request.request_id = secrets.token_hex(8)
+        token = _request_id.set(request.request_id)
+        try:
+            response = self.get_response(request)
+        finally:
+            _request_id.reset(token)
+        response["X-Request-Id"] = request.request_id
+        return response
+
+
+class RefuseMultipartMiddleware:
+    """No imagery, ever: refuse any multipart body before anything reads it."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        content_type = request.META.get("CONTENT_TYPE", "").lower()
+        if content_type.startswith("multipart/"):
+            return HttpResponse(MULTIPART_REFUSED, status=415, content_type="text/plain")
+        return self.get_response(request)
+
+
+class AbsoluteSessionLimitMiddleware:
+    """Sign people out 12 hours after they signed in, however active they have been."""
+
+    SESSION_KEY = "_signed_in_at"
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.user.is_authenticated:
+            signed_in_at = request.session.get(self.SESSION_KEY)
+            limit = settings.SESSION_ABSOLUTE_LIMIT.total_seconds()
+            if signed_in_at is None:
+                request.session[self.SESSION_KEY] = time.time()
+            elif time.time() - signed_in_at > limit:
+                logout(request)
+                return redirect(settings.LOGIN_URL)
+        return self.get_response(request)
+
+
+# Views a signed-in person who still owes a two-factor check may reach.
+TWO_FACTOR_EXEMPT_URL_NAMES = {
+    "safeguarding:login",
+    "safeguarding:logout",
+    "safeguarding:two_factor_setup",
+    "safeguarding:two_factor_verify",
+    "safeguarding:two_factor_backup_codes",
+    "guidance:right_now",
+}
+
+
+class TwoFactorRequiredMiddleware:
+    """DSLs, deputies, school admins and trust leads see nothing until their second factor is
+    checked. This covers every view, the Django admin included."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = request.user
+        if user.is_authenticated and not user.is_verified() and self._needs_check(request):
+            if user.has_two_factor_device():
+                return redirect("safeguarding:two_factor_verify")
+            return redirect("safeguarding:two_factor_setup")
+        return self.get_response(request)
+
+    @staticmethod
+    def _needs_check(request) -> bool:
+        if request.path.startswith(settings.STATIC_URL if settings.STATIC_URL.startswith("/")
+                                   else "/" + settings.STATIC_URL):
+            return False
+        try:
+            match = resolve(request.path_info)
+        except Resolver404:
+            return False
+        if match.view_name in TWO_FACTOR_EXEMPT_URL_NAMES:
+            return False
+        return request.user.needs_two_factor
+
+
+class NoStoreForSignedInMiddleware:
+    """Pages shown to a signed-in person must never sit in a shared computer's cache."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if request.user.is_authenticated:
+            response["Cache-Control"] = "no-store"
+        return response

@@ -1,0 +1,208 @@
+"""The cross-cutting core: people, organisations, roles and the audit trail."""
+
+import hashlib
+import json
+import uuid
+
+from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+
+class UserManager(BaseUserManager):
+    use_in_migrations = True
+
+    def create_user(self, email: str, password: str | None = None, **extra):
+        if not email:
+            raise ValueError("An email address is required")
+        user = self.model(email=self.normalize_email(email).lower(), **extra)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_superuser(self, email: str, password: str | None = None, **extra):
+        extra.update(is_staff=True, is_superuser=True)
+        return self.create_user(email, password, **extra)
+
+    def get_by_natural_key(self, username):
+        return self.get(**{f"{self.model.USERNAME_FIELD}__iexact": username})
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """A member of staff. Signs in with an email address."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    email = models.EmailField(unique=True)
+    full_name = models.CharField(max_length=150)
+    is_active = models.BooleanField(default=True)
+    is_staff = models.BooleanField(default=False, help_text="Can use the technical admin site.")
+    date_joined = models.DateTimeField(default=timezone.now)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS = ["full_name"]
+
+    def __str__(self) -> str:
+        return self.full_name or self.email
+
+    def get_full_name(self) -> str:
+        return self.full_name
+
+    def get_short_name(self) -> str:
+        return self.full_name.split(" ")[0] if self.full_name else self.email
+
+    def has_two_factor_device(self) -> bool:
+        from django_otp.plugins.otp_totp.models import TOTPDevice
+
+        return TOTPDevice.objects.filter(user=self, confirmed=True).exists()
+
+    @property
+    def needs_two_factor(self) -> bool:
+        """DSLs, deputies, school admins, trust leads and superusers must use two-factor."""
+        if self.is_superuser or self.is_staff:
+            return True
+        return self.memberships.filter(role__in=Role.needing_two_factor()).exists()
+
+
+class Trust(models.Model):
+    """A multi-academy trust."""
+
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(unique=True)
+    suppression_threshold = models.PositiveSmallIntegerField(
+        default=5,
+        help_text="Counts below this are shown as 'c' in statistics.",
+    )
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class School(models.Model):
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(unique=True)
+    trust = models.ForeignKey(
+        Trust, null=True, blank=True, on_delete=models.PROTECT, related_name="schools"
+    )
+    urn = models.CharField("URN", max_length=20, blank=True, help_text="Unique reference number.")
+    address = models.TextField(blank=True)
+    safeguarding_phone = models.CharField(max_length=40, blank=True)
+    safeguarding_email = models.EmailField(blank=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Role(models.TextChoices):
+    STAFF = "staff", "Staff"
+    DSL = "dsl", "Designated safeguarding lead"
+    DEPUTY_DSL = "deputy_dsl", "Deputy designated safeguarding lead"
+    SCHOOL_ADMIN = "school_admin", "School admin"
+    TRUST_LEAD = "trust_lead", "Trust lead"
+
+    @classmethod
+    def school_roles(cls) -> list[str]:
+        return [cls.STAFF, cls.DSL, cls.DEPUTY_DSL, cls.SCHOOL_ADMIN]
+
+    @classmethod
+    def case_reviewers(cls) -> list[str]:
+        return [cls.DSL, cls.DEPUTY_DSL]
+
+    @classmethod
+    def needing_two_factor(cls) -> list[str]:
+        return [cls.DSL, cls.DEPUTY_DSL, cls.SCHOOL_ADMIN, cls.TRUST_LEAD]
+
+
+class Membership(models.Model):
+    """One role a person holds at one school (or, for trust leads, one trust)."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(max_length=20, choices=Role.choices)
+    school = models.ForeignKey(
+        School, null=True, blank=True, on_delete=models.CASCADE, related_name="memberships"
+    )
+    trust = models.ForeignKey(
+        Trust, null=True, blank=True, on_delete=models.CASCADE, related_name="memberships"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                name="membership_scope_matches_role",
+                condition=(
+                    Q(role=Role.TRUST_LEAD, trust__isnull=False, school__isnull=True)
+                    | (~Q(role=Role.TRUST_LEAD) & Q(school__isnull=False, trust__isnull=True))
+                ),
+            ),
+            models.UniqueConstraint(
+                fields=["user", "role", "school"],
+                condition=Q(school__isnull=False),
+                name="one_role_per_school",
+            ),
+            models.UniqueConstraint(
+                fields=["user", "role", "trust"],
+                condition=Q(trust__isnull=False),
+                name="one_role_per_trust",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} – {self.get_role_display()} at {self.school or self.trust}"
+
+
+GENESIS_HASH = "0" * 64
+
+
+class AuditEvent(models.Model):
+    """An append-only, hash-chained record of something that happened.
+
+    The database refuses UPDATE and DELETE on this table (see the migration's triggers).
+    Case events are audit events too: a case's timeline is its audit events. `data` holds
+    references, enums and counts; free text about children lives in the records it points to.
+    """
+
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+    actor = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    action = models.CharField(max_length=80, db_index=True)
+    target_type = models.CharField(max_length=60, blank=True)
+    target_id = models.CharField(max_length=64, blank=True, db_index=True)
+    school = models.ForeignKey(
+        School, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    request_id = models.CharField(max_length=64, blank=True)
+    data = models.JSONField(default=dict, blank=True)
+    previous_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64, unique=True)
+
+    class Meta:
+        ordering = ["id"]
+        indexes = [models.Index(fields=["target_type", "target_id", "id"])]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.target_type}:{self.target_id}"
+
+    def compute_hash(self) -> str:
+        payload = {
+            "at": self.at.isoformat(),
+            "actor": str(self.actor_id) if self.actor_id else None,
+            "action": self.action,
+            "target_type": self.target_type,
+            "target_id": self.target_id,
+            "school": self.school_id,
+            "ip_address": self.ip_address,
+            "request_id": self.request_id,
+            "data": self.data,
+            "previous_hash": self.previous_hash,
+        }
+        canonical = json.dumps(payload, sort_keys=True, separators=(",", ":"), default=str)
+        return hashlib.sha256(canonical.encode()).hexdigest()

@@ -1,0 +1,16 @@
+"""The site's URL map. Each app owns its own routes and namespace."""
+
+from django.contrib import admin
+from django.urls import include, path
+
+handler400 = "safeguarding.errors.bad_request"
+handler403 = "safeguarding.errors.permission_denied"
+handler404 = "safeguarding.errors.not_found"
+handler500 = "safeguarding.errors.server_error"
+
+urlpatterns = [
+    path("", include("safeguarding.urls")),
+    path("guidance/", include("guidance.urls")),
+    path("", include("incidents.urls")),
+    path("admin/", admin.site.urls),
+]

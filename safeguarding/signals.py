@@ -1,0 +1,1 @@
+"""Sign-in events written to the audit trail."""
