@@ -44,18 +44,14 @@ def deny(request, status: int, *, school=None, reason: str = ""):
 def roles_at_school(user, school: School | None) -> set[str]:
     if school is None or not user.is_authenticated or not user.is_active:
         return set()
-    return set(
-        Membership.objects.filter(user=user, school=school).values_list("role", flat=True)
-    )
+    return set(Membership.objects.filter(user=user, school=school).values_list("role", flat=True))
 
 
 def schools_for(user, roles=ALL_SCHOOL_ROLES):
     """The schools where `user` holds any of `roles`. None for anyone else."""
     if not user.is_authenticated or not user.is_active:
         return School.objects.none()
-    return School.objects.filter(
-        memberships__user=user, memberships__role__in=roles
-    ).distinct()
+    return School.objects.filter(memberships__user=user, memberships__role__in=roles).distinct()
 
 
 def trusts_led_by(user):

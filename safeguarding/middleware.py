@@ -15,8 +15,7 @@ from django.urls.exceptions import Resolver404
 _request_id = contextvars.ContextVar("request_id", default="")
 
 MULTIPART_REFUSED = (
-    "This service does not accept files or images. "
-    "Describe what you were told in words instead."
+    "This service does not accept files or images. Describe what you were told in words instead."
 )
 
 
@@ -108,8 +107,11 @@ class TwoFactorRequiredMiddleware:
 
     @staticmethod
     def _needs_check(request) -> bool:
-        if request.path.startswith(settings.STATIC_URL if settings.STATIC_URL.startswith("/")
-                                   else "/" + settings.STATIC_URL):
+        if request.path.startswith(
+            settings.STATIC_URL
+            if settings.STATIC_URL.startswith("/")
+            else "/" + settings.STATIC_URL
+        ):
             return False
         try:
             match = resolve(request.path_info)

@@ -10,6 +10,7 @@ handler500 = "safeguarding.errors.server_error"
 
 urlpatterns = [
     path("", include("safeguarding.urls")),
+    path("s/<slug:school>/people/", include("safeguarding.people_urls")),
     path("guidance/", include("guidance.urls")),
     path("", include("incidents.urls")),
     path("admin/", admin.site.urls),

@@ -1,0 +1,136 @@
+"""The named cast used across the suite, and the rules for tests that need real services.
+
+School A (in Trust A): dsl, deputy, teacher, admin.  School B (in Trust B): teacher_b, dsl_b.
+trust_lead leads Trust A; other_trust_lead leads Trust B; outsider has no role anywhere.
+"""
+
+import os
+from dataclasses import dataclass
+
+import pytest
+from django.db import connection
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from safeguarding.models import Membership, Role, School, Trust, User
+
+IN_CI = os.environ.get("CI") == "true"
+PASSWORD = "correct horse battery staple"
+
+
+def require(condition: bool, what: str) -> None:
+    """Skip a test whose service is missing on a developer's machine; fail it in CI."""
+    if condition:
+        return
+    if IN_CI:
+        pytest.fail(f"CI=true but this test needs {what}")
+    pytest.skip(f"needs {what}")
+
+
+@pytest.fixture
+def postgres(db):
+    require(connection.vendor == "postgresql", "PostgreSQL (set DATABASE_URL)")
+
+
+@pytest.fixture
+def redis_url():
+    url = os.environ.get("TEST_REDIS_URL")
+    require(bool(url), "Redis (set TEST_REDIS_URL)")
+    return url
+
+
+@dataclass
+class Cast:
+    trust_a: Trust
+    trust_b: Trust
+    school_a: School
+    school_b: School
+    dsl: User
+    deputy: User
+    teacher: User
+    admin: User
+    teacher_b: User
+    dsl_b: User
+    trust_lead: User
+    other_trust_lead: User
+    outsider: User
+
+    def members(self) -> dict[str, User]:
+        return {
+            name: getattr(self, name)
+            for name in (
+                "dsl",
+                "deputy",
+                "teacher",
+                "admin",
+                "teacher_b",
+                "dsl_b",
+                "trust_lead",
+                "other_trust_lead",
+                "outsider",
+            )
+        }
+
+
+def make_user(email: str, name: str, *, school=None, trust=None, roles=()) -> User:
+    user = User.objects.create_user(email, PASSWORD, full_name=name)
+    for role in roles:
+        Membership.objects.create(user=user, role=role, school=school, trust=trust)
+    if user.needs_two_factor:
+        TOTPDevice.objects.create(user=user, name="Phone", confirmed=True)
+    return user
+
+
+@pytest.fixture
+def cast(db) -> Cast:
+    trust_a = Trust.objects.create(name="Northfield Learning Trust", slug="northfield")
+    trust_b = Trust.objects.create(name="Riverside Academies", slug="riverside")
+    school_a = School.objects.create(name="Oakwood Academy", slug="oakwood", trust=trust_a)
+    school_b = School.objects.create(name="Elm Park School", slug="elm-park", trust=trust_b)
+    return Cast(
+        trust_a=trust_a,
+        trust_b=trust_b,
+        school_a=school_a,
+        school_b=school_b,
+        dsl=make_user("dsl@oakwood.test", "Dana Lee", school=school_a, roles=[Role.DSL]),
+        deputy=make_user(
+            "deputy@oakwood.test", "Dev Patel", school=school_a, roles=[Role.DEPUTY_DSL]
+        ),
+        teacher=make_user("teacher@oakwood.test", "Tom Hart", school=school_a, roles=[Role.STAFF]),
+        admin=make_user(
+            "admin@oakwood.test", "Ada Price", school=school_a, roles=[Role.SCHOOL_ADMIN]
+        ),
+        teacher_b=make_user(
+            "teacher@elmpark.test", "Tara Bell", school=school_b, roles=[Role.STAFF]
+        ),
+        dsl_b=make_user("dsl@elmpark.test", "Dina Shah", school=school_b, roles=[Role.DSL]),
+        trust_lead=make_user(
+            "lead@northfield.test", "Lena Ford", trust=trust_a, roles=[Role.TRUST_LEAD]
+        ),
+        other_trust_lead=make_user(
+            "lead@riverside.test", "Owen Reid", trust=trust_b, roles=[Role.TRUST_LEAD]
+        ),
+        outsider=make_user("someone@elsewhere.test", "Olly Stone"),
+    )
+
+
+def sign_in(client, user: User):
+    """Sign `user` in, with their second factor checked where they have one."""
+    client.force_login(user)
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    if device is not None:
+        session = client.session
+        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+        session.save()
+    return client
+
+
+@pytest.fixture
+def client_for(client):
+    """client_for(user) -> a test client signed in as `user` (two-factor done)."""
+    from django.test import Client
+
+    def make(user: User):
+        return sign_in(Client(), user)
+
+    return make
