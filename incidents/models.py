@@ -1,1 +1,224 @@
-# Create your models here.
+"""Pupils, incidents (cases) and the records hanging off them.
+
+No imagery is ever stored: there is no file or image field anywhere, and text fields are cleaned
+by `safeguarding.text` before they get here.
+"""
+
+import secrets
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+from safeguarding.models import School
+
+# Crockford's base32 without I, L, O, U: easy to read aloud on the phone to the police.
+REFERENCE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+
+
+def new_reference() -> str:
+    """A random, unguessable case reference such as 'SG-7K3M-Q9XD' (40 bits)."""
+    chars = "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(8))
+    return f"SG-{chars[:4]}-{chars[4:]}"
+
+
+class YearGroup(models.TextChoices):
+    NURSERY = "N", "Nursery"
+    RECEPTION = "R", "Reception"
+    Y1 = "1", "Year 1"
+    Y2 = "2", "Year 2"
+    Y3 = "3", "Year 3"
+    Y4 = "4", "Year 4"
+    Y5 = "5", "Year 5"
+    Y6 = "6", "Year 6"
+    Y7 = "7", "Year 7"
+    Y8 = "8", "Year 8"
+    Y9 = "9", "Year 9"
+    Y10 = "10", "Year 10"
+    Y11 = "11", "Year 11"
+    Y12 = "12", "Year 12"
+    Y13 = "13", "Year 13"
+
+
+class Pupil(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    school = models.ForeignKey(School, on_delete=models.PROTECT, related_name="pupils")
+    first_name = models.CharField(max_length=100)
+    last_name = models.CharField(max_length=100)
+    year_group = models.CharField(max_length=2, choices=YearGroup.choices)
+    date_of_birth = models.DateField(null=True, blank=True)
+    mis_id = models.CharField("MIS id", max_length=50, blank=True)
+    added_from_report = models.BooleanField(
+        default=False, help_text="Added by a member of staff while reporting, not imported."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["last_name", "first_name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["school", "mis_id"],
+                condition=~models.Q(mis_id=""),
+                name="unique_mis_id_per_school",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.first_name} {self.last_name}"
+
+
+class Kind(models.TextChoices):
+    AI_GENERATED = "ai_generated", "AI-generated sexual image"
+    NUDIFIED = "nudified", "Nudified photo of a real pupil"
+    SEXTORTION = "sextortion", "Sextortion threat or demand"
+    REAL_NUDES = "real_nudes", "Sharing of real nudes or semi-nudes"
+    NOT_SURE = "not_sure", "Not sure"
+
+
+class CameToLight(models.TextChoices):
+    CHILD_TOLD = "child_told", "The child told me"
+    ANOTHER_PUPIL = "another_pupil", "Another pupil told me"
+    PARENT = "parent", "A parent or carer told me"
+    OVERHEARD_OR_FOUND = "overheard_or_found", "I overheard it or came across it"
+    MONITORING = "monitoring", "A monitoring or filtering alert"
+
+
+class Location(models.TextChoices):
+    IN_SCHOOL = "in_school", "In school"
+    ONLINE = "online", "Online, outside school"
+    BOTH = "both", "Both in school and online"
+    NOT_KNOWN = "not_known", "Not known"
+
+
+class YesNoUnknown(models.TextChoices):
+    YES = "yes", "Yes"
+    NO = "no", "No"
+    NOT_KNOWN = "not_known", "Not known"
+
+
+class Status(models.TextChoices):
+    NEW = "new", "New"
+    ACKNOWLEDGED = "acknowledged", "Acknowledged"
+    UNDER_REVIEW = "under_review", "Under review"
+    REFERRED = "referred", "Referred"
+    MANAGED_IN_SCHOOL = "managed_in_school", "Managed in school"
+    CLOSED = "closed", "Closed"
+
+
+class Urgency(models.TextChoices):
+    """From the triage outcome. Ordered: most urgent sorts first (see `rank`)."""
+
+    CALL_999 = "call_999", "Call 999 now"
+    TELL_DSL_NOW = "tell_dsl_now", "Tell the DSL now"
+    DSL_REVIEW_TODAY = "dsl_review_today", "DSL to review today"
+
+    @classmethod
+    def rank(cls, value: str) -> int:
+        return [c.value for c in cls].index(value)
+
+
+class Incident(models.Model):
+    """One reported incident: a case for the school's DSL."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    reference = models.CharField(max_length=16, unique=True, default=new_reference)
+    school = models.ForeignKey(School, on_delete=models.PROTECT, related_name="incidents")
+    reporter = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="reported_incidents"
+    )
+
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    came_to_light = models.CharField(max_length=30, choices=CameToLight.choices)
+    happened_on = models.DateField(null=True, blank=True)
+    location = models.CharField(max_length=20, choices=Location.choices)
+    platform = models.CharField(max_length=200, blank=True)
+    account = models.TextField(help_text="What happened, in the child's own words.")
+    adults_involved = models.CharField(max_length=10, choices=YesNoUnknown.choices)
+    adults_description = models.TextField(blank=True)
+
+    # The checklist version the answers were given against, and the outcome computed then.
+    checklist_version = models.CharField(max_length=20)
+    answers = models.JSONField(default=dict)
+    outcome = models.JSONField(default=dict)
+    urgency = models.CharField(max_length=20, choices=Urgency.choices, db_index=True)
+    immediate_referral = models.BooleanField(default=False)
+
+    status = models.CharField(
+        max_length=20, choices=Status.choices, default=Status.NEW, db_index=True
+    )
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="assigned_incidents",
+    )
+    submitted_at = models.DateTimeField(default=timezone.now, db_index=True)
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-submitted_at"]
+
+    def __str__(self) -> str:
+        return self.reference
+
+
+class TriggeredFactor(models.Model):
+    """A triage factor that applied to an incident, kept as rows so statistics can count them."""
+
+    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="factors")
+    factor = models.CharField(max_length=60)
+    answer = models.CharField(max_length=20, help_text="'yes' or 'not_known'.")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["incident", "factor"], name="one_row_per_factor")
+        ]
+
+
+class PupilRole(models.TextChoices):
+    PICTURED = "pictured", "Pictured"
+    ALLEGED_CREATOR = "alleged_creator", "Alleged creator"
+    SHARER = "sharer", "Shared it"
+    RECIPIENT = "recipient", "Received it"
+    TOLD_US = "told_us", "Told us"
+
+
+class IncidentPupil(models.Model):
+    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="involvements")
+    pupil = models.ForeignKey(Pupil, on_delete=models.PROTECT, related_name="involvements")
+    role = models.CharField(max_length=20, choices=PupilRole.choices)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["incident", "pupil", "role"], name="one_row_per_pupil_role"
+            )
+        ]
+
+
+class FollowUp(models.Model):
+    """Further information added by the reporter: appended, never editing the original."""
+
+    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="follow_ups")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
+    text = models.TextField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at"]
+
+
+class ReportDraft(models.Model):
+    """A report in progress, kept on the server at every step. Only its reporter can see it."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    reporter = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="report_drafts"
+    )
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="+")
+    data = models.JSONField(default=dict)
+    updated_at = models.DateTimeField(auto_now=True)
+    expires_at = models.DateTimeField()

@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "safeguarding",
     "guidance",
     "incidents",
+    "notifications",
 ]
 
 MIDDLEWARE = [
