@@ -1,0 +1,260 @@
+"""The triage checklist as versioned content. Pure Python: no database, no Django.
+
+Each published version is a JSON file in guidance/content/ (checklist-<version>.json). A version
+never changes once published: incidents keep the version they were answered against, and
+`load_checklist(old_version)` keeps answering for them.
+"""
+
+from __future__ import annotations
+
+import datetime
+import functools
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+CONTENT_DIR = Path(__file__).resolve().parent / "content"
+FILE_PREFIX = "checklist-"
+
+YES = "yes"
+NO = "no"
+NOT_KNOWN = "not_known"
+YES_NO_UNKNOWN = "yes_no_unknown"
+CHOICE = "choice"
+ANSWER_TYPES = (YES_NO_UNKNOWN, CHOICE)
+
+YES_NO_UNKNOWN_CHOICES_DATA = (
+    {"value": YES, "label": "Yes"},
+    {"value": NO, "label": "No"},
+    {"value": NOT_KNOWN, "label": "Not known"},
+)
+
+UNKNOWN_VERSION = "There is no checklist version {version!r}."
+UNKNOWN_QUESTION = "Checklist {version} has no question {id!r}."
+UNKNOWN_ADVICE = "Checklist {version} has no advice {id!r}."
+
+
+@dataclass(frozen=True)
+class Choice:
+    value: str
+    label: str
+
+
+@dataclass(frozen=True)
+class Question:
+    id: str
+    section: str
+    text: str
+    help: str
+    answer_type: str
+    choices: tuple[Choice, ...]
+    source: str
+    awaiting_confirmation: bool
+    referral_factor: bool
+    # For the five immediate-referral factors: how the factor reads in an outcome, and the fact
+    # the DSL must find out when the answer is "not known".
+    factor_label: str = ""
+    missing_fact: str = ""
+
+    def choice_values(self) -> tuple[str, ...]:
+        return tuple(choice.value for choice in self.choices)
+
+    def label_for(self, value: str) -> str:
+        for choice in self.choices:
+            if choice.value == value:
+                return choice.label
+        return value
+
+    def to_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = {
+            "id": self.id,
+            "section": self.section,
+            "text": self.text,
+            "help": self.help,
+            "answer_type": self.answer_type,
+            "source": self.source,
+            "awaiting_confirmation": self.awaiting_confirmation,
+            "referral_factor": self.referral_factor,
+        }
+        if self.answer_type == CHOICE:
+            data["choices"] = [{"value": c.value, "label": c.label} for c in self.choices]
+        if self.referral_factor:
+            data["factor_label"] = self.factor_label
+            data["missing_fact"] = self.missing_fact
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Question:
+        answer_type = data["answer_type"]
+        if answer_type not in ANSWER_TYPES:
+            raise ValueError(f"Question {data.get('id')!r}: unknown answer type {answer_type!r}")
+        raw_choices = (
+            data["choices"] if answer_type == CHOICE else list(YES_NO_UNKNOWN_CHOICES_DATA)
+        )
+        choices = tuple(Choice(value=c["value"], label=c["label"]) for c in raw_choices)
+        question = cls(
+            id=data["id"],
+            section=data["section"],
+            text=data["text"],
+            help=data.get("help", ""),
+            answer_type=answer_type,
+            choices=choices,
+            source=data["source"],
+            awaiting_confirmation=bool(data.get("awaiting_confirmation", False)),
+            referral_factor=bool(data.get("referral_factor", False)),
+            factor_label=data.get("factor_label", ""),
+            missing_fact=data.get("missing_fact", ""),
+        )
+        question._check()
+        return question
+
+    def _check(self) -> None:
+        if not self.source.strip():
+            raise ValueError(f"Question {self.id!r} has no source")
+        if NOT_KNOWN not in self.choice_values():
+            raise ValueError(f"Question {self.id!r} must offer 'not known'")
+        if self.referral_factor and (
+            self.answer_type != YES_NO_UNKNOWN or not self.factor_label or not self.missing_fact
+        ):
+            raise ValueError(
+                f"Referral factor {self.id!r} must be yes/no/not known with a label and the "
+                "missing fact"
+            )
+
+
+@dataclass(frozen=True)
+class Advice:
+    """One piece of advice the triage engine can recommend, with where it comes from."""
+
+    id: str
+    text: str
+    source: str
+    awaiting_confirmation: bool = False
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "text": self.text,
+            "source": self.source,
+            "awaiting_confirmation": self.awaiting_confirmation,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Advice:
+        advice = cls(
+            id=data["id"],
+            text=data["text"],
+            source=data["source"],
+            awaiting_confirmation=bool(data.get("awaiting_confirmation", False)),
+        )
+        if not advice.text.strip() or not advice.source.strip():
+            raise ValueError(f"Advice {advice.id!r} needs text and a source")
+        return advice
+
+
+@dataclass(frozen=True)
+class Checklist:
+    version: str
+    published: datetime.date
+    summary: str
+    questions: tuple[Question, ...]
+    advice: tuple[Advice, ...] = field(default=())
+
+    def question(self, id: str) -> Question:
+        for question in self.questions:
+            if question.id == id:
+                return question
+        raise KeyError(UNKNOWN_QUESTION.format(version=self.version, id=id))
+
+    def has_question(self, id: str) -> bool:
+        return any(question.id == id for question in self.questions)
+
+    def advice_for(self, id: str) -> Advice:
+        for advice in self.advice:
+            if advice.id == id:
+                return advice
+        raise KeyError(UNKNOWN_ADVICE.format(version=self.version, id=id))
+
+    @property
+    def referral_factors(self) -> tuple[Question, ...]:
+        return tuple(q for q in self.questions if q.referral_factor)
+
+    @property
+    def sections(self) -> list[tuple[str, list[Question]]]:
+        """Questions grouped by section, in checklist order."""
+        grouped: dict[str, list[Question]] = {}
+        for question in self.questions:
+            grouped.setdefault(question.section, []).append(question)
+        return list(grouped.items())
+
+    @property
+    def awaiting_confirmation(self) -> tuple[Question | Advice, ...]:
+        items: list[Question | Advice] = [q for q in self.questions if q.awaiting_confirmation]
+        items += [a for a in self.advice if a.awaiting_confirmation]
+        return tuple(items)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Checklist:
+        questions = tuple(Question.from_dict(q) for q in data["questions"])
+        advice = tuple(Advice.from_dict(a) for a in data.get("advice", ()))
+        for kind, ids in (
+            ("question", [q.id for q in questions]),
+            ("advice", [a.id for a in advice]),
+        ):
+            if len(ids) != len(set(ids)):
+                raise ValueError(f"Checklist {data.get('version')!r} repeats a {kind} id")
+        return cls(
+            version=data["version"],
+            published=datetime.date.fromisoformat(data["published"]),
+            summary=data.get("summary", ""),
+            questions=questions,
+            advice=advice,
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "version": self.version,
+            "published": self.published.isoformat(),
+            "summary": self.summary,
+            "questions": [q.to_dict() for q in self.questions],
+            "advice": [a.to_dict() for a in self.advice],
+        }
+
+
+def content_files() -> list[Path]:
+    return sorted(CONTENT_DIR.glob(f"{FILE_PREFIX}*.json"))
+
+
+def read_content(path: Path) -> dict[str, Any]:
+    with path.open(encoding="utf-8") as handle:
+        return json.load(handle)
+
+
+@functools.cache
+def all_checklists() -> tuple[Checklist, ...]:
+    """Every published version, oldest first."""
+    checklists = [Checklist.from_dict(read_content(path)) for path in content_files()]
+    for path, checklist in zip(content_files(), checklists, strict=True):
+        if path.stem != f"{FILE_PREFIX}{checklist.version}":
+            raise ValueError(f"{path.name} holds version {checklist.version!r}")
+    return tuple(sorted(checklists, key=lambda c: (c.published, c.version)))
+
+
+def versions() -> list[str]:
+    return [checklist.version for checklist in all_checklists()]
+
+
+def current_version() -> str:
+    return all_checklists()[-1].version
+
+
+def load_checklist(version: str | None = None) -> Checklist:
+    """The checklist `version` (None: the current one), read from the files in the repository."""
+    checklists = all_checklists()
+    if version is None:
+        return checklists[-1]
+    for checklist in checklists:
+        if checklist.version == version:
+            return checklist
+    raise LookupError(UNKNOWN_VERSION.format(version=version))
