@@ -1,0 +1,76 @@
+"""The technical admin site (superusers, behind the same two-factor check as everything else).
+
+The audit trail is shown read-only: nobody adds, changes or deletes records here, and the
+database would refuse the last two anyway.
+"""
+
+from django.contrib import admin
+
+from .models import AuditEvent, Invitation, Membership, School, Trust, User
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(admin.ModelAdmin):
+    list_display = ("id", "at", "action", "actor", "school", "target_type", "target_id")
+    list_filter = ("action", "school")
+    search_fields = ("action", "target_id", "request_id")
+    date_hierarchy = "at"
+    list_select_related = ("actor", "school")
+
+    def get_readonly_fields(self, request, obj=None):
+        return [field.name for field in self.model._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class MembershipInline(admin.TabularInline):
+    model = Membership
+    extra = 0
+
+
+@admin.register(User)
+class UserAdmin(admin.ModelAdmin):
+    list_display = ("email", "full_name", "is_active", "is_staff", "last_login")
+    list_filter = ("is_active", "is_staff", "is_superuser")
+    search_fields = ("email", "full_name")
+    fields = ("email", "full_name", "is_active", "is_staff", "is_superuser", "last_login")
+    readonly_fields = ("last_login",)
+    inlines = [MembershipInline]
+
+    def has_add_permission(self, request):
+        # People join by invitation (school admins) or `createsuperuser`, never with a password
+        # typed in here.
+        return False
+
+
+@admin.register(Trust)
+class TrustAdmin(admin.ModelAdmin):
+    list_display = ("name", "slug", "suppression_threshold")
+    prepopulated_fields = {"slug": ("name",)}
+
+
+@admin.register(School)
+class SchoolAdmin(admin.ModelAdmin):
+    list_display = ("name", "slug", "trust", "urn")
+    list_filter = ("trust",)
+    search_fields = ("name", "urn")
+    prepopulated_fields = {"slug": ("name",)}
+
+
+@admin.register(Invitation)
+class InvitationAdmin(admin.ModelAdmin):
+    list_display = ("school", "created_at", "expires_at", "accepted_at", "withdrawn_at")
+    list_filter = ("school",)
+    readonly_fields = ("token_hash",)
+    exclude = ()
+
+    def has_add_permission(self, request):
+        # Invitations carry a one-time link that only the invite service can email.
+        return False
