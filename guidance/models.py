@@ -1,1 +1,33 @@
-# Create your models here.
+"""Published checklist versions, as loaded from guidance/content/. Never changed once loaded."""
+
+from django.db import models
+from django.utils import timezone
+
+from .checklist import Checklist
+
+VERSION_IS_FIXED = "Checklist version {version} is published and cannot be changed."
+
+
+class ChecklistVersion(models.Model):
+    version = models.CharField(max_length=20, unique=True)
+    published = models.DateField()
+    summary = models.TextField(blank=True)
+    content = models.JSONField(help_text="The version's questions and advice, as published.")
+    content_sha256 = models.CharField(max_length=64)
+    loaded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-published", "-version"]
+
+    def __str__(self) -> str:
+        return self.version
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            stored = type(self).objects.filter(pk=self.pk).values_list("content_sha256", flat=True)
+            if stored and stored[0] != self.content_sha256:
+                raise ValueError(VERSION_IS_FIXED.format(version=self.version))
+        super().save(*args, **kwargs)
+
+    def checklist(self) -> Checklist:
+        return Checklist.from_dict(self.content)

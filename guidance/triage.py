@@ -23,6 +23,47 @@ from typing import Any
 from .checklist import NO, NOT_KNOWN, YES, Checklist, Question
 
 INVALID_ANSWER = "Question {id!r} does not accept the answer {value!r}."
+MISSING_CONTENT = "Checklist {version} lacks what the triage engine needs: {missing}."
+
+# The questions the rules read (a version may leave out any but the referral factors) and the
+# advice every version must carry.
+REFERRAL_FACTOR_IDS = (
+    "adult_involved",
+    "coercion_or_capacity",
+    "unusual_or_violent",
+    "sexual_acts_under_13",
+    "immediate_risk",
+)
+SEXTORTION_ADVICE_IDS = (
+    "sx_dont_pay",
+    "sx_block",
+    "sx_keep_evidence",
+    "sx_report",
+    "sx_remove",
+    "sx_not_to_blame",
+)
+REQUIRED_ADVICE_IDS = (
+    "call_999",
+    "tell_dsl_now",
+    "report_to_dsl",
+    "dont_view",
+    "reassure_child",
+    "refer_now",
+    "decide_today",
+    "manage_in_school",
+    "treat_as_csam",
+    "follow_sextortion",
+    "aggravated_police",
+    "experimental_outcome21",
+    "secure_device",
+    "find_device",
+    "viewed_support",
+    "spread_wide",
+    "offer_removal",
+    "tell_parents",
+    "record_words",
+    *SEXTORTION_ADVICE_IDS,
+)
 
 # Other spellings of "not known" that callers may pass (the incident kind says "not_sure").
 NOT_KNOWN_ALIASES = frozenset({"not_sure", "unknown", "dont_know"})
@@ -160,6 +201,18 @@ def _action_dict(action: Action) -> dict[str, Any]:
         "id": action.id,
         "awaiting_confirmation": action.awaiting_confirmation,
     }
+
+
+def check_checklist(checklist: Checklist) -> None:
+    """Raise ValueError if `checklist` lacks a referral factor or advice the rules use."""
+    factor_ids = {q.id for q in checklist.referral_factors}
+    advice_ids = {a.id for a in checklist.advice}
+    missing = [i for i in REFERRAL_FACTOR_IDS if i not in factor_ids]
+    missing += [i for i in REQUIRED_ADVICE_IDS if i not in advice_ids]
+    if missing:
+        raise ValueError(
+            MISSING_CONTENT.format(version=checklist.version, missing=", ".join(missing))
+        )
 
 
 def clean_answers(checklist: Checklist, answers: Mapping[str, str]) -> dict[str, str]:
@@ -363,19 +416,7 @@ def triage(checklist: Checklist, answers: Mapping[str, str]) -> Outcome:
     actions += [advice("tell_parents"), advice("record_words")]
 
     sextortion_advice = (
-        tuple(
-            advice(advice_id)
-            for advice_id in (
-                "sx_dont_pay",
-                "sx_block",
-                "sx_keep_evidence",
-                "sx_report",
-                "sx_remove",
-                "sx_not_to_blame",
-            )
-        )
-        if sextortion
-        else ()
+        tuple(advice(advice_id) for advice_id in SEXTORTION_ADVICE_IDS) if sextortion else ()
     )
 
     return Outcome(

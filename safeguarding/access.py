@@ -104,6 +104,35 @@ def school_role(*roles: str):
     return decorator
 
 
+def any_school_role(*roles: str):
+    """Pages not tied to one school (e.g. checklist versions for DSLs and deputies).
+
+    People holding one of `roles` at any school get in; people with only other school roles get
+    403; anyone with no school role at all gets 404.
+    """
+    allowed = set(roles)
+
+    def decorator(view):
+        @wraps(view)
+        def wrapped(request, *args, **kwargs):
+            if not request.user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            held = set(
+                Membership.objects.filter(
+                    user=request.user, school__isnull=False, user__is_active=True
+                ).values_list("role", flat=True)
+            )
+            if not held:
+                deny(request, 404, reason="no role at any school")
+            if not held & allowed:
+                deny(request, 403, reason="role not allowed")
+            return view(request, *args, **kwargs)
+
+        return _mark(wrapped, ("any_school", frozenset(allowed)))
+
+    return decorator
+
+
 def trust_lead(view):
     """The view takes a `trust` slug from the URL; it receives the Trust instead."""
 

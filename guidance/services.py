@@ -1,0 +1,56 @@
+"""Loading the published checklist versions into the database."""
+
+import hashlib
+import json
+from typing import Any
+
+from django.db import transaction
+
+from . import checklist as content
+from .triage import check_checklist
+
+VERSION_CHANGED = (
+    "Checklist version {version} is already loaded with different content. A published version "
+    "never changes: publish the change as a new version."
+)
+
+
+class ChecklistVersionChanged(Exception):
+    pass
+
+
+def content_sha256(data: dict[str, Any]) -> str:
+    """A hash of the content itself, not of how the file happens to be laid out."""
+    canonical = json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+@transaction.atomic
+def load_checklist_versions(*, model=None) -> list[str]:
+    """Load every version in guidance/content/ not yet in the database; return those loaded.
+
+    Idempotent. Refuses (and loads nothing) if a loaded version's content differs from its file.
+    `model` lets the data migration pass its historical model.
+    """
+    if model is None:
+        from .models import ChecklistVersion as model
+    loaded: list[str] = []
+    for path in content.content_files():
+        data = content.read_content(path)
+        checklist = content.Checklist.from_dict(data)
+        check_checklist(checklist)
+        digest = content_sha256(data)
+        existing = model.objects.filter(version=checklist.version).first()
+        if existing is not None:
+            if existing.content_sha256 != digest:
+                raise ChecklistVersionChanged(VERSION_CHANGED.format(version=checklist.version))
+            continue
+        model.objects.create(
+            version=checklist.version,
+            published=checklist.published,
+            summary=checklist.summary,
+            content=data,
+            content_sha256=digest,
+        )
+        loaded.append(checklist.version)
+    return loaded
