@@ -1,13 +1,25 @@
-"""Generic error pages: no detail, a reference id staff can quote to support."""
+"""Generic error pages: no detail, a reference id staff can quote to support.
 
+The reference is the request id (also in the X-Request-Id header and the logs), so support can
+find what went wrong without the page ever showing it.
+"""
+
+from django.conf import settings
+from django.http import HttpResponse, HttpResponseServerError
 from django.shortcuts import render
+from django.template.loader import render_to_string
 
 from .middleware import current_request_id
 
+REFERENCE_PROMPT = "If you need help, quote this reference:"
 
-def _page(request, status: int, title: str, message: str):
-    context = {"title": title, "message": message, "reference": current_request_id() or "-"}
-    return render(request, "errors/error.html", context, status=status)
+
+def _context(title: str, message: str) -> dict:
+    return {"title": title, "message": message, "reference": current_request_id() or "-"}
+
+
+def _page(request, status: int, title: str, message: str) -> HttpResponse:
+    return render(request, "errors/error.html", _context(title, message), status=status)
 
 
 def bad_request(request, exception=None):
@@ -24,6 +36,17 @@ def permission_denied(request, exception=None):
     )
 
 
+def csrf_failure(request, reason: str = ""):
+    """A form sent without its security token, usually because the page sat open too long."""
+    return _page(
+        request,
+        403,
+        "Your form could not be sent",
+        "This can happen if a page was open for a long time or you signed out in another tab. "
+        "Go back, reload the page and try again. Nothing was saved.",
+    )
+
+
 def not_found(request, exception=None):
     return _page(
         request,
@@ -35,9 +58,12 @@ def not_found(request, exception=None):
 
 
 def server_error(request):
-    return _page(
-        request,
-        500,
+    # Rendered without the request: its context processors may need the database or session
+    # that has just failed, and an error inside the error page would hide the reference.
+    context = _context(
         "Sorry, there is a problem with the service",
-        "Nothing you entered has been shared. Try again later.",
+        "Try again later. If you were sending a form, check whether it was saved before "
+        "sending it again.",
     )
+    context["product_name"] = settings.PRODUCT_NAME
+    return HttpResponseServerError(render_to_string("errors/error.html", context))

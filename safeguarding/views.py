@@ -1,24 +1,118 @@
+from typing import NamedTuple
+
 from django.shortcuts import render
 
 from . import access
 from .models import Membership, Role
 
 
+class WorkLink(NamedTuple):
+    label: str
+    path: str  # may hold {school} or {trust}, filled with the slug
+    roles: frozenset[str]
+    hint: str
+
+
+EVERY_SCHOOL_ROLE = frozenset(Role.school_roles())
+
+# Where each role's work lives, in one place. Paths rather than URL names because several of
+# these pages belong to apps still being built; a test checks each path once its app exists.
+SCHOOL_WORK = [
+    WorkLink(
+        "Report a concern",
+        "/s/{school}/report/",
+        EVERY_SCHOOL_ROLE,
+        "Tell your safeguarding lead what you saw or were told. Never copy or save images.",
+    ),
+    WorkLink(
+        "Case inbox",
+        "/s/{school}/cases/",
+        frozenset({Role.DSL, Role.DEPUTY_DSL}),
+        "New concerns and open cases that need a decision.",
+    ),
+    WorkLink(
+        "Pupils",
+        "/s/{school}/pupils/",
+        frozenset({Role.SCHOOL_ADMIN, Role.DSL}),
+        "The pupil list used when recording who was involved.",
+    ),
+    WorkLink(
+        "People",
+        "/s/{school}/people/",
+        frozenset({Role.SCHOOL_ADMIN}),
+        "Invite staff, change their roles and close accounts.",
+    ),
+    WorkLink(
+        "Statistics",
+        "/s/{school}/statistics/",
+        frozenset({Role.DSL}),
+        "Counts of concerns and outcomes at this school.",
+    ),
+]
+TRUST_WORK = [
+    WorkLink(
+        "Statistics",
+        "/t/{trust}/statistics/",
+        frozenset({Role.TRUST_LEAD}),
+        "Anonymised counts across the trust's schools. No case records.",
+    ),
+]
+PERSONAL_WORK = [
+    WorkLink(
+        "My reports",
+        "/my-reports/",
+        EVERY_SCHOOL_ROLE,
+        "Concerns you have reported and whether they have been picked up.",
+    ),
+]
+
+
+def _links(work: list[WorkLink], roles: set[str], **slugs: str) -> list[dict]:
+    return [
+        {"label": link.label, "href": link.path.format(**slugs), "hint": link.hint}
+        for link in work
+        if link.roles & roles
+    ]
+
+
+def _role_names(roles: set[str]) -> list[str]:
+    return [label for value, label in Role.choices if value in roles]
+
+
 @access.signed_in
 def home(request):
-    """Route each person to their work: one panel per school or trust they hold a role at."""
-    memberships = (
-        Membership.objects.filter(user=request.user)
-        .select_related("school", "trust")
-        .order_by("school__name", "trust__name")
-    )
-    places: dict = {}
+    """Route each person to their work: one section per school or trust they hold a role at."""
+    memberships = Membership.objects.filter(user=request.user).select_related("school", "trust")
+    schools: dict = {}
+    trusts: dict = {}
     for m in memberships:
-        org = m.school or m.trust
-        entry = places.setdefault((m.school is None, org.pk), {"org": org, "roles": set()})
-        entry["roles"].add(m.role)
-    return render(
-        request,
-        "safeguarding/home.html",
-        {"places": list(places.values()), "Role": Role},
-    )
+        if m.school is not None:
+            schools.setdefault(m.school, set()).add(m.role)
+        elif m.trust is not None:
+            trusts.setdefault(m.trust, set()).add(m.role)
+
+    places = [
+        {
+            "name": school.name,
+            "kind": "school",
+            "roles": _role_names(roles),
+            "links": _links(SCHOOL_WORK, roles, school=school.slug),
+        }
+        for school, roles in sorted(schools.items(), key=lambda item: item[0].name)
+    ] + [
+        {
+            "name": trust.name,
+            "kind": "trust",
+            "roles": _role_names(roles),
+            "links": _links(TRUST_WORK, roles, trust=trust.slug),
+        }
+        for trust, roles in sorted(trusts.items(), key=lambda item: item[0].name)
+    ]
+    all_school_roles = set().union(*schools.values()) if schools else set()
+    context = {
+        "places": places,
+        "personal_links": _links(PERSONAL_WORK, all_school_roles),
+    }
+    if len(places) == 1:
+        context["header_organisation"] = places[0]["name"]
+    return render(request, "safeguarding/home.html", context)
