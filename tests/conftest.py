@@ -123,6 +123,19 @@ def cast(db) -> Cast:
     )
 
 
+def post_form(client, url: str, data: dict | None = None, **extra):
+    """POST as a browser submits our forms. The test client's default, multipart, is refused
+    with 415 everywhere (no files, ever)."""
+    from urllib.parse import urlencode
+
+    return client.post(
+        url,
+        urlencode(data or {}, doseq=True),
+        content_type="application/x-www-form-urlencoded",
+        **extra,
+    )
+
+
 def sign_in(client, user: User):
     """Sign `user` in, with their second factor checked where they have one."""
     client.force_login(user)
