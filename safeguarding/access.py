@@ -147,3 +147,58 @@ def trust_lead(view):
         return view(request, *args, trust=trust_obj, **kwargs)
 
     return _mark(wrapped, ("trust", frozenset({Role.TRUST_LEAD})))
+
+
+# Cases: only the school's DSL and deputies see a case; everyone else gets 404, as if it did not
+# exist. Some actions on a visible case need a narrower role (403 for the rest).
+CASE_ACTIONS: dict[str, tuple[str, ...]] = {
+    "view": CASE_REVIEWERS,
+    "change": CASE_REVIEWERS,
+    # Only the DSL may ever view imagery, so only the DSL records having done so.
+    "record_imagery_viewing": (Role.DSL,),
+}
+
+
+def incidents_visible_to(user):
+    """The incidents at schools where `user` is DSL or deputy. Nothing for anyone else."""
+    from incidents.models import Incident
+
+    if not user.is_authenticated or not user.is_active:
+        return Incident.objects.none()
+    return Incident.objects.filter(school__in=schools_for(user, CASE_REVIEWERS))
+
+
+def get_incident_for(request, reference: str, action: str):
+    """The incident `reference` if the signed-in person may do `action` on it; else deny."""
+    allowed = set(CASE_ACTIONS[action])
+    incident = (
+        incidents_visible_to(request.user)
+        .select_related("school", "reporter", "assigned_to")
+        .filter(reference=reference)
+        .first()
+    )
+    if incident is None:
+        deny(request, 404, reason="case not visible")
+    held = roles_at_school(request.user, incident.school)
+    if not held & allowed:
+        deny(request, 403, school=incident.school, reason=f"role not allowed to {action}")
+    request.school = incident.school
+    request.school_roles = held
+    return incident
+
+
+def case(action: str = "view"):
+    """The view takes a `reference` from the URL; it receives the Incident as `incident`."""
+    allowed = frozenset(CASE_ACTIONS[action])
+
+    def decorator(view):
+        @wraps(view)
+        def wrapped(request, *args, reference: str, **kwargs):
+            if not request.user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            incident = get_incident_for(request, reference, action)
+            return view(request, *args, incident=incident, **kwargs)
+
+        return _mark(wrapped, ("case", allowed))
+
+    return decorator

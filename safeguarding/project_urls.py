@@ -13,5 +13,6 @@ urlpatterns = [
     path("s/<slug:school>/people/", include("safeguarding.people_urls")),
     path("guidance/", include("guidance.urls")),
     path("", include("incidents.urls")),
+    path("", include("cases.urls")),
     path("admin/", admin.site.urls),
 ]

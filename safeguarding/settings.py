@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "safeguarding",
     "guidance",
     "incidents",
+    "cases",
     "notifications",
 ]
 

@@ -1,0 +1,116 @@
+"""The inbox: a school's cases, most urgent first, then oldest first, with the DSL's filters."""
+
+import django_filters
+from django import forms
+from django.db.models import Case, Exists, F, IntegerField, OuterRef, Prefetch, Q, Subquery, When
+from django.db.models.functions import Coalesce
+
+from incidents.models import Incident, IncidentPupil, Kind, Status, Urgency
+
+from .models import TriageOverride
+from .services import reviewers_of
+from .workflow import OPEN_STATUSES
+
+OPEN = "open"
+ALL = "all"
+UNASSIGNED = "none"
+
+
+def inbox_cases(school):
+    """Every case at `school`, ordered for the inbox.
+
+    The urgency used is the DSL's latest triage override if there is one, else the checklist's.
+    """
+    latest_override = TriageOverride.objects.filter(incident=OuterRef("pk")).order_by(
+        "-recorded_at", "-id"
+    )
+    return (
+        Incident.objects.filter(school=school)
+        .annotate(
+            current_urgency=Coalesce(Subquery(latest_override.values("urgency")[:1]), F("urgency")),
+            urgency_rank=Case(
+                *[When(current_urgency=u, then=Urgency.rank(u)) for u in Urgency.values],
+                default=len(Urgency.values),
+                output_field=IntegerField(),
+            ),
+        )
+        .select_related("assigned_to")
+        .prefetch_related(
+            Prefetch(
+                "involvements",
+                queryset=IncidentPupil.objects.select_related("pupil").order_by(
+                    "pupil__last_name", "pupil__first_name", "role"
+                ),
+            )
+        )
+        .order_by("urgency_rank", "submitted_at", "id")
+    )
+
+
+class InboxFilter(django_filters.FilterSet):
+    status = django_filters.ChoiceFilter(
+        label="Status",
+        choices=[(OPEN, "All open cases"), *Status.choices, (ALL, "All cases")],
+        empty_label=None,
+        method="filter_status",
+    )
+    kind = django_filters.ChoiceFilter(label="Kind", choices=Kind.choices, empty_label="Any")
+    urgency = django_filters.ChoiceFilter(
+        label="Urgency", choices=Urgency.choices, empty_label="Any", method="filter_urgency"
+    )
+    reported_from = django_filters.DateFilter(
+        label="Reported from",
+        field_name="submitted_at",
+        lookup_expr="date__gte",
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    reported_to = django_filters.DateFilter(
+        label="Reported up to",
+        field_name="submitted_at",
+        lookup_expr="date__lte",
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    assignee = django_filters.ChoiceFilter(
+        label="Assigned to", empty_label="Anyone", method="filter_assignee"
+    )
+    pupil = django_filters.CharFilter(label="Pupil's name", method="filter_pupil", max_length=100)
+
+    class Meta:
+        model = Incident
+        fields: list[str] = []
+
+    def __init__(self, data=None, *args, school, **kwargs):
+        data = data.copy() if data is not None else {}
+        if not data.get("status"):
+            data["status"] = OPEN
+        super().__init__(data, *args, **kwargs)
+        self.filters["assignee"].extra["choices"] = [
+            (UNASSIGNED, "Not assigned"),
+            *[(str(u.pk), u.full_name) for u in reviewers_of(school)],
+        ]
+
+    def filter_status(self, queryset, name, value):
+        if value == OPEN:
+            return queryset.filter(status__in=OPEN_STATUSES)
+        if value == ALL:
+            return queryset
+        return queryset.filter(status=value)
+
+    def filter_urgency(self, queryset, name, value):
+        return queryset.filter(current_urgency=value)
+
+    def filter_assignee(self, queryset, name, value):
+        if value == UNASSIGNED:
+            return queryset.filter(assigned_to__isnull=True)
+        return queryset.filter(assigned_to_id=value)
+
+    def filter_pupil(self, queryset, name, value):
+        words = value.split()[:4]
+        if not words:
+            return queryset
+        matching = IncidentPupil.objects.filter(incident=OuterRef("pk"))
+        for word in words:
+            matching = matching.filter(
+                Q(pupil__first_name__icontains=word) | Q(pupil__last_name__icontains=word)
+            )
+        return queryset.filter(Exists(matching))

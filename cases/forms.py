@@ -1,0 +1,306 @@
+"""Forms for the DSL's records. They check the shape of the input only; services do the rest.
+
+Every free-text field is a SafeTextField (normalised, imagery refused).
+"""
+
+from crispy_forms_gds.helper import FormHelper
+from crispy_forms_gds.layout import Submit
+from django import forms
+from django.utils import timezone
+
+from incidents.models import Status, Urgency
+from safeguarding.text import SafeTextField
+
+from . import workflow
+from .models import Consideration, Decision, Referral, RemovalOffered, StatusChange
+
+NOT_IN_FUTURE = "The date must be today or in the past."
+DUE_NOT_IN_PAST = "The due date must be today or later."
+SAY_WHEN_PARENTS_TOLD = "Enter the date parents or carers were told."
+SAY_WHY_PARENTS_NOT_TOLD = "Write why parents or carers were not told."
+SAY_WHICH_AGENCY = "Enter which agency."
+CHOOSE_A_SERVICE = "Choose at least one way to get the image removed."
+
+YES_NO = [("yes", "Yes"), ("no", "No")]
+
+SHORT = 200
+LONG = 5000
+
+
+def _date(label: str, **kwargs) -> forms.DateField:
+    widget = forms.DateInput(attrs={"type": "date", "class": "govuk-input--width-10"})
+    return forms.DateField(label=label, widget=widget, **kwargs)
+
+
+def _past_or_today(value):
+    if value and value > timezone.localdate():
+        raise forms.ValidationError(NOT_IN_FUTURE)
+    return value
+
+
+class CaseForm(forms.Form):
+    """Adds the GOV.UK form helper with one submit button."""
+
+    submit_label = "Save"
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.add_input(Submit("submit", self.submit_label))
+
+
+class StatusForm(CaseForm):
+    to_status = forms.ChoiceField(label="Move the case to", widget=forms.RadioSelect)
+    closing_outcome = forms.ChoiceField(
+        label="Outcome (when closing)",
+        choices=[("", "Not closing")] + list(StatusChange.ClosingOutcome.choices),
+        required=False,
+        widget=forms.RadioSelect,
+    )
+    reason = SafeTextField(
+        label="Reason",
+        help_text="Needed when closing or reopening a case.",
+        max_length=LONG,
+        required=False,
+        textarea=True,
+        rows=4,
+    )
+    submit_label = "Change status"
+
+    def __init__(self, *args, current_status: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["to_status"].choices = [
+            (m.target, f"{Status(m.target).label} – {m.label}")
+            for m in workflow.moves_from(current_status)
+        ]
+        if not any(m.needs_outcome for m in workflow.moves_from(current_status)):
+            del self.fields["closing_outcome"]
+
+
+class AssignForm(CaseForm):
+    assignee = forms.ModelChoiceField(
+        label="Who will manage this case", queryset=None, widget=forms.RadioSelect, empty_label=None
+    )
+    submit_label = "Assign"
+
+    def __init__(self, *args, reviewers, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["assignee"].queryset = reviewers
+
+
+class ReviewMeetingForm(CaseForm):
+    held_on = _date("Date of the meeting")
+    attendees = SafeTextField(
+        label="Who attended",
+        help_text="Names and roles, for example: Dana Lee (DSL), Sam Roy (head of year).",
+        max_length=1000,
+        textarea=True,
+        rows=3,
+    )
+    considered = forms.MultipleChoiceField(
+        label="What the meeting considered",
+        choices=Consideration.choices,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    notes = SafeTextField(
+        label="What was discussed and agreed", max_length=LONG, required=False, textarea=True
+    )
+    submit_label = "Save the meeting"
+
+    def clean_held_on(self):
+        return _past_or_today(self.cleaned_data["held_on"])
+
+
+class ReferralForm(CaseForm):
+    agency = forms.ChoiceField(
+        label="Who was it referred to", choices=Referral.Agency.choices, widget=forms.RadioSelect
+    )
+    agency_other = SafeTextField(label="If other, which agency", max_length=SHORT, required=False)
+    referred_on = _date("Date of the referral")
+    their_reference = SafeTextField(label="Their reference", max_length=100, required=False)
+    contact = SafeTextField(
+        label="Who you spoke to",
+        help_text="Name and contact details.",
+        max_length=SHORT,
+        required=False,
+    )
+    outcome = SafeTextField(
+        label="Outcome of the referral",
+        help_text="Add this now if you know it, or record it later as a note.",
+        max_length=LONG,
+        required=False,
+        textarea=True,
+        rows=4,
+    )
+    submit_label = "Save the referral"
+
+    def clean_referred_on(self):
+        return _past_or_today(self.cleaned_data["referred_on"])
+
+    def clean(self):
+        data = super().clean()
+        if data.get("agency") == Referral.Agency.OTHER and not data.get("agency_other"):
+            self.add_error("agency_other", SAY_WHICH_AGENCY)
+        return data
+
+
+class DecisionForm(CaseForm):
+    decision = forms.ChoiceField(
+        label="Decision", choices=Decision.Choice.choices, widget=forms.RadioSelect
+    )
+    reasons = SafeTextField(
+        label="Reasons",
+        help_text="Record the reasons, including for a decision not to refer.",
+        max_length=LONG,
+        textarea=True,
+    )
+    submit_label = "Save the decision"
+
+
+class ParentsInformedForm(CaseForm):
+    informed = forms.ChoiceField(
+        label="Have parents or carers been told?", choices=YES_NO, widget=forms.RadioSelect
+    )
+    informed_on = _date("Date they were told", required=False)
+    who_was_told = SafeTextField(
+        label="Who was told",
+        help_text="For example: the pictured pupil's mother.",
+        max_length=SHORT,
+        required=False,
+    )
+    reason_not_informed = SafeTextField(
+        label="If not, why not",
+        help_text="For example: telling them could put the child at risk.",
+        max_length=LONG,
+        required=False,
+        textarea=True,
+        rows=4,
+    )
+    submit_label = "Save"
+
+    def clean_informed_on(self):
+        return _past_or_today(self.cleaned_data.get("informed_on"))
+
+    def clean(self):
+        data = super().clean()
+        if data.get("informed") == "yes" and not data.get("informed_on"):
+            self.add_error("informed_on", SAY_WHEN_PARENTS_TOLD)
+        if data.get("informed") == "no" and not data.get("reason_not_informed"):
+            self.add_error("reason_not_informed", SAY_WHY_PARENTS_NOT_TOLD)
+        if "informed" in data:
+            data["informed"] = data["informed"] == "yes"
+        return data
+
+
+class RemovalOfferedForm(CaseForm):
+    services = forms.MultipleChoiceField(
+        label="What was offered",
+        choices=RemovalOffered.Service.choices,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": CHOOSE_A_SERVICE},
+    )
+    pupil = forms.ModelChoiceField(
+        label="Offered to", queryset=None, required=False, empty_label="Not recorded"
+    )
+    offered_by = forms.ModelChoiceField(label="Offered by", queryset=None, empty_label=None)
+    offered_on = _date("Date offered")
+    notes = SafeTextField(label="Notes", max_length=LONG, required=False, textarea=True, rows=3)
+    submit_label = "Save"
+
+    def __init__(self, *args, pupils, staff, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["pupil"].queryset = pupils
+        self.fields["offered_by"].queryset = staff
+
+    def clean_offered_on(self):
+        return _past_or_today(self.cleaned_data["offered_on"])
+
+
+class DeviceSecuredForm(CaseForm):
+    device = SafeTextField(
+        label="Which device", help_text="For example: the pupil's phone.", max_length=SHORT
+    )
+    secured_on = _date("Date secured")
+    where_kept = SafeTextField(
+        label="Where it is kept",
+        help_text="For example: the safe in the head's office.",
+        max_length=SHORT,
+    )
+    handed_to = SafeTextField(
+        label="Handed to", help_text="Who has it now, for example: PC Smith.", max_length=SHORT
+    )
+    submit_label = "Save"
+
+    def clean_secured_on(self):
+        return _past_or_today(self.cleaned_data["secured_on"])
+
+
+class ImageryViewingForm(CaseForm):
+    viewed_on = _date("Date you viewed it")
+    viewed_time = forms.TimeField(
+        label="Time",
+        help_text="For example: 14:30.",
+        widget=forms.TimeInput(attrs={"type": "time"}),
+    )
+    reason = SafeTextField(
+        label="Why viewing could not be avoided", max_length=LONG, textarea=True, rows=4
+    )
+    others_present = SafeTextField(
+        label="Who else was present", help_text="Name and role.", max_length=300
+    )
+    what_was_done = SafeTextField(
+        label="What was done", max_length=LONG, required=False, textarea=True, rows=3
+    )
+    submit_label = "Save the viewing record"
+
+    def clean(self):
+        data = super().clean()
+        day, time = data.get("viewed_on"), data.get("viewed_time")
+        if day and time:
+            viewed_at = timezone.make_aware(timezone.datetime.combine(day, time))
+            if viewed_at > timezone.now():
+                self.add_error("viewed_on", NOT_IN_FUTURE)
+            data["viewed_at"] = viewed_at
+        return data
+
+
+class TaskForm(CaseForm):
+    title = SafeTextField(label="What needs doing", max_length=SHORT)
+    owner = forms.ModelChoiceField(label="Who will do it", queryset=None, empty_label=None)
+    due_on = _date("Due by")
+    submit_label = "Add the task"
+
+    def __init__(self, *args, staff, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = staff
+
+    def clean_due_on(self):
+        due = self.cleaned_data["due_on"]
+        if due < timezone.localdate():
+            raise forms.ValidationError(DUE_NOT_IN_PAST)
+        return due
+
+
+class TriageOverrideForm(CaseForm):
+    immediate_referral = forms.ChoiceField(
+        label="Does this need an immediate referral to the police or children's social care?",
+        choices=YES_NO,
+        widget=forms.RadioSelect,
+    )
+    urgency = forms.ChoiceField(label="Urgency", choices=Urgency.choices, widget=forms.RadioSelect)
+    reason = SafeTextField(
+        label="Why you are changing the checklist's outcome", max_length=LONG, textarea=True
+    )
+    submit_label = "Save"
+
+    def clean(self):
+        data = super().clean()
+        if "immediate_referral" in data:
+            data["immediate_referral"] = data["immediate_referral"] == "yes"
+        return data
+
+
+class NoteForm(CaseForm):
+    text = SafeTextField(label="Note", max_length=LONG, textarea=True)
+    submit_label = "Add the note"

@@ -1,0 +1,236 @@
+"""The DSL's structured records on a case.
+
+Every row is written by a service in cases/services.py together with one audit event pointing at
+it (`data = {"record": "<kind>", "id": <pk>}`): the audit events are the case's timeline, and
+these rows hold the words. Rows are never edited (a correction is a new row), except that a
+task is marked done.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+from incidents.models import Incident, Pupil, Status, Urgency
+
+
+class CaseRecord(models.Model):
+    """Who recorded it and when, on every record."""
+
+    KIND = ""  # the `record` value in the audit event's data
+
+    incident = models.ForeignKey(Incident, on_delete=models.PROTECT, related_name="+")
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        abstract = True
+        ordering = ["recorded_at", "id"]
+
+
+class Consideration(models.TextChoices):
+    """What the initial review meeting considers (UKCIS 2020/2024, the DSL's process, step 1)."""
+
+    IMMEDIATE_RISK = "immediate_risk", "Whether any child is at immediate risk"
+    REFERRAL_NEEDED = (
+        "referral_needed",
+        "Whether a referral to the police or children's social care is needed",
+    )
+    VIEWING_NECESSARY = (
+        "viewing_necessary",
+        "Whether anyone needs to view the imagery (almost never)",
+    )
+    MORE_TO_KNOW = "more_to_know", "What more we need to find out"
+    HOW_WIDELY_SHARED = "how_widely_shared", "How widely it was shared, and on which apps or sites"
+    REMOVAL_NEEDED = "removal_needed", "Whether it needs removing from devices or online services"
+    CHILDREN_FACTS = (
+        "children_facts",
+        "What we know about the children: vulnerabilities, SEND, earlier incidents",
+    )
+    OTHER_SCHOOLS = "other_schools", "Whether other schools need to be told"
+    PARENTS = "parents", "Whether and how to tell parents or carers"
+
+
+class StatusChange(CaseRecord):
+    """A move in the workflow. The reason and closing outcome live here, not in the event."""
+
+    KIND = "status_change"
+
+    class ClosingOutcome(models.TextChoices):
+        AGENCY_LEADING = "agency_leading", "Referred: another agency is leading"
+        MANAGED_COMPLETE = "managed_complete", "Managed in school: all actions done"
+        NO_FURTHER_ACTION = "no_further_action", "No further action needed"
+        NOT_SUBSTANTIATED = "not_substantiated", "The concern was not substantiated"
+
+    from_status = models.CharField(max_length=20, choices=Status.choices)
+    to_status = models.CharField(max_length=20, choices=Status.choices)
+    reason = models.TextField(blank=True)
+    closing_outcome = models.CharField(max_length=30, choices=ClosingOutcome.choices, blank=True)
+
+
+class ReviewMeeting(CaseRecord):
+    """The initial review meeting."""
+
+    KIND = "review_meeting"
+
+    held_on = models.DateField()
+    attendees = models.TextField(help_text="Who was there, and their roles.")
+    considered = models.JSONField(default=list, help_text="Consideration values.")
+    notes = models.TextField(blank=True)
+
+    def considered_labels(self) -> list[str]:
+        labels = dict(Consideration.choices)
+        return [labels.get(value, value) for value in self.considered]
+
+
+class Referral(CaseRecord):
+    KIND = "referral"
+
+    class Agency(models.TextChoices):
+        POLICE = "police", "Police"
+        SOCIAL_CARE = "social_care", "Children's social care or MASH"
+        CEOP = "ceop", "CEOP"
+        IWF = "iwf", "Internet Watch Foundation (report of a web address)"
+        LADO = "lado", "LADO (an adult working with children is involved)"
+        OTHER = "other", "Other"
+
+    agency = models.CharField(max_length=20, choices=Agency.choices)
+    agency_other = models.CharField("Which agency", max_length=200, blank=True)
+    referred_on = models.DateField()
+    their_reference = models.CharField(max_length=100, blank=True)
+    contact = models.CharField(max_length=200, blank=True)
+    outcome = models.TextField(blank=True)
+
+
+class Decision(CaseRecord):
+    """A decision and its reasons. Deciding not to refer is recorded too (KCSIE)."""
+
+    KIND = "decision"
+
+    class Choice(models.TextChoices):
+        REFER = "refer", "Refer to the police or children's social care"
+        NOT_REFER = "not_refer", "Do not refer: manage it in school"
+        NO_FURTHER_ACTION = "no_further_action", "No further action"
+        OTHER = "other", "Another decision"
+
+    decision = models.CharField(max_length=20, choices=Choice.choices)
+    reasons = models.TextField()
+
+
+class ParentsInformed(CaseRecord):
+    KIND = "parents_informed"
+
+    informed = models.BooleanField()
+    informed_on = models.DateField(null=True, blank=True)
+    who_was_told = models.CharField(max_length=200, blank=True)
+    reason_not_informed = models.TextField(blank=True)
+
+
+class RemovalOffered(CaseRecord):
+    """Report Remove / Take It Down offered: the school never handles the image itself."""
+
+    KIND = "removal_offered"
+
+    class Service(models.TextChoices):
+        REPORT_REMOVE = "report_remove", "Report Remove (Childline and IWF)"
+        TAKE_IT_DOWN = "take_it_down", "Take It Down (NCMEC)"
+        PLATFORM = "platform", "The app or website's own reporting"
+
+    services = models.JSONField(default=list)
+    pupil = models.ForeignKey(
+        Pupil, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    offered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    offered_on = models.DateField()
+    notes = models.TextField(blank=True)
+
+    def service_labels(self) -> list[str]:
+        labels = dict(self.Service.choices)
+        return [labels.get(value, value) for value in self.services]
+
+
+class DeviceSecured(CaseRecord):
+    KIND = "device_secured"
+
+    device = models.CharField(max_length=200, help_text="For example: the pupil's phone.")
+    secured_on = models.DateField()
+    where_kept = models.CharField(max_length=200)
+    handed_to = models.CharField(max_length=200)
+
+
+class ImageryViewing(CaseRecord):
+    """The DSL viewed imagery: only ever the DSL, only when it could not be avoided."""
+
+    KIND = "imagery_viewing"
+
+    viewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    viewed_at = models.DateTimeField()
+    reason = models.TextField()
+    others_present = models.CharField(max_length=300)
+    what_was_done = models.TextField(blank=True)
+
+
+class Task(CaseRecord):
+    """Something someone must do by a date. Reminders come from the notifications app."""
+
+    KIND = "task"
+
+    title = models.CharField(max_length=200)
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    due_on = models.DateField()
+    done_at = models.DateTimeField(null=True, blank=True)
+    done_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta(CaseRecord.Meta):
+        indexes = [
+            models.Index(
+                fields=["due_on"], name="task_due_open", condition=models.Q(done_at__isnull=True)
+            )
+        ]
+
+    @property
+    def is_done(self) -> bool:
+        return self.done_at is not None
+
+    @property
+    def is_overdue(self) -> bool:
+        return not self.is_done and self.due_on < timezone.localdate()
+
+
+class TriageOverride(CaseRecord):
+    """The DSL's own view of the triage outcome. The original outcome is never changed."""
+
+    KIND = "triage_override"
+
+    immediate_referral = models.BooleanField()
+    urgency = models.CharField(max_length=20, choices=Urgency.choices)
+    reason = models.TextField()
+
+
+class CaseNote(CaseRecord):
+    KIND = "note"
+
+    text = models.TextField()
+
+
+RECORD_MODELS: tuple[type[CaseRecord], ...] = (
+    StatusChange,
+    ReviewMeeting,
+    Referral,
+    Decision,
+    ParentsInformed,
+    RemovalOffered,
+    DeviceSecured,
+    ImageryViewing,
+    Task,
+    TriageOverride,
+    CaseNote,
+)
+RECORD_MODEL_BY_KIND = {model.KIND: model for model in RECORD_MODELS}

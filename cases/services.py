@@ -1,0 +1,418 @@
+"""Everything that changes a case. Each change writes its row(s) and exactly one audit event in
+one transaction; the event is the case's timeline entry and names the row by kind and id.
+
+Callers have already passed `safeguarding.access.get_incident_for`; these functions check only
+what the case itself must hold true (the workflow, who may be assigned, closed cases frozen).
+"""
+
+from datetime import date, datetime
+
+from django.db import transaction
+from django.utils import timezone
+
+from incidents.models import Incident, Pupil, Status, Urgency
+from safeguarding import access, audit
+from safeguarding.models import AuditEvent, Role, User
+
+from . import workflow
+from .models import (
+    CaseNote,
+    CaseRecord,
+    Decision,
+    DeviceSecured,
+    ImageryViewing,
+    ParentsInformed,
+    Referral,
+    RemovalOffered,
+    ReviewMeeting,
+    StatusChange,
+    Task,
+    TriageOverride,
+)
+
+CASE_IS_CLOSED = "This case is closed. Reopen it to add to it."
+ASSIGNEE_NOT_REVIEWER = "Choose the DSL or a deputy DSL of this school."
+ONLY_DSL_VIEWS_IMAGERY = "Only the DSL may record viewing imagery."
+TASK_OWNER_NOT_STAFF = "Choose someone who works at this school."
+
+# Actions written by this module (and by the reporting journey) that make up a timeline.
+CASE_VIEWED = "incident.viewed"
+STATUS_CHANGED = "case.status_changed"
+ASSIGNED = "case.assigned"
+RECORD_ADDED = "case.record_added"
+TASK_DONE = "case.task_done"
+
+
+class CaseError(ValueError):
+    """A change the case cannot take. `field` names the form field to show it on, if any."""
+
+    def __init__(self, message: str, *, field: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+def case_events(incident: Incident):
+    """The case's timeline: every audit event about it, oldest first."""
+    return AuditEvent.objects.filter(
+        target_type=Incident._meta.label_lower, target_id=str(incident.pk)
+    ).order_by("id")
+
+
+def log_case_view(*, incident: Incident, actor: User, request=None, via: str = "page") -> None:
+    """THE helper that records someone looking at a case (page, PDF or export: `via`)."""
+    audit.record(
+        CASE_VIEWED,
+        actor=actor,
+        target=incident,
+        school=incident.school,
+        request=request,
+        data={"via": via},
+    )
+
+
+def _event(incident: Incident, action: str, *, actor: User, request, data: dict) -> None:
+    audit.record(
+        action, actor=actor, target=incident, school=incident.school, request=request, data=data
+    )
+
+
+def _lock(incident: Incident) -> Incident:
+    """Re-read the incident under a row lock so two people's changes do not interleave."""
+    return Incident.objects.select_for_update().get(pk=incident.pk)
+
+
+def _add_record(record: CaseRecord, *, actor: User, request, **data) -> CaseRecord:
+    incident = _lock(record.incident)
+    if incident.status == Status.CLOSED:
+        raise CaseError(CASE_IS_CLOSED)
+    record.recorded_by = actor
+    record.save()
+    _event(
+        incident,
+        RECORD_ADDED,
+        actor=actor,
+        request=request,
+        data={"record": record.KIND, "id": record.pk, **data},
+    )
+    return record
+
+
+@transaction.atomic
+def change_status(
+    *,
+    incident: Incident,
+    actor: User,
+    to_status: str,
+    reason: str = "",
+    closing_outcome: str = "",
+    request=None,
+) -> StatusChange:
+    """Move the case along the workflow (cases/workflow.py), keeping its dates in step."""
+    locked = _lock(incident)
+    try:
+        workflow.check_move(
+            locked.status, to_status, reason=reason, closing_outcome=closing_outcome
+        )
+    except workflow.WorkflowError as error:
+        raise CaseError(error.message, field=error.field) from error
+    now = timezone.now()
+    change = StatusChange.objects.create(
+        incident=locked,
+        recorded_by=actor,
+        recorded_at=now,
+        from_status=locked.status,
+        to_status=to_status,
+        reason=reason.strip(),
+        closing_outcome=closing_outcome if to_status == Status.CLOSED else "",
+    )
+    locked.status = to_status
+    fields = ["status"]
+    if to_status == Status.ACKNOWLEDGED and locked.acknowledged_at is None:
+        locked.acknowledged_at = now
+        fields.append("acknowledged_at")
+    if to_status == Status.CLOSED:
+        locked.closed_at = now
+        fields.append("closed_at")
+    elif change.from_status == Status.CLOSED:
+        locked.closed_at = None
+        fields.append("closed_at")
+    locked.save(update_fields=fields)
+    _event(
+        locked,
+        STATUS_CHANGED,
+        actor=actor,
+        request=request,
+        data={
+            "record": StatusChange.KIND,
+            "id": change.pk,
+            "from": change.from_status,
+            "to": to_status,
+            **({"closing_outcome": closing_outcome} if closing_outcome else {}),
+        },
+    )
+    # Keep the caller's object current for the page it renders next.
+    for field in fields:
+        setattr(incident, field, getattr(locked, field))
+    return change
+
+
+@transaction.atomic
+def acknowledge(*, incident: Incident, actor: User, request=None) -> StatusChange:
+    """Acknowledge a new case; whoever acknowledges an unassigned case takes it on."""
+    change = change_status(
+        incident=incident, actor=actor, to_status=Status.ACKNOWLEDGED, request=request
+    )
+    if incident.assigned_to_id is None:
+        assign(incident=incident, actor=actor, assignee=actor, request=request)
+    return change
+
+
+def reviewers_of(school):
+    """The people a case at `school` can be assigned to: its DSLs and deputies."""
+    return (
+        User.objects.filter(
+            is_active=True,
+            memberships__school=school,
+            memberships__role__in=access.CASE_REVIEWERS,
+        )
+        .distinct()
+        .order_by("full_name")
+    )
+
+
+def staff_of(school):
+    """Everyone with a role at `school`: who a task can be given to, or who offered removal."""
+    return (
+        User.objects.filter(is_active=True, memberships__school=school)
+        .distinct()
+        .order_by("full_name")
+    )
+
+
+@transaction.atomic
+def assign(*, incident: Incident, actor: User, assignee: User, request=None) -> None:
+    if not reviewers_of(incident.school).filter(pk=assignee.pk).exists():
+        raise CaseError(ASSIGNEE_NOT_REVIEWER, field="assignee")
+    locked = _lock(incident)
+    if locked.status == Status.CLOSED:
+        raise CaseError(CASE_IS_CLOSED)
+    previous = locked.assigned_to_id
+    if previous == assignee.pk:
+        return
+    locked.assigned_to = assignee
+    locked.save(update_fields=["assigned_to"])
+    incident.assigned_to = assignee
+    _event(
+        locked,
+        ASSIGNED,
+        actor=actor,
+        request=request,
+        data={"assignee": str(assignee.pk), "previous": str(previous) if previous else None},
+    )
+
+
+@transaction.atomic
+def record_review_meeting(
+    *,
+    incident: Incident,
+    actor: User,
+    held_on: date,
+    attendees: str,
+    considered: list[str],
+    notes: str = "",
+    request=None,
+) -> ReviewMeeting:
+    meeting = ReviewMeeting(
+        incident=incident,
+        held_on=held_on,
+        attendees=attendees,
+        considered=list(considered),
+        notes=notes,
+    )
+    return _add_record(meeting, actor=actor, request=request)
+
+
+@transaction.atomic
+def record_referral(
+    *,
+    incident: Incident,
+    actor: User,
+    agency: str,
+    referred_on: date,
+    agency_other: str = "",
+    their_reference: str = "",
+    contact: str = "",
+    outcome: str = "",
+    request=None,
+) -> Referral:
+    referral = Referral(
+        incident=incident,
+        agency=agency,
+        agency_other=agency_other if agency == Referral.Agency.OTHER else "",
+        referred_on=referred_on,
+        their_reference=their_reference,
+        contact=contact,
+        outcome=outcome,
+    )
+    return _add_record(referral, actor=actor, request=request, agency=agency)
+
+
+@transaction.atomic
+def record_decision(
+    *, incident: Incident, actor: User, decision: str, reasons: str, request=None
+) -> Decision:
+    row = Decision(incident=incident, decision=decision, reasons=reasons)
+    return _add_record(row, actor=actor, request=request, decision=decision)
+
+
+@transaction.atomic
+def record_parents_informed(
+    *,
+    incident: Incident,
+    actor: User,
+    informed: bool,
+    informed_on: date | None = None,
+    who_was_told: str = "",
+    reason_not_informed: str = "",
+    request=None,
+) -> ParentsInformed:
+    row = ParentsInformed(
+        incident=incident,
+        informed=informed,
+        informed_on=informed_on if informed else None,
+        who_was_told=who_was_told if informed else "",
+        reason_not_informed="" if informed else reason_not_informed,
+    )
+    return _add_record(row, actor=actor, request=request, informed=informed)
+
+
+@transaction.atomic
+def record_removal_offered(
+    *,
+    incident: Incident,
+    actor: User,
+    services: list[str],
+    offered_by: User,
+    offered_on: date,
+    pupil: Pupil | None = None,
+    notes: str = "",
+    request=None,
+) -> RemovalOffered:
+    if not staff_of(incident.school).filter(pk=offered_by.pk).exists():
+        raise CaseError(TASK_OWNER_NOT_STAFF, field="offered_by")
+    row = RemovalOffered(
+        incident=incident,
+        services=list(services),
+        offered_by=offered_by,
+        offered_on=offered_on,
+        pupil=pupil,
+        notes=notes,
+    )
+    return _add_record(row, actor=actor, request=request, services=list(services))
+
+
+@transaction.atomic
+def record_device_secured(
+    *,
+    incident: Incident,
+    actor: User,
+    device: str,
+    secured_on: date,
+    where_kept: str,
+    handed_to: str,
+    request=None,
+) -> DeviceSecured:
+    row = DeviceSecured(
+        incident=incident,
+        device=device,
+        secured_on=secured_on,
+        where_kept=where_kept,
+        handed_to=handed_to,
+    )
+    return _add_record(row, actor=actor, request=request)
+
+
+@transaction.atomic
+def record_imagery_viewing(
+    *,
+    incident: Incident,
+    actor: User,
+    viewed_at: datetime,
+    reason: str,
+    others_present: str,
+    what_was_done: str = "",
+    request=None,
+) -> ImageryViewing:
+    """The DSL records that they viewed imagery. The viewer is always the person recording."""
+    if Role.DSL not in access.roles_at_school(actor, incident.school):
+        raise CaseError(ONLY_DSL_VIEWS_IMAGERY)
+    row = ImageryViewing(
+        incident=incident,
+        viewed_by=actor,
+        viewed_at=viewed_at,
+        reason=reason,
+        others_present=others_present,
+        what_was_done=what_was_done,
+    )
+    return _add_record(row, actor=actor, request=request)
+
+
+@transaction.atomic
+def add_task(
+    *, incident: Incident, actor: User, title: str, owner: User, due_on: date, request=None
+) -> Task:
+    if not staff_of(incident.school).filter(pk=owner.pk).exists():
+        raise CaseError(TASK_OWNER_NOT_STAFF, field="owner")
+    task = Task(incident=incident, title=title, owner=owner, due_on=due_on)
+    return _add_record(task, actor=actor, request=request, owner=str(owner.pk))
+
+
+@transaction.atomic
+def complete_task(*, task: Task, actor: User, request=None) -> Task:
+    incident = _lock(task.incident)
+    task = Task.objects.select_for_update().get(pk=task.pk)
+    if task.done_at is not None:
+        return task
+    task.done_at = timezone.now()
+    task.done_by = actor
+    task.save(update_fields=["done_at", "done_by"])
+    _event(
+        incident,
+        TASK_DONE,
+        actor=actor,
+        request=request,
+        data={"record": Task.KIND, "id": task.pk},
+    )
+    return task
+
+
+@transaction.atomic
+def override_triage(
+    *,
+    incident: Incident,
+    actor: User,
+    immediate_referral: bool,
+    urgency: str,
+    reason: str,
+    request=None,
+) -> TriageOverride:
+    """Record the DSL's own triage outcome. Incident.outcome, urgency and referral flag stay
+    exactly as the checklist gave them; the latest override is shown beside them."""
+    if urgency not in Urgency.values:
+        raise CaseError("Choose an urgency.", field="urgency")
+    row = TriageOverride(
+        incident=incident, immediate_referral=immediate_referral, urgency=urgency, reason=reason
+    )
+    return _add_record(
+        row,
+        actor=actor,
+        request=request,
+        urgency=urgency,
+        immediate_referral=immediate_referral,
+    )
+
+
+@transaction.atomic
+def add_note(*, incident: Incident, actor: User, text: str, request=None) -> CaseNote:
+    return _add_record(CaseNote(incident=incident, text=text), actor=actor, request=request)

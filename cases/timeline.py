@@ -1,0 +1,177 @@
+"""Everything the case page (and later the PDF) shows, loaded in a fixed number of queries.
+
+The timeline is the case's audit events joined to the record rows they name: one query for the
+events, one per record kind, one for the people named in assignments, whatever the case's size.
+"""
+
+from dataclasses import dataclass, field
+
+from django.db.models import Prefetch
+
+from incidents.models import FollowUp, Incident, IncidentPupil, Status
+from safeguarding.models import AuditEvent, User
+
+from . import services
+from .models import RECORD_MODEL_BY_KIND, RECORD_MODELS, CaseRecord, Task
+
+RECORD_TITLES = {
+    "status_change": "Changed the status",
+    "review_meeting": "Recorded the initial review meeting",
+    "referral": "Recorded a referral",
+    "decision": "Recorded a decision",
+    "parents_informed": "Recorded whether parents or carers were told",
+    "removal_offered": "Recorded that removal was offered",
+    "device_secured": "Recorded a device being secured",
+    "imagery_viewing": "Recorded viewing imagery",
+    "task": "Added a task",
+    "triage_override": "Changed the triage outcome",
+    "note": "Added a note",
+}
+
+# Events written by the reporting journey and elsewhere; anything unknown is shown by its name.
+ACTION_TITLES = {
+    services.CASE_VIEWED: "Viewed the case",
+    services.ASSIGNED: "Assigned the case",
+    services.TASK_DONE: "Marked a task done",
+    "incident.reported": "Reported the incident",
+    "incident.follow_up_added": "Added further information",
+    "incident.pdf_downloaded": "Downloaded the case as a PDF",
+    "incident.exported": "Exported the case",
+}
+
+FOLLOW_UP_ADDED = "incident.follow_up_added"  # written by incidents.services.add_follow_up
+
+_RELATED = {
+    "removal_offered": ("offered_by", "pupil"),
+    "imagery_viewing": ("viewed_by",),
+    "task": ("owner", "done_by"),
+}
+
+
+@dataclass
+class TimelineEntry:
+    event: AuditEvent
+    title: str
+    kind: str = ""
+    record: CaseRecord | FollowUp | None = None
+    assignee: User | None = None
+
+
+@dataclass
+class Viewer:
+    user: User | None
+    count: int
+    first: object
+    last: object
+
+
+@dataclass
+class CaseFile:
+    incident: Incident
+    involvements: list
+    follow_ups: list
+    records: dict[str, list] = field(default_factory=dict)
+    timeline: list[TimelineEntry] = field(default_factory=list)
+    viewers: list[Viewer] = field(default_factory=list)
+
+    @property
+    def latest_override(self):
+        overrides = self.records.get("triage_override") or []
+        return overrides[-1] if overrides else None
+
+    @property
+    def open_tasks(self) -> list[Task]:
+        return [t for t in self.records.get("task", []) if not t.is_done]
+
+    @property
+    def closing(self):
+        """The status change that closed the case, while it is closed."""
+        if self.incident.status != Status.CLOSED:
+            return None
+        closes = [c for c in self.records.get("status_change", []) if c.to_status == Status.CLOSED]
+        return closes[-1] if closes else None
+
+
+def load_case_file(incident: Incident) -> CaseFile:
+    involvements = list(
+        IncidentPupil.objects.filter(incident=incident)
+        .select_related("pupil")
+        .order_by("pupil__last_name", "pupil__first_name", "role")
+    )
+    follow_ups = list(
+        FollowUp.objects.filter(incident=incident).select_related("author").order_by("created_at")
+    )
+    records: dict[str, list] = {}
+    by_key: dict[tuple[str, int], CaseRecord] = {}
+    for model in RECORD_MODELS:
+        rows = list(
+            model.objects.filter(incident=incident)
+            .select_related("recorded_by", *_RELATED.get(model.KIND, ()))
+            .order_by("recorded_at", "id")
+        )
+        records[model.KIND] = rows
+        for row in rows:
+            by_key[(model.KIND, row.pk)] = row
+
+    events = list(services.case_events(incident).select_related("actor"))
+    assignee_ids = {e.data.get("assignee") for e in events if e.action == services.ASSIGNED}
+    assignees = {str(u.pk): u for u in User.objects.filter(pk__in=assignee_ids - {None})}
+
+    follow_ups_by_id = {f.pk: f for f in follow_ups}
+    timeline = []
+    viewers: dict[object, Viewer] = {}
+    for event in events:
+        kind = event.data.get("record", "") if isinstance(event.data, dict) else ""
+        record = by_key.get((kind, event.data.get("id"))) if kind in RECORD_MODEL_BY_KIND else None
+        if event.action == services.RECORD_ADDED:
+            title = RECORD_TITLES.get(kind, "Added a record")
+        elif event.action == services.STATUS_CHANGED:
+            title = RECORD_TITLES["status_change"]
+        else:
+            title = (
+                ACTION_TITLES.get(event.action)
+                or event.action.split(".")[-1].replace("_", " ").capitalize()
+            )
+        if event.action == FOLLOW_UP_ADDED:
+            kind, record = "follow_up", follow_ups_by_id.get(event.data.get("follow_up_id"))
+        timeline.append(
+            TimelineEntry(
+                event=event,
+                title=title,
+                kind=kind if record is not None else "",
+                record=record,
+                assignee=assignees.get(event.data.get("assignee")),
+            )
+        )
+        if event.action == services.CASE_VIEWED:
+            seen = viewers.get(event.actor_id)
+            if seen is None:
+                viewers[event.actor_id] = Viewer(event.actor, 1, event.at, event.at)
+            else:
+                seen.count += 1
+                seen.last = event.at
+
+    return CaseFile(
+        incident=incident,
+        involvements=involvements,
+        follow_ups=follow_ups,
+        records=records,
+        timeline=timeline,
+        viewers=sorted(viewers.values(), key=lambda v: v.last, reverse=True),
+    )
+
+
+def pupil_involvements(pupil, school):
+    """The pupil's child protection file at `school`: every case they are part of."""
+    return (
+        IncidentPupil.objects.filter(pupil=pupil, incident__school=school)
+        .select_related("incident", "incident__assigned_to")
+        .prefetch_related(
+            Prefetch(
+                "incident__involvements",
+                queryset=IncidentPupil.objects.select_related("pupil"),
+                to_attr="all_involvements",
+            )
+        )
+        .order_by("-incident__submitted_at")
+    )

@@ -1,0 +1,26 @@
+from django.urls import path
+
+from . import views
+
+app_name = "cases"
+
+urlpatterns = [
+    path("cases/", views.my_schools, name="my_schools"),
+    path("s/<slug:school>/cases/", views.inbox, name="inbox"),
+    path("s/<slug:school>/pupils/<uuid:pupil>/", views.pupil_file, name="pupil_file"),
+    path("cases/<str:reference>/", views.case_detail, name="detail"),
+    path("cases/<str:reference>/acknowledge/", views.acknowledge, name="acknowledge"),
+    path("cases/<str:reference>/status/", views.change_status, name="status"),
+    path("cases/<str:reference>/assign/", views.assign, name="assign"),
+    path("cases/<str:reference>/review-meeting/", views.review_meeting, name="review_meeting"),
+    path("cases/<str:reference>/referral/", views.referral, name="referral"),
+    path("cases/<str:reference>/decision/", views.decision, name="decision"),
+    path("cases/<str:reference>/parents/", views.parents_informed, name="parents_informed"),
+    path("cases/<str:reference>/removal/", views.removal_offered, name="removal_offered"),
+    path("cases/<str:reference>/device/", views.device_secured, name="device_secured"),
+    path("cases/<str:reference>/imagery-viewing/", views.imagery_viewing, name="imagery_viewing"),
+    path("cases/<str:reference>/tasks/", views.add_task, name="add_task"),
+    path("cases/<str:reference>/tasks/<int:task>/done/", views.task_done, name="task_done"),
+    path("cases/<str:reference>/triage/", views.triage_override, name="triage_override"),
+    path("cases/<str:reference>/notes/", views.add_note, name="add_note"),
+]

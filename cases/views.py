@@ -1,0 +1,269 @@
+"""Case management for DSLs and deputies. Thin: access decorator, form, service, redirect."""
+
+import inspect
+from collections import defaultdict
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from incidents.models import Incident, Pupil, Status
+from safeguarding import access, audit
+from safeguarding.models import Role
+
+from . import forms, services, timeline, workflow
+from .filters import InboxFilter, inbox_cases
+from .models import Decision, Referral, Task
+
+INBOX_PAGE_SIZE = 25
+
+
+@access.signed_in
+def my_schools(request):
+    """The schools whose cases this person manages; straight to the inbox if there is one."""
+    schools = list(access.schools_for(request.user, access.CASE_REVIEWERS).order_by("name"))
+    if len(schools) == 1:
+        return redirect("cases:inbox", school=schools[0].slug)
+    return render(request, "cases/my_schools.html", {"schools": schools})
+
+
+@access.school_role(*access.CASE_REVIEWERS)
+def inbox(request, school):
+    case_filter = InboxFilter(request.GET or None, queryset=inbox_cases(school), school=school)
+    page = Paginator(case_filter.qs, INBOX_PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "cases/inbox.html",
+        {
+            "school": school,
+            "filter": case_filter,
+            "page": page,
+            "query": query.urlencode(),
+            "Status": Status,
+        },
+    )
+
+
+@access.case("view")
+def case_detail(request, incident):
+    services.log_case_view(incident=incident, actor=request.user, request=request)
+    case_file = timeline.load_case_file(incident)
+    return render(
+        request,
+        "cases/case_detail.html",
+        {
+            "incident": incident,
+            "case": case_file,
+            "moves": workflow.moves_from(incident.status),
+            "is_dsl": Role.DSL in request.school_roles,
+            "is_open": incident.status != Status.CLOSED,
+            "Status": Status,
+        },
+    )
+
+
+def _show_case(incident: Incident):
+    return redirect("cases:detail", reference=incident.reference)
+
+
+def _save_or_show_errors(form, save) -> bool:
+    """Run `save()`; a CaseError is shown on the form instead. True when it saved."""
+    try:
+        save()
+    except services.CaseError as error:
+        form.add_error(error.field if error.field in form.fields else None, error.message)
+        return False
+    return True
+
+
+@access.case("change")
+@require_POST
+def acknowledge(request, incident):
+    try:
+        services.acknowledge(incident=incident, actor=request.user, request=request)
+    except services.CaseError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, "You have acknowledged this case.")
+    return _show_case(incident)
+
+
+@access.case("change")
+def change_status(request, incident):
+    form = forms.StatusForm(request.POST or None, current_status=incident.status)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+
+        def save():
+            services.change_status(
+                incident=incident,
+                actor=request.user,
+                to_status=data["to_status"],
+                reason=data.get("reason", ""),
+                closing_outcome=data.get("closing_outcome", ""),
+                request=request,
+            )
+
+        if _save_or_show_errors(form, save):
+            messages.success(request, f"The case is now {incident.get_status_display().lower()}.")
+            return _show_case(incident)
+    return _form_page(request, incident, form, "Change the status")
+
+
+@access.case("change")
+def assign(request, incident):
+    form = forms.AssignForm(
+        request.POST or None,
+        reviewers=services.reviewers_of(incident.school),
+        initial={"assignee": incident.assigned_to_id},
+    )
+    if request.method == "POST" and form.is_valid():
+        assignee = form.cleaned_data["assignee"]
+        if _save_or_show_errors(
+            form,
+            lambda: services.assign(
+                incident=incident, actor=request.user, assignee=assignee, request=request
+            ),
+        ):
+            messages.success(request, f"Assigned to {assignee.full_name}.")
+            return _show_case(incident)
+    return _form_page(request, incident, form, "Assign the case")
+
+
+def _form_page(request, incident, form, title, intro=""):
+    return render(
+        request,
+        "cases/record_form.html",
+        {"incident": incident, "form": form, "title": title, "intro": intro},
+    )
+
+
+def _record_view(form_class, service, title, *, action="change", intro="", form_kwargs=None):
+    """A page with one form that adds one record to a case through `service`."""
+    accepted = set(inspect.signature(service).parameters) - {"incident", "actor", "request"}
+
+    @access.case(action)
+    def view(request, incident):
+        extra = form_kwargs(incident) if form_kwargs else {}
+        form = form_class(request.POST or None, **extra)
+        if request.method == "POST" and form.is_valid():
+            data = {k: v for k, v in form.cleaned_data.items() if k in accepted}
+            if _save_or_show_errors(
+                form,
+                lambda: service(incident=incident, actor=request.user, request=request, **data),
+            ):
+                messages.success(request, "Saved.")
+                return _show_case(incident)
+        return _form_page(request, incident, form, title, intro)
+
+    return view
+
+
+def _involved_pupils(incident):
+    return Pupil.objects.filter(involvements__incident=incident).distinct()
+
+
+review_meeting = _record_view(
+    forms.ReviewMeetingForm,
+    services.record_review_meeting,
+    "Initial review meeting",
+    intro="Record the meeting with the staff you brought together to review the concern.",
+)
+referral = _record_view(forms.ReferralForm, services.record_referral, "Record a referral")
+decision = _record_view(
+    forms.DecisionForm,
+    services.record_decision,
+    "Record a decision",
+    intro="Record every decision and why, including a decision not to refer.",
+)
+parents_informed = _record_view(
+    forms.ParentsInformedForm,
+    services.record_parents_informed,
+    "Parents or carers",
+    intro="Parents or carers should usually be told early, unless that would put a child at risk.",
+)
+removal_offered = _record_view(
+    forms.RemovalOfferedForm,
+    services.record_removal_offered,
+    "Removal offered",
+    intro="Record that the pupil was offered help to get the image removed. "
+    "The school never handles the image itself.",
+    form_kwargs=lambda incident: {
+        "pupils": _involved_pupils(incident),
+        "staff": services.staff_of(incident.school),
+    },
+)
+device_secured = _record_view(
+    forms.DeviceSecuredForm,
+    services.record_device_secured,
+    "Device secured",
+    intro="The device should be switched off and not searched.",
+)
+imagery_viewing = _record_view(
+    forms.ImageryViewingForm,
+    services.record_imagery_viewing,
+    "Record viewing imagery",
+    action="record_imagery_viewing",
+    intro="Only the DSL may view imagery, only when it cannot be avoided, and with another "
+    "member of staff present. Never copy, print or share it.",
+)
+add_task = _record_view(
+    forms.TaskForm,
+    services.add_task,
+    "Add a task",
+    form_kwargs=lambda incident: {"staff": services.staff_of(incident.school)},
+)
+triage_override = _record_view(
+    forms.TriageOverrideForm,
+    services.override_triage,
+    "Change the triage outcome",
+    intro="The checklist's outcome stays on the record. Yours is shown beside it.",
+)
+add_note = _record_view(forms.NoteForm, services.add_note, "Add a note")
+
+
+@access.case("change")
+@require_POST
+def task_done(request, incident, task: int):
+    task_row = get_object_or_404(Task, pk=task, incident=incident)
+    services.complete_task(task=task_row, actor=request.user, request=request)
+    messages.success(request, "Task marked as done.")
+    return _show_case(incident)
+
+
+@access.school_role(*access.CASE_REVIEWERS)
+def pupil_file(request, school, pupil):
+    """A pupil's child protection file: their part in every case at the school."""
+    pupil_obj = Pupil.objects.filter(school=school, pk=pupil).first()
+    if pupil_obj is None:
+        access.deny(request, 404, school=school, reason="pupil not at this school")
+    audit.record(
+        "pupil.viewed", actor=request.user, target=pupil_obj, school=school, request=request
+    )
+    involvements = list(timeline.pupil_involvements(pupil_obj, school))
+    incident_ids = {i.incident_id for i in involvements}
+    decisions, referrals = defaultdict(list), defaultdict(list)
+    for row in Decision.objects.filter(incident_id__in=incident_ids).order_by("recorded_at"):
+        decisions[row.incident_id].append(row)
+    for row in Referral.objects.filter(incident_id__in=incident_ids).order_by("recorded_at"):
+        referrals[row.incident_id].append(row)
+    cases: dict = {}
+    for involvement in involvements:
+        entry = cases.setdefault(
+            involvement.incident_id,
+            {
+                "incident": involvement.incident,
+                "roles": [],
+                "decisions": decisions[involvement.incident_id],
+                "referrals": referrals[involvement.incident_id],
+            },
+        )
+        entry["roles"].append(involvement.get_role_display())
+    return render(
+        request,
+        "cases/pupil_file.html",
+        {"school": school, "pupil": pupil_obj, "cases": list(cases.values())},
+    )

@@ -1,0 +1,77 @@
+"""Incidents made directly with the ORM, as the reporting journey would leave them."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from incidents.models import Incident, IncidentPupil, Pupil, PupilRole, Urgency
+from safeguarding import audit
+
+OUTCOME = {
+    "checklist_version": "2024.1",
+    "immediate_referral": True,
+    "referral_factors": [
+        {
+            "id": "coercion_or_capacity",
+            "label": "A child may have been pressured or blackmailed",
+            "source": "UKCIS 2024",
+            "answer": "yes",
+            "reason": "Threats were made.",
+            "awaiting_confirmation": False,
+        }
+    ],
+    "unknown_factors": [],
+    "typology": "aggravated",
+    "typology_reason": "Threats or demands were made.",
+    "sextortion": True,
+    "sextortion_advice": [
+        {"text": "Do not pay.", "source": "NCA 2024", "id": "sx_dont_pay"},
+    ],
+    "urgency": "tell_dsl_now",
+    "headline": "Tell the DSL in person now, then finish this report.",
+    "next_actions": [{"text": "Refer to the police today.", "source": "UKCIS 2024", "id": "x"}],
+}
+
+
+def make_incident(school, reporter, *, urgency=Urgency.TELL_DSL_NOW, age=timedelta(hours=2),
+                  pupils=(), **fields) -> Incident:
+    values = {
+        "kind": "sextortion",
+        "came_to_light": "child_told",
+        "location": "online",
+        "platform": "Snapchat",
+        "account": "She said a boy online said he would send the picture to her friends.",
+        "adults_involved": "not_known",
+        "checklist_version": "2024.1",
+        "outcome": {**OUTCOME, "urgency": urgency},
+        "urgency": urgency,
+        "immediate_referral": urgency != Urgency.DSL_REVIEW_TODAY,
+        "submitted_at": timezone.now() - age,
+    }
+    values.update(fields)
+    incident = Incident.objects.create(school=school, reporter=reporter, **values)
+    for pupil, role in pupils:
+        IncidentPupil.objects.create(incident=incident, pupil=pupil, role=role)
+    audit.record(
+        "incident.reported",
+        actor=reporter,
+        target=incident,
+        school=school,
+        data={"reference": incident.reference, "kind": incident.kind},
+    )
+    return incident
+
+
+def make_pupil(school, first="Amy", last="Jones", year="9") -> Pupil:
+    return Pupil.objects.create(school=school, first_name=first, last_name=last, year_group=year)
+
+
+@pytest.fixture
+def pupil(cast):
+    return make_pupil(cast.school_a)
+
+
+@pytest.fixture
+def incident(cast, pupil):
+    return make_incident(cast.school_a, cast.teacher, pupils=[(pupil, PupilRole.PICTURED)])
