@@ -330,8 +330,10 @@ def _typology(
         willing = a.get("spread_platforms") in NARROW_PLATFORMS and (
             a.get("spread_recipients") in NARROW_RECIPIENTS
         )
-        if not willing and (a.open("spread_platforms") or a.open("spread_recipients")):
+        if a.open("spread_platforms") or a.open("spread_recipients"):
             missing.append("how far the image has been shared")
+        elif not willing:
+            missing.append("whether the child in the image agreed to it being shared this widely")
     if (
         not missing
         and willing
@@ -377,7 +379,7 @@ def triage(checklist: Checklist, answers: Mapping[str, str]) -> Outcome:
     actions += [advice("dont_view"), advice("reassure_child")]
     if applying:
         actions.append(advice("refer_now"))
-    elif unknown:
+    elif unknown or typology == AGGRAVATED:
         actions.append(advice("decide_today"))
     else:
         actions.append(advice("manage_in_school"))
