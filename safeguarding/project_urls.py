@@ -14,5 +14,6 @@ urlpatterns = [
     path("guidance/", include("guidance.urls")),
     path("", include("incidents.urls")),
     path("", include("cases.urls")),
+    path("", include("stats.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "incidents",
     "cases",
     "notifications",
+    "stats",
 ]
 
 MIDDLEWARE = [
