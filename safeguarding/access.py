@@ -202,3 +202,52 @@ def case(action: str = "view"):
         return _mark(wrapped, ("case", allowed))
 
     return decorator
+
+
+# Reports: the person who reported sees their own reports and drafts, at schools where they still
+# hold a role (someone who has left keeps no access). For anyone else they do not exist (404).
+def own_incidents(user):
+    from incidents.models import Incident
+
+    if not user.is_authenticated or not user.is_active:
+        return Incident.objects.none()
+    return Incident.objects.filter(reporter=user, school__in=schools_for(user))
+
+
+def get_own_incident(request, reference: str, *, school=None):
+    """The signed-in person's own report `reference` (at `school`, if given); else 404."""
+    incidents = own_incidents(request.user).select_related("school")
+    if school is not None:
+        incidents = incidents.filter(school=school)
+    incident = incidents.filter(reference=reference).first()
+    if incident is None:
+        deny(request, 404, school=school, reason="not the reporter")
+    return incident
+
+
+def get_own_draft(request, school, draft_id):
+    """The signed-in person's unexpired report draft at `school`; else 404."""
+    from django.utils import timezone
+
+    from incidents.models import ReportDraft
+
+    draft = ReportDraft.objects.filter(
+        pk=draft_id, reporter=request.user, school=school, expires_at__gt=timezone.now()
+    ).first()
+    if draft is None:
+        deny(request, 404, school=school, reason="not the reporter's draft")
+    return draft
+
+
+def own_report(view):
+    """The view takes a `reference` from the URL; it receives the reporter's own Incident."""
+
+    @wraps(view)
+    def wrapped(request, *args, reference: str, **kwargs):
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        incident = get_own_incident(request, reference)
+        request.school = incident.school
+        return view(request, *args, incident=incident, **kwargs)
+
+    return _mark(wrapped, ("own_report", frozenset(ALL_SCHOOL_ROLES)))

@@ -212,7 +212,13 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {
     "interval_max": 0.5,
 }
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
-CELERY_BEAT_SCHEDULE: dict = {}
+CELERY_BEAT_SCHEDULE: dict = {
+    # Unfinished reports are kept seven days, then deleted.
+    "incidents-purge-expired-drafts": {
+        "task": "incidents.purge_expired_drafts",
+        "schedule": 60.0 * 60,
+    },
+}
 
 # Content Security Policy: no inline scripts, no data: images, nothing framed.
 CONTENT_SECURITY_POLICY = {

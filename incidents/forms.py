@@ -1,0 +1,329 @@
+"""Forms check the shape of input only. Every text field is a SafeTextField (no imagery)."""
+
+from datetime import date
+
+from crispy_forms_gds.fields import DateInputField
+from crispy_forms_gds.helper import FormHelper
+from crispy_forms_gds.layout import Field, Layout
+from django import forms
+from django.utils import timezone
+
+from safeguarding.text import SafeTextField
+
+from .models import CameToLight, Kind, Location, PupilRole, YearGroup, YesNoUnknown
+
+ACCOUNT_MAX = 5000
+PLATFORM_MAX = 200
+ADULTS_MAX = 1000
+NAME_MAX = 100
+FOLLOW_UP_MAX = 5000
+CSV_MAX = 400_000
+
+FUTURE_DATE_MESSAGE = "The date must be today or in the past"
+ACKNOWLEDGE_MESSAGE = "Confirm that you have read what to do and what not to do"
+ADULTS_DESCRIPTION_MESSAGE = "Say who the adult is, in words"
+
+
+def _helper(*fields) -> FormHelper:
+    helper = FormHelper()
+    helper.form_tag = False
+    helper.disable_csrf = True
+    if fields:
+        helper.layout = Layout(*fields)
+    return helper
+
+
+class AcknowledgeForm(forms.Form):
+    acknowledged = forms.BooleanField(
+        label="I have read this. I will not look at, copy, save, share or delete any images.",
+        error_messages={"required": ACKNOWLEDGE_MESSAGE},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = _helper(Field.checkbox("acknowledged"))
+
+
+class NotInFutureDateField(DateInputField):
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.error_messages["invalid"] = "Enter a real date, for example 27 3 2026"
+
+    def compress(self, data_list):
+        try:
+            return super().compress(data_list)
+        except (forms.ValidationError, TypeError, ValueError, OverflowError):
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid") from None
+
+    def validate(self, value):
+        super().validate(value)
+        if value and value > timezone.localdate():
+            raise forms.ValidationError(FUTURE_DATE_MESSAGE, code="future")
+        if value and value.year < 1900:
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+
+
+class WhatHappenedForm(forms.Form):
+    kind = forms.ChoiceField(
+        label="What is it about?",
+        choices=Kind.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select what it is about, or 'Not sure'"},
+    )
+    came_to_light = forms.ChoiceField(
+        label="How did you find out?",
+        choices=CameToLight.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select how you found out"},
+    )
+    happened_on = NotInFutureDateField(
+        label="When did it happen?",
+        required=False,
+        require_all_fields=False,
+        help_text="For example 27 3 2026. Leave it blank if you do not know.",
+    )
+    location = forms.ChoiceField(
+        label="Where did it happen?",
+        choices=Location.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select where it happened, or 'Not known'"},
+    )
+    platform = SafeTextField(
+        label="Which app, website or game? (optional)",
+        max_length=PLATFORM_MAX,
+        required=False,
+        help_text=f"For example Snapchat, Instagram or WhatsApp. Up to {PLATFORM_MAX} characters.",
+        error_messages={
+            "max_length": f"The app or website must be {PLATFORM_MAX} characters or fewer"
+        },
+    )
+    account = SafeTextField(
+        label="What happened?",
+        max_length=ACCOUNT_MAX,
+        textarea=True,
+        rows=8,
+        help_text=(
+            "Write down the facts: who said what, when and where. Use the child's own words "
+            "where you can, in quotation marks. Do not add your opinion and do not describe the "
+            f"image itself. Up to {ACCOUNT_MAX:,} characters."
+        ),
+        error_messages={
+            "required": "Say what happened, in words",
+            "max_length": f"What happened must be {ACCOUNT_MAX:,} characters or fewer",
+        },
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = _helper(
+            Field.radios("kind", legend_size="m"),
+            Field.radios("came_to_light", legend_size="m"),
+            Field("happened_on", context={"legend_size": "govuk-fieldset__legend--m"}),
+            Field.radios("location", legend_size="m"),
+            Field.text("platform", label_size="s"),
+            Field.textarea("account", label_size="m"),
+        )
+
+    def to_draft(self) -> dict:
+        data = dict(self.cleaned_data)
+        happened_on: date | None = data.pop("happened_on")
+        data["happened_on"] = happened_on.isoformat() if happened_on else ""
+        return data
+
+    @staticmethod
+    def initial_from_draft(saved: dict) -> dict:
+        initial = dict(saved)
+        if initial.get("happened_on"):
+            initial["happened_on"] = date.fromisoformat(initial["happened_on"])
+        else:
+            initial.pop("happened_on", None)
+        return initial
+
+
+ROLE_FIELD_KWARGS = {
+    "label": "Their part in it",
+    "choices": PupilRole.choices,
+    "widget": forms.RadioSelect,
+    "error_messages": {"required": "Select the pupil's part in it"},
+}
+
+
+class PupilSearchForm(forms.Form):
+    q = SafeTextField(
+        label="Search the pupil list",
+        max_length=NAME_MAX,
+        required=False,
+        help_text="Type part of a first or last name, then select Search.",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = _helper(Field.text("q", label_size="s", field_width=20))
+
+
+class ChoosePupilForm(forms.Form):
+    pupil = forms.ChoiceField(
+        label="Pupil",
+        error_messages={
+            "required": "Select a pupil from the list",
+            "invalid_choice": "Select a pupil from the list",
+        },
+    )
+    role = forms.ChoiceField(**ROLE_FIELD_KWARGS)
+
+    def __init__(self, *args, pupils=(), **kwargs):
+        super().__init__(*args, prefix="choose", **kwargs)
+        self.fields["pupil"].choices = [("", "Select a pupil")] + [
+            (str(p.pk), f"{p.last_name}, {p.first_name} ({p.get_year_group_display()})")
+            for p in pupils
+        ]
+        self.helper = _helper(Field.select("pupil"), Field.radios("role", legend_size="s"))
+
+
+class NewPupilForm(forms.Form):
+    first_name = SafeTextField(
+        label="First name",
+        max_length=NAME_MAX,
+        help_text=f"Up to {NAME_MAX} characters.",
+        error_messages={
+            "required": "Enter the pupil's first name",
+            "max_length": f"The first name must be {NAME_MAX} characters or fewer",
+        },
+    )
+    last_name = SafeTextField(
+        label="Last name",
+        max_length=NAME_MAX,
+        help_text=f"Up to {NAME_MAX} characters. If you do not know it, write 'Not known'.",
+        error_messages={
+            "required": "Enter the pupil's last name, or 'Not known'",
+            "max_length": f"The last name must be {NAME_MAX} characters or fewer",
+        },
+    )
+    year_group = forms.ChoiceField(
+        label="Year group",
+        choices=[("", "Select a year group")] + list(YearGroup.choices),
+        error_messages={"required": "Select the pupil's year group"},
+    )
+    role = forms.ChoiceField(**ROLE_FIELD_KWARGS)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, prefix="new", **kwargs)
+        self.helper = _helper(
+            Field.text("first_name", field_width=20),
+            Field.text("last_name", field_width=20),
+            Field.select("year_group"),
+            Field.radios("role", legend_size="s"),
+        )
+
+
+class AdultsForm(forms.Form):
+    adults_involved = forms.ChoiceField(
+        label="Is an adult involved in any way?",
+        choices=YesNoUnknown.choices,
+        widget=forms.RadioSelect,
+        help_text="For example an adult who made, asked for, sent or was sent the image.",
+        error_messages={"required": "Select yes, no or not known"},
+    )
+    adults_description = SafeTextField(
+        label="Who is the adult? (if yes)",
+        max_length=ADULTS_MAX,
+        required=False,
+        textarea=True,
+        rows=3,
+        help_text=(
+            "In words, for example 'a man she met on Instagram who says he is 17'. "
+            f"Up to {ADULTS_MAX:,} characters."
+        ),
+        error_messages={
+            "max_length": f"Who the adult is must be {ADULTS_MAX:,} characters or fewer"
+        },
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = _helper(
+            Field.radios("adults_involved", legend_size="m"),
+            Field.textarea("adults_description"),
+        )
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("adults_involved") == YesNoUnknown.YES and not cleaned.get(
+            "adults_description"
+        ):
+            self.add_error("adults_description", ADULTS_DESCRIPTION_MESSAGE)
+        return cleaned
+
+
+class ChecklistForm(forms.Form):
+    """The guidance checklist's questions, less the ones earlier steps already answered."""
+
+    def __init__(self, *args, checklist, skip=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        layout = []
+        for question in checklist.questions:
+            if question.id in skip:
+                continue
+            if question.answer_type == "yes_no_unknown":
+                choices = list(YesNoUnknown.choices)
+                message = "Select yes, no or not known"
+            else:
+                choices = [(c.value, c.label) for c in question.choices]
+                message = "Select an answer"
+            self.fields[question.id] = forms.ChoiceField(
+                label=question.text,
+                help_text=question.help,
+                choices=choices,
+                widget=forms.RadioSelect,
+                error_messages={"required": message, "invalid_choice": message},
+            )
+            layout.append(
+                Field.radios(
+                    question.id,
+                    legend_size="s",
+                    inline=question.answer_type == "yes_no_unknown",
+                )
+            )
+        self.helper = _helper(*layout)
+
+
+class FollowUpForm(forms.Form):
+    text = SafeTextField(
+        label="What else do you need to tell the safeguarding lead?",
+        max_length=FOLLOW_UP_MAX,
+        textarea=True,
+        help_text=(
+            "This is added to your report. Your report itself is not changed. "
+            f"Up to {FOLLOW_UP_MAX:,} characters."
+        ),
+        error_messages={
+            "required": "Write the further information",
+            "max_length": f"Further information must be {FOLLOW_UP_MAX:,} characters or fewer",
+        },
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = _helper(Field.textarea("text", label_size="m"))
+
+
+class PupilImportForm(forms.Form):
+    csv_text = SafeTextField(
+        label="Paste the pupil list",
+        max_length=CSV_MAX,
+        textarea=True,
+        rows=12,
+        help_text=(
+            "Copy the rows from your spreadsheet or MIS export, with this heading row first: "
+            "first_name,last_name,year_group,date_of_birth,mis_id. Dates as 2014-09-27 or "
+            "27/09/2014. The MIS id may be blank. Up to 5,000 rows."
+        ),
+        error_messages={
+            "required": "Paste the pupil list",
+            "max_length": f"The list must be {CSV_MAX:,} characters or fewer: import it in parts",
+        },
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = _helper(Field.textarea("csv_text", label_size="m"))

@@ -1,0 +1,562 @@
+"""Workflows of the reporting journey: drafts, submitting, follow-ups and the pupil list.
+
+Each writes its rows, its audit events and queues its notifications in one transaction.
+Audit `data` holds ids, enums and counts only.
+"""
+
+import csv
+import io
+import secrets
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from guidance.checklist import Checklist, load_checklist
+from guidance.triage import Outcome, triage
+from notifications.services import notify_follow_up, notify_new_case
+from safeguarding import audit
+from safeguarding.models import School, User
+from safeguarding.text import clean_text, find_imagery
+
+from .models import (
+    CameToLight,
+    FollowUp,
+    Incident,
+    IncidentPupil,
+    Kind,
+    Location,
+    Pupil,
+    PupilRole,
+    ReportDraft,
+    TriggeredFactor,
+    Urgency,
+    YearGroup,
+    YesNoUnknown,
+)
+
+DRAFT_LIFETIME = timedelta(days=7)
+STEPS = ("what", "who", "checklist")
+INCOMPLETE_DRAFT = "The report is not finished: {step} still needs answers."
+
+# The report's own questions answer some of the checklist's, so nobody is asked twice.
+# The incident kind maps onto the checklist's "image_nature" answer where one fits.
+KIND_TO_IMAGE_NATURE: dict[str, tuple[str, ...]] = {
+    Kind.AI_GENERATED: ("ai_generated",),
+    Kind.NUDIFIED: ("nudified",),
+    Kind.SEXTORTION: ("sextortion",),
+    Kind.REAL_NUDES: ("real_nudes",),
+    Kind.NOT_SURE: ("not_known",),
+}
+
+
+# Drafts ------------------------------------------------------------------------------------
+
+
+def start_draft(*, actor: User, school: School) -> ReportDraft:
+    return ReportDraft.objects.create(
+        reporter=actor,
+        school=school,
+        data={"acknowledged": True, "steps_done": []},
+        expires_at=timezone.now() + DRAFT_LIFETIME,
+    )
+
+
+def drafts_of(user: User, school: School):
+    """The person's unexpired drafts at `school`, most recent first."""
+    return ReportDraft.objects.filter(
+        reporter=user, school=school, expires_at__gt=timezone.now()
+    ).order_by("-updated_at")
+
+
+def save_draft(draft: ReportDraft, *, step: str | None = None) -> None:
+    """Keep the draft for another seven days from now; mark `step` as answered."""
+    if step is not None and step not in draft.data.setdefault("steps_done", []):
+        draft.data["steps_done"].append(step)
+    draft.expires_at = timezone.now() + DRAFT_LIFETIME
+    draft.save()
+
+
+def save_what_happened(*, draft: ReportDraft, data: dict[str, Any]) -> None:
+    draft.data["what"] = data
+    save_draft(draft, step="what")
+
+
+def draft_pupils(draft: ReportDraft) -> list[dict[str, Any]]:
+    return draft.data.setdefault("who", {}).setdefault("pupils", [])
+
+
+def add_listed_pupil(*, draft: ReportDraft, pupil: Pupil, role: str) -> None:
+    if pupil.school_id != draft.school_id:
+        raise ValidationError("That pupil is not on this school's list")
+    pupils = draft_pupils(draft)
+    if not any(p.get("pupil_id") == str(pupil.pk) and p["role"] == role for p in pupils):
+        pupils.append({"key": secrets.token_hex(6), "pupil_id": str(pupil.pk), "role": role})
+    save_draft(draft)
+
+
+def add_new_pupil(
+    *, draft: ReportDraft, first_name: str, last_name: str, year_group: str, role: str
+):
+    new = {"first_name": first_name, "last_name": last_name, "year_group": year_group}
+    pupils = draft_pupils(draft)
+    if not any(p.get("new") == new and p["role"] == role for p in pupils):
+        pupils.append({"key": secrets.token_hex(6), "new": new, "role": role})
+    save_draft(draft)
+
+
+def remove_pupil(*, draft: ReportDraft, key: str) -> None:
+    draft.data.setdefault("who", {})["pupils"] = [
+        p for p in draft_pupils(draft) if p.get("key") != key
+    ]
+    save_draft(draft)
+
+
+def save_adults(*, draft: ReportDraft, adults_involved: str, adults_description: str) -> None:
+    who = draft.data.setdefault("who", {})
+    who["adults_involved"] = adults_involved
+    who["adults_description"] = adults_description if adults_involved == YesNoUnknown.YES else ""
+    save_draft(draft, step="who")
+
+
+def derived_answers(checklist: Checklist, draft_data: dict[str, Any]) -> dict[str, str]:
+    """Checklist answers the earlier steps already gave: the kind, and whether adults are
+    involved. The checklist step does not ask these again."""
+    answers: dict[str, str] = {}
+    kind = draft_data.get("what", {}).get("kind")
+    if kind and checklist.has_question("image_nature"):
+        offered = checklist.question("image_nature").choice_values()
+        for value in KIND_TO_IMAGE_NATURE.get(kind, ()):
+            if value in offered:
+                answers["image_nature"] = value
+                break
+    threats = "threats_or_demands"
+    if (
+        kind == Kind.SEXTORTION
+        and checklist.has_question(threats)
+        and "yes" in checklist.question(threats).choice_values()
+    ):
+        answers[threats] = "yes"
+    adults = draft_data.get("who", {}).get("adults_involved")
+    if (
+        adults
+        and checklist.has_question("adult_involved")
+        and adults in checklist.question("adult_involved").choice_values()
+    ):
+        answers["adult_involved"] = adults
+    return answers
+
+
+def checklist_for(draft: ReportDraft) -> Checklist:
+    """The version this draft's checklist was answered against, or the current one."""
+    version = draft.data.get("checklist", {}).get("version")
+    if version:
+        try:
+            return load_checklist(version)
+        except LookupError:
+            pass
+    return load_checklist()
+
+
+def save_checklist(*, draft: ReportDraft, checklist: Checklist, answers: dict[str, str]) -> None:
+    draft.data["checklist"] = {"version": checklist.version, "answers": dict(answers)}
+    save_draft(draft, step="checklist")
+
+
+def outcome_for(draft: ReportDraft) -> Outcome | None:
+    """The triage outcome of the draft's answers so far (None before the checklist step)."""
+    saved = draft.data.get("checklist")
+    if not saved:
+        return None
+    checklist = checklist_for(draft)
+    return triage(checklist, {**saved["answers"], **derived_answers(checklist, draft.data)})
+
+
+def first_missing_step(draft: ReportDraft) -> str | None:
+    done = draft.data.get("steps_done", [])
+    return next((step for step in STEPS if step not in done), None)
+
+
+def unanswered_question(draft: ReportDraft) -> str | None:
+    """ "checklist" when a checklist question is left unanswered (say, after the kind was
+    changed, so the checklist no longer knows the image's nature), else None."""
+    checklist = checklist_for(draft)
+    answered = {
+        **draft.data.get("checklist", {}).get("answers", {}),
+        **derived_answers(checklist, draft.data),
+    }
+    if any(question.id not in answered for question in checklist.questions):
+        return "checklist"
+    return None
+
+
+@transaction.atomic
+def discard_draft(*, actor: User, draft: ReportDraft) -> None:
+    draft.delete()
+
+
+def purge_expired_drafts(*, now: datetime | None = None) -> int:
+    """Delete every draft past its expiry. Returns how many went."""
+    deleted, _ = ReportDraft.objects.filter(expires_at__lte=now or timezone.now()).delete()
+    return deleted
+
+
+# Submitting --------------------------------------------------------------------------------
+
+
+def _require(condition: bool, step: str) -> None:
+    if not condition:
+        raise ValidationError(INCOMPLETE_DRAFT.format(step=step), code="incomplete")
+
+
+def _validated_what(data: dict[str, Any]) -> dict[str, Any]:
+    _require(data.get("kind") in Kind.values, "what happened")
+    _require(data.get("came_to_light") in CameToLight.values, "what happened")
+    _require(data.get("location") in Location.values, "what happened")
+    account = clean_text(data.get("account"))
+    platform = clean_text(data.get("platform"))
+    _require(bool(account) and not find_imagery(account), "what happened")
+    _require(not find_imagery(platform), "what happened")
+    happened_on = date.fromisoformat(data["happened_on"]) if data.get("happened_on") else None
+    _require(happened_on is None or happened_on <= timezone.localdate(), "what happened")
+    return {
+        "kind": data["kind"],
+        "came_to_light": data["came_to_light"],
+        "location": data["location"],
+        "platform": platform,
+        "account": account,
+        "happened_on": happened_on,
+    }
+
+
+def _resolve_pupils(draft: ReportDraft, *, actor: User) -> list[tuple[Pupil, str]]:
+    """The draft's pupils as rows, creating those added by name (marked as added in a report)."""
+    resolved: list[tuple[Pupil, str]] = []
+    for entry in draft_pupils(draft):
+        role = entry.get("role")
+        _require(role in PupilRole.values, "who was involved")
+        if "pupil_id" in entry:
+            pupil = Pupil.objects.filter(pk=entry["pupil_id"], school=draft.school).first()
+            _require(pupil is not None, "who was involved")
+        else:
+            new = entry.get("new", {})
+            first, last = clean_text(new.get("first_name")), clean_text(new.get("last_name"))
+            _require(bool(first and last), "who was involved")
+            _require(new.get("year_group") in YearGroup.values, "who was involved")
+            pupil, created = Pupil.objects.get_or_create(
+                school=draft.school,
+                first_name=first,
+                last_name=last,
+                year_group=new["year_group"],
+                added_from_report=True,
+                mis_id="",
+            )
+            if created:
+                audit.record(
+                    "pupil.added_from_report", actor=actor, target=pupil, school=draft.school
+                )
+        if (pupil, role) not in resolved:
+            resolved.append((pupil, role))
+    return resolved
+
+
+@transaction.atomic
+def submit_report(*, actor: User, draft: ReportDraft) -> Incident:
+    """Turn a finished draft into a case: the incident, its factors and pupils, the first
+    events on its timeline, and the DSLs' alert. The draft is deleted."""
+    draft = ReportDraft.objects.select_for_update().get(pk=draft.pk, reporter=actor)
+    _require(draft.data.get("acknowledged") is True, "before you start")
+    for step in STEPS:
+        _require(step in draft.data.get("steps_done", []), step)
+    what = _validated_what(draft.data.get("what", {}))
+    who = draft.data.get("who", {})
+    adults = who.get("adults_involved")
+    _require(adults in YesNoUnknown.values, "who was involved")
+    adults_description = clean_text(who.get("adults_description"))
+    _require(not find_imagery(adults_description), "who was involved")
+    _require(adults != YesNoUnknown.YES or bool(adults_description), "who was involved")
+
+    checklist = checklist_for(draft)
+    answers = {
+        **draft.data["checklist"]["answers"],
+        **derived_answers(checklist, draft.data),
+    }
+    outcome = triage(checklist, answers)
+
+    incident = Incident.objects.create(
+        school=draft.school,
+        reporter=actor,
+        adults_involved=adults,
+        adults_description=adults_description,
+        checklist_version=checklist.version,
+        answers=answers,
+        outcome=outcome.to_dict(),
+        urgency=outcome.urgency,
+        immediate_referral=outcome.immediate_referral,
+        **what,
+    )
+    factors = {f.id: "yes" for f in outcome.referral_factors}
+    for f in outcome.unknown_factors:
+        factors.setdefault(f.id, "not_known")
+    TriggeredFactor.objects.bulk_create(
+        TriggeredFactor(incident=incident, factor=factor, answer=answer)
+        for factor, answer in factors.items()
+    )
+    pupils = _resolve_pupils(draft, actor=actor)
+    IncidentPupil.objects.bulk_create(
+        IncidentPupil(incident=incident, pupil=pupil, role=role) for pupil, role in pupils
+    )
+    audit.record(
+        "incident.reported",
+        actor=actor,
+        target=incident,
+        school=incident.school,
+        data={
+            "reference": incident.reference,
+            "kind": incident.kind,
+            "urgency": incident.urgency,
+            "immediate_referral": incident.immediate_referral,
+            "checklist_version": incident.checklist_version,
+            "factors": sorted(factors),
+            "pupils": [[str(pupil.pk), role] for pupil, role in pupils],
+        },
+    )
+    draft.delete()
+    notify_new_case(
+        school=incident.school,
+        incident_id=incident.pk,
+        reference=incident.reference,
+        urgent=is_urgent(incident),
+    )
+    return incident
+
+
+def is_urgent(incident: Incident) -> bool:
+    return incident.immediate_referral or incident.urgency != Urgency.DSL_REVIEW_TODAY
+
+
+@transaction.atomic
+def add_follow_up(*, actor: User, incident: Incident, text: str) -> FollowUp:
+    """Append further information from the reporter; the original report is never edited."""
+    text = clean_text(text)
+    if not text or find_imagery(text):
+        raise ValidationError("Further information must be words only", code="invalid")
+    follow_up = FollowUp.objects.create(incident=incident, author=actor, text=text)
+    audit.record(
+        "incident.follow_up_added",
+        actor=actor,
+        target=incident,
+        school=incident.school,
+        data={"follow_up_id": follow_up.pk},
+    )
+    notify_follow_up(school=incident.school, incident_id=incident.pk, reference=incident.reference)
+    return follow_up
+
+
+# The pupil list ----------------------------------------------------------------------------
+
+CSV_COLUMNS = ("first_name", "last_name", "year_group", "date_of_birth", "mis_id")
+MAX_IMPORT_ROWS = 5000
+OLDEST_PUPIL_YEARS = 25
+FORMULA_PREFIXES = ("=", "+", "-", "@")
+
+_YEAR_ALIASES = {
+    **{str(n): str(n) for n in range(1, 14)},
+    **{f"y{n}": str(n) for n in range(1, 14)},
+    **{f"year {n}": str(n) for n in range(1, 14)},
+    **{f"year{n}": str(n) for n in range(1, 14)},
+    "r": "R",
+    "reception": "R",
+    "yr": "R",
+    "n": "N",
+    "nursery": "N",
+}
+
+
+@dataclass
+class RowError:
+    line: int
+    reason: str
+
+
+@dataclass
+class ImportResult:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    errors: list[RowError] = field(default_factory=list)
+    header_error: str = ""
+
+    @property
+    def imported(self) -> int:
+        return self.created + self.updated + self.unchanged
+
+
+def parse_date_of_birth(value: str) -> date:
+    value = value.strip()
+    for fmt in ("%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y"):
+        try:
+            return datetime.strptime(value, fmt).date()  # noqa: DTZ007 - a date, no time
+        except ValueError:
+            continue
+    raise ValueError(f"the date of birth '{value}' is not a date like 2014-09-27 or 27/09/2014")
+
+
+def _check_name(value: str, what: str) -> str:
+    name = clean_text(value)
+    if not name:
+        raise ValueError(f"the {what} is missing")
+    if len(name) > 100:
+        raise ValueError(f"the {what} is longer than 100 characters")
+    if name.startswith(FORMULA_PREFIXES):
+        raise ValueError(f"the {what} starts with {name[0]}, which a name cannot")
+    if find_imagery(name):
+        raise ValueError(f"the {what} is not a name")
+    return name
+
+
+def _parse_row(row: dict[str, str]) -> dict[str, Any]:
+    first_name = _check_name(row.get("first_name") or "", "first name")
+    last_name = _check_name(row.get("last_name") or "", "last name")
+    year_raw = clean_text(row.get("year_group") or "")
+    year_group = _YEAR_ALIASES.get(year_raw.lower())
+    if year_group is None:
+        if not year_raw:
+            raise ValueError("the year group is missing")
+        raise ValueError(f"the year group '{year_raw[:20]}' is not one of N, R or 1 to 13")
+    dob_raw = clean_text(row.get("date_of_birth") or "")
+    if not dob_raw:
+        raise ValueError("the date of birth is missing")
+    date_of_birth = parse_date_of_birth(dob_raw[:40])
+    today = timezone.localdate()
+    if date_of_birth > today:
+        raise ValueError("the date of birth is in the future")
+    if date_of_birth < today.replace(year=today.year - OLDEST_PUPIL_YEARS):
+        raise ValueError(f"the date of birth is more than {OLDEST_PUPIL_YEARS} years ago")
+    mis_id = clean_text(row.get("mis_id") or "")
+    if len(mis_id) > 50:
+        raise ValueError("the MIS id is longer than 50 characters")
+    if mis_id.startswith(FORMULA_PREFIXES) or find_imagery(mis_id):
+        raise ValueError("the MIS id is not an id")
+    return {
+        "first_name": first_name,
+        "last_name": last_name,
+        "year_group": year_group,
+        "date_of_birth": date_of_birth,
+        "mis_id": mis_id,
+    }
+
+
+def _existing_pupil(school: School, row: dict[str, Any]) -> Pupil | None:
+    if row["mis_id"]:
+        pupil = Pupil.objects.filter(school=school, mis_id=row["mis_id"]).first()
+        if pupil is not None:
+            return pupil
+    # No MIS id, or one given for the first time to a pupil first imported without it.
+    same_person = Pupil.objects.filter(
+        school=school,
+        first_name__iexact=row["first_name"],
+        last_name__iexact=row["last_name"],
+        date_of_birth=row["date_of_birth"],
+    )
+    if row["mis_id"]:
+        same_person = same_person.filter(mis_id="")
+    return same_person.first()
+
+
+@transaction.atomic
+def import_pupils(*, actor: User, school: School, csv_text: str) -> ImportResult:
+    """Import pasted CSV rows into `school`'s pupil list.
+
+    Every bad row is reported with its line number and the reason; good rows still import.
+    A pupil already on the list (same MIS id, or same name and date of birth when there is no
+    MIS id) is updated rather than added twice.
+    """
+    result = ImportResult()
+    lines = csv_text.splitlines()
+    reader = csv.DictReader(io.StringIO("\n".join(lines)))
+    header = [clean_text(h).lower() for h in (reader.fieldnames or [])]
+    missing = [c for c in CSV_COLUMNS if c != "mis_id" and c not in header]
+    if missing:
+        result.header_error = (
+            "The first row must be the heading row: "
+            + ",".join(CSV_COLUMNS)
+            + f". Missing: {', '.join(missing)}."
+        )
+        return result
+    reader.fieldnames = header
+    seen_mis_ids: dict[str, int] = {}
+    seen_names: dict[tuple[str, str, date], int] = {}
+    rows = enumerate(reader)
+    while True:
+        try:
+            index, raw = next(rows)
+        except StopIteration:
+            break
+        except csv.Error:
+            result.errors.append(
+                RowError(reader.line_num + 1, "This row could not be read: check its quotes")
+            )
+            break
+        line = reader.line_num
+        if index >= MAX_IMPORT_ROWS:
+            result.errors.append(
+                RowError(line, f"only {MAX_IMPORT_ROWS:,} rows can be imported at once")
+            )
+            break
+        if not any((v or "").strip() for v in raw.values() if isinstance(v, str)):
+            continue
+        if raw.get(None):
+            result.errors.append(RowError(line, "the row has more columns than the heading row"))
+            continue
+        try:
+            row = _parse_row(raw)
+        except ValueError as error:
+            result.errors.append(RowError(line, str(error).capitalize()))
+            continue
+        if row["mis_id"]:
+            if row["mis_id"] in seen_mis_ids:
+                result.errors.append(
+                    RowError(line, f"The MIS id is already on line {seen_mis_ids[row['mis_id']]}")
+                )
+                continue
+            seen_mis_ids[row["mis_id"]] = line
+        else:
+            name_key = (row["first_name"].lower(), row["last_name"].lower(), row["date_of_birth"])
+            if name_key in seen_names:
+                result.errors.append(
+                    RowError(line, f"The same pupil is already on line {seen_names[name_key]}")
+                )
+                continue
+            seen_names[name_key] = line
+        pupil = _existing_pupil(school, row)
+        if pupil is None:
+            Pupil.objects.create(school=school, **row)
+            result.created += 1
+            continue
+        if not row["mis_id"]:
+            row["mis_id"] = pupil.mis_id  # a row without one never clears the pupil's id
+        changed = [name for name, value in row.items() if getattr(pupil, name) != value]
+        if changed:
+            for name in changed:
+                setattr(pupil, name, row[name])
+            pupil.added_from_report = False
+            pupil.save()
+            result.updated += 1
+        else:
+            result.unchanged += 1
+    audit.record(
+        "pupils.imported",
+        actor=actor,
+        school=school,
+        data={
+            "created": result.created,
+            "updated": result.updated,
+            "unchanged": result.unchanged,
+            "rejected": len(result.errors),
+        },
+    )
+    return result

@@ -1,0 +1,135 @@
+"""The no-imagery rules for every piece of text a person types into the product.
+
+Text fields are the only way imagery could reach us, so every text field in every form uses
+`SafeTextField` (or `SafeTextMixin` on another CharField): the value is normalised
+(`clean_text`) and refused when it holds an image or a link to one (`find_imagery`).
+
+The patterns use bounded or possessive quantifiers so that a 100,000-character value is checked
+in linear time.
+"""
+
+import re
+import unicodedata
+
+from django import forms
+from django.core.exceptions import ValidationError
+
+IMAGERY_MESSAGE = "Describe what you were told in words. Do not paste images or links to them."
+
+# Kept: newlines and tabs. Everything else in Unicode's control (Cc), format (Cf: zero-width
+# spaces and joiners, bidi marks and overrides, soft hyphens), surrogate (Cs) and private-use
+# (Co) categories is removed: none belongs in a written account, and several hide text.
+_KEPT_CONTROLS = {"\n", "\t"}
+_REMOVED_CATEGORIES = {"Cc", "Cf", "Cs", "Co"}
+
+IMAGE_EXTENSIONS = (
+    "png|jpe?g|jfif|pjpeg|gif|webp|bmp|tiff?|heic|heif|avif|svg|svgz|ico|apng|jxl|raw|dng|cr2|nef"
+)
+
+# Each pattern names what it found, for logs and tests; the person always sees IMAGERY_MESSAGE.
+_IMAGERY_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("data URI", re.compile(r"\bdata:\s{0,5}[\w.+-]{1,40}/[\w.+-]{1,80}", re.IGNORECASE)),
+    ("data URI", re.compile(r"\bdata:[^\s,]{0,200};\s{0,5}base64", re.IGNORECASE)),
+    ("data URI", re.compile(r"\bdata:,", re.IGNORECASE)),
+    ("blob URI", re.compile(r"\bblob:\s{0,5}\S", re.IGNORECASE)),
+    (
+        "image markup",
+        re.compile(
+            r"<\s{0,5}/?\s{0,5}(?:img|svg|picture|image|source|video|object|embed|iframe|canvas)\b",
+            re.IGNORECASE,
+        ),
+    ),
+    ("markdown image", re.compile(r"!\[[^\]\n]{0,500}\]\s{0,5}[(\[]")),
+    ("bbcode image", re.compile(r"\[\s{0,5}/?\s{0,5}img\b[^\]\n]{0,200}\]", re.IGNORECASE)),
+    ("base64 run", re.compile(r"[A-Za-z0-9+/]{100,}+={0,2}")),
+    ("base64 run", re.compile(r"[A-Za-z0-9_-]{100,}+={0,2}")),
+    # Base64 wrapped over several lines (as email clients and pastebins do).
+    (
+        "base64 run",
+        re.compile(r"(?:[A-Za-z0-9+/]{40,}+={0,2}[ \t]*\r?\n[ \t]*){2,}[A-Za-z0-9+/]{8,}"),
+    ),
+    (
+        "image link",
+        re.compile(
+            r"(?:\b[a-z][a-z0-9+.-]{1,20}://|\bwww\.)[^\s<>\"']{0,600}?"
+            rf"\.(?:{IMAGE_EXTENSIONS})(?=$|[?#\s)\]}}\"'<>,;!:])",
+            re.IGNORECASE,
+        ),
+    ),
+    (
+        "image host link",
+        re.compile(
+            r"\b(?:i\.imgur\.com|i\.redd\.it|pbs\.twimg\.com|i\.ibb\.co|postimg\.cc"
+            r"|media\.discordapp\.net|cdn\.discordapp\.com/attachments)\b",
+            re.IGNORECASE,
+        ),
+    ),
+)
+
+
+def _strip_hidden(value: str) -> str:
+    return "".join(
+        ch
+        for ch in value
+        if ch in _KEPT_CONTROLS or unicodedata.category(ch) not in _REMOVED_CATEGORIES
+    )
+
+
+def clean_text(value: str | None) -> str:
+    """Normalise text for storage: NFKC, no zero-width, bidi or control characters.
+
+    Line endings become "\\n". Newlines and tabs are kept; surrounding whitespace is not.
+    """
+    if not value:
+        return ""
+    value = value.replace("\r\n", "\n").replace("\r", "\n")
+    # Strip before and after normalising: NFKC can merge characters around a hidden one, and
+    # compatibility forms (fullwidth "＜ｉｍｇ") only become plain ASCII after it.
+    value = _strip_hidden(value)
+    value = unicodedata.normalize("NFKC", value)
+    value = _strip_hidden(value)
+    return value.strip()
+
+
+def find_imagery(value: str | None) -> str | None:
+    """What kind of image or image link `value` holds, or None when it is words only.
+
+    `value` is cleaned first, so hidden characters cannot split a pattern.
+    """
+    text = clean_text(value)
+    if not text:
+        return None
+    for name, pattern in _IMAGERY_PATTERNS:
+        if pattern.search(text):
+            return name
+    return None
+
+
+class SafeTextMixin:
+    """For any CharField: clean the value, then refuse imagery with IMAGERY_MESSAGE.
+
+    On error the form shows the person's own text again (Django's bound field keeps it).
+    """
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        return clean_text(value) if isinstance(value, str) else value
+
+    def validate(self, value):
+        super().validate(value)
+        # Over-long values get the length error alone (run later by the max-length validator).
+        too_long = self.max_length is not None and len(value or "") > self.max_length
+        if value and not too_long and find_imagery(value):
+            raise ValidationError(IMAGERY_MESSAGE, code="imagery")
+
+
+class SafeTextField(SafeTextMixin, forms.CharField):
+    """A CharField that is safe for free text about children: see the module docstring.
+
+    `SafeTextField(max_length=5000, textarea=True)` renders a textarea.
+    """
+
+    def __init__(self, *args, textarea: bool = False, rows: int = 6, **kwargs):
+        if textarea and "widget" not in kwargs:
+            kwargs["widget"] = forms.Textarea(attrs={"rows": rows})
+        super().__init__(*args, **kwargs)

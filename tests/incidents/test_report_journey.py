@@ -1,0 +1,224 @@
+"""The whole journey through the test client, as a teacher, from "before you start" to the
+confirmation, and a session that times out half-way and resumes its draft."""
+
+from django.urls import reverse
+
+from incidents.models import (
+    Incident,
+    IncidentPupil,
+    Pupil,
+    ReportDraft,
+    TriggeredFactor,
+)
+from safeguarding.models import AuditEvent
+from tests.conftest import sign_in
+
+from .conftest import GOOD_WHAT, post_form
+
+
+def test_a_teacher_reports_an_incident_from_start_to_confirmation(journey, cast, pupils):
+    j = journey(cast.teacher)
+    client = j.client
+
+    start = client.get(reverse("incidents:report_start", kwargs={"school": "oakwood"}))
+    assert start.status_code == 200
+    assert "Do not" in start.content.decode()
+    assert "call 999" in start.content.decode()
+
+    j.start()
+    response = j.what()
+    assert response.status_code == 302
+    assert response["Location"] == j.url("report_who")
+
+    who = client.get(j.url("report_who"))
+    assert "Okafor, Maya (Year 9)" in who.content.decode()
+    assert j.add_pupil(pupils["maya"], "pictured").status_code == 302
+    assert j.add_pupil(pupils["maya"], "told_us").status_code == 302
+    assert j.add_pupil(pupils["jake"], "alleged_creator").status_code == 302
+    assert j.add_new_pupil("Ava", "Not known", "9", "recipient").status_code == 302
+    page = client.get(j.url("report_who")).content.decode()
+    assert "Maya Okafor" in page and "Ava Not known" in page and "not on the school list" in page
+
+    response = j.adults("no")
+    assert response["Location"] == j.url("report_checklist")
+
+    checklist_page = client.get(j.url("report_checklist"))
+    asked = set(checklist_page.context["form"].fields)
+    # The kind and whether adults are involved were answered already: not asked twice.
+    assert "image_nature" not in asked and "adult_involved" not in asked
+    assert {"immediate_risk", "coercion_or_capacity"} <= asked
+
+    response = j.checklist(coercion_or_capacity="yes", spread_platforms="group_chat")
+    assert response["Location"] == j.url("report_outcome")
+    outcome = client.get(response["Location"]).content.decode()
+    assert "Tell the DSL" in outcome or "tell the DSL" in outcome
+    assert "straight away" in outcome
+
+    check = client.get(j.url("report_check"))
+    body = check.content.decode()
+    assert check.status_code == 200
+    for url in (j.url("report_what"), j.url("report_who"), j.url("report_checklist")):
+        assert f'href="{url}' in body, f"no change link to {url}"
+    assert "Snapchat" in body and "Jake Turner" in body and "3 November 2026" in body
+
+    response = j.submit()
+    assert response.status_code == 302
+    incident = Incident.objects.get()
+    assert response["Location"] == reverse(
+        "incidents:report_submitted",
+        kwargs={"school": "oakwood", "reference": incident.reference},
+    )
+    confirmation = client.get(response["Location"]).content.decode()
+    assert incident.reference in confirmation
+    assert "What to tell the pupil" in confirmation
+    assert "/guidance/right-now/" in confirmation
+
+    assert incident.reporter == cast.teacher
+    assert incident.school == cast.school_a
+    assert incident.kind == "nudified"
+    assert incident.account == GOOD_WHAT["account"]
+    assert incident.platform == "Snapchat"
+    assert str(incident.happened_on) == "2026-11-03"
+    assert incident.checklist_version
+    assert incident.answers["image_nature"] == "nudified"
+    assert incident.answers["adult_involved"] == "no"
+    assert incident.immediate_referral is True
+    assert incident.urgency == "tell_dsl_now"
+    assert incident.outcome["urgency"] == "tell_dsl_now"
+    assert incident.status == "new"
+
+    factors = dict(
+        TriggeredFactor.objects.filter(incident=incident).values_list("factor", "answer")
+    )
+    assert factors["coercion_or_capacity"] == "yes"
+    assert "adult_involved" not in factors  # answered "no"
+
+    roles = set(
+        IncidentPupil.objects.filter(incident=incident).values_list("pupil__first_name", "role")
+    )
+    assert roles == {
+        ("Maya", "pictured"),
+        ("Maya", "told_us"),
+        ("Jake", "alleged_creator"),
+        ("Ava", "recipient"),
+    }
+    ava = Pupil.objects.get(first_name="Ava")
+    assert ava.added_from_report and ava.school == cast.school_a
+
+    event = AuditEvent.objects.get(action="incident.reported")
+    assert event.target_type == "incidents.incident" and event.target_id == str(incident.pk)
+    assert event.actor == cast.teacher and event.school == cast.school_a
+    assert event.data["urgency"] == "tell_dsl_now"
+    # Ids and enums only: no names, no narrative.
+    assert "Maya" not in str(event.data) and "Jake" not in str(event.data)
+
+    assert not ReportDraft.objects.exists()
+
+
+def test_the_reference_is_random_not_a_sequence(journey, cast):
+    references = []
+    for _ in range(3):
+        j = journey(cast.teacher).complete()
+        j.submit()
+    references = list(Incident.objects.values_list("reference", flat=True))
+    assert len(set(references)) == 3
+    for reference in references:
+        assert reference.startswith("SG-") and len(reference) == 12
+    assert sorted(references) != [f"SG-{i}" for i in range(3)]
+
+
+def test_a_session_that_times_out_mid_way_resumes_its_draft(client, cast, pupils):
+    from .conftest import Journey
+
+    sign_in(client, cast.teacher)
+    j = Journey(client, cast.school_a)
+    j.start()
+    j.what()
+    j.add_pupil(pupils["maya"], "pictured")
+
+    # The session expires (30 minutes idle): the next step sends them to sign in.
+    client.cookies.clear()
+    response = post_form(
+        client, j.url("report_who"), {"action": "continue", "adults_involved": "no"}
+    )
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("safeguarding:login"))
+    assert ReportDraft.objects.get().data["what"]["platform"] == "Snapchat"
+
+    # Signed in again, opening "Report a concern" offers to continue the draft.
+    sign_in(client, cast.teacher)
+    start = client.get(reverse("incidents:report_start", kwargs={"school": "oakwood"}))
+    body = start.content.decode()
+    assert "You have a report you have not sent yet" in body
+    continue_url = reverse(
+        "incidents:report_check", kwargs={"school": "oakwood", "draft": j.draft_id}
+    )
+    assert continue_url in body
+
+    # Continuing goes to the first unanswered step, with the answers kept.
+    response = client.get(continue_url)
+    assert response.status_code == 302 and response["Location"] == j.url("report_who")
+    who = client.get(j.url("report_who")).content.decode()
+    assert "Maya Okafor" in who
+    what = client.get(j.url("report_what")).content.decode()
+    assert "Snapchat" in what
+
+    assert j.adults("no").status_code == 302
+    assert j.checklist().status_code == 302
+    assert j.submit().status_code == 302
+    assert Incident.objects.get().involvements.get().pupil == pupils["maya"]
+
+
+def test_changing_an_answer_from_check_your_answers_comes_back_to_it(journey, cast):
+    j = journey(cast.teacher).complete()
+    response = j.what(platform="Instagram")
+    assert response["Location"] == j.url("report_check")
+    assert "Instagram" in j.client.get(j.url("report_check")).content.decode()
+
+
+def test_changing_the_kind_asks_the_question_the_checklist_no_longer_knows(journey, cast):
+    """Kind 'not sure' answered image_nature; 'sextortion' answers it differently: the check page
+    still works, and the derived answer follows the new kind."""
+    j = journey(cast.teacher).complete()
+    j.what(kind="sextortion")
+    response = j.client.get(j.url("report_check"))
+    assert response.status_code == 200
+    j.submit()
+    incident = Incident.objects.get()
+    assert incident.answers["image_nature"] == "sextortion"
+    assert incident.answers["threats_or_demands"] == "yes"
+    assert incident.outcome["sextortion"] is True
+
+
+def test_an_immediate_risk_says_call_999(journey, cast):
+    j = journey(cast.teacher).complete(immediate_risk="yes")
+    outcome = j.client.get(j.url("report_outcome")).content.decode()
+    assert "call 999" in outcome
+    j.submit()
+    assert Incident.objects.get().urgency == "call_999"
+
+
+def test_a_not_known_referral_factor_is_recorded_and_never_read_as_no(journey, cast):
+    j = journey(cast.teacher).complete(sexual_acts_under_13="not_known")
+    j.submit()
+    incident = Incident.objects.get()
+    assert incident.factors.get(factor="sexual_acts_under_13").answer == "not_known"
+    assert any(f["id"] == "sexual_acts_under_13" for f in incident.outcome["unknown_factors"])
+
+
+def test_an_unfinished_report_cannot_be_sent(journey, cast):
+    j = journey(cast.teacher)
+    j.start()
+    j.what()
+    response = j.submit()
+    assert response.status_code == 302
+    assert response["Location"] == j.url("report_who")
+    assert not Incident.objects.exists()
+
+
+def test_the_reporter_can_delete_their_draft(journey, cast):
+    j = journey(cast.teacher)
+    j.start()
+    assert j.client.get(j.url("report_discard")).status_code == 200
+    assert post_form(j.client, j.url("report_discard")).status_code == 302
+    assert not ReportDraft.objects.exists()
