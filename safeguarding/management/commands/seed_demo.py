@@ -115,7 +115,7 @@ class Command(BaseCommand):
 
     def _print_sign_ins(self) -> None:
         self.stdout.write("")
-        self.stdout.write(self.style.SUCCESS("Demo sign-ins (every account):"))
+        self.stdout.write(self.style.SUCCESS(f"Demo sign-ins at {settings.SITE_URL}/sign-in/"))
         self.stdout.write(f"  password: {DEMO_PASSWORD}")
         for email, _name, roles in DEMO_PEOPLE:
             where = ", ".join(

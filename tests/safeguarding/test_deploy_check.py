@@ -1,0 +1,73 @@
+"""Production settings pass Django's deployment checklist, and refuse to start half-configured."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def run_manage(tmp_path, *args, **overrides):
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in {"DATABASE_URL", "CELERY_BROKER_URL", "DEBUG", "SECRET_KEY", "ALLOWED_HOSTS"}
+    }
+    env["VAR_DIR"] = str(tmp_path)
+    env.update(overrides)
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+
+def test_check_deploy_passes_with_production_settings(tmp_path):
+    result = run_manage(
+        tmp_path,
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        PRODUCTION="true",
+        SECRET_KEY=os.urandom(40).hex(),
+        ALLOWED_HOSTS="safeguarding.example",
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_check_deploy_fails_on_development_settings(tmp_path):
+    # The same check does catch something: DEBUG on, no HSTS, insecure cookies.
+    result = run_manage(tmp_path, "check", "--deploy", "--fail-level", "WARNING")
+    assert result.returncode != 0
+    assert "security.W018" in result.stdout + result.stderr  # DEBUG on
+
+
+def test_production_refuses_to_start_without_a_secret_key(tmp_path):
+    result = run_manage(tmp_path, "check", PRODUCTION="true", ALLOWED_HOSTS="safeguarding.example")
+    assert result.returncode != 0
+    assert "SECRET_KEY" in result.stderr
+
+
+def test_production_refuses_to_start_without_allowed_hosts(tmp_path):
+    result = run_manage(tmp_path, "check", PRODUCTION="true", SECRET_KEY=os.urandom(40).hex())
+    assert result.returncode != 0
+    assert "ALLOWED_HOSTS" in result.stderr
+
+
+def test_production_refuses_debug(tmp_path):
+    result = run_manage(
+        tmp_path,
+        "check",
+        PRODUCTION="true",
+        DEBUG="true",
+        SECRET_KEY=os.urandom(40).hex(),
+        ALLOWED_HOSTS="safeguarding.example",
+    )
+    assert result.returncode != 0
+    assert "DEBUG" in result.stderr
