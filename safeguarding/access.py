@@ -154,6 +154,8 @@ def trust_lead(view):
 CASE_ACTIONS: dict[str, tuple[str, ...]] = {
     "view": CASE_REVIEWERS,
     "change": CASE_REVIEWERS,
+    # The referral summary PDF: the only way children's details leave the service.
+    "export": CASE_REVIEWERS,
     # Only the DSL may ever view imagery, so only the DSL records having done so.
     "record_imagery_viewing": (Role.DSL,),
 }
@@ -251,3 +253,23 @@ def own_report(view):
         return view(request, *args, incident=incident, **kwargs)
 
     return _mark(wrapped, ("own_report", frozenset(ALL_SCHOOL_ROLES)))
+
+
+def get_school_member(request, school, person_id):
+    """A person holding a role at `school` (its admins manage them); anyone else is 404."""
+    from .models import User
+
+    person = User.objects.filter(pk=person_id, memberships__school=school).distinct().first()
+    if person is None:
+        deny(request, 404, school=school, reason="not a member of this school")
+    return person
+
+
+def get_school_invitation(request, school, invitation_id):
+    """An invitation to `school` (for its admins); any other is 404."""
+    from .models import Invitation
+
+    invitation = Invitation.objects.filter(pk=invitation_id, school=school).first()
+    if invitation is None:
+        deny(request, 404, school=school, reason="not an invitation to this school")
+    return invitation

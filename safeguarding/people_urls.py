@@ -1,5 +1,22 @@
-"""User management for school admins, under /s/<school>/people/. (Being built.)"""
+"""User management for school admins, under /s/<school>/people/, and the public invitation link."""
+
+from django.urls import path
+
+from . import people_views
 
 app_name = "people"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", people_views.people_list, name="list"),
+    path("invite/", people_views.invite, name="invite"),
+    path("<uuid:person_id>/", people_views.person, name="person"),
+    path("<uuid:person_id>/roles/add/", people_views.add_role, name="add_role"),
+    path("<uuid:person_id>/roles/remove/", people_views.remove_role, name="remove_role"),
+    path("<uuid:person_id>/deactivate/", people_views.deactivate, name="deactivate"),
+    path(
+        "invitations/<uuid:invitation_id>/withdraw/",
+        people_views.withdraw_invitation,
+        name="withdraw_invitation",
+    ),
+    path("join/<str:token>/", people_views.join, name="join"),
+]

@@ -1,0 +1,362 @@
+"""Who works at a school, and in what role: invitations, role changes, deactivation.
+
+School admins use these through safeguarding/people_views.py. Every change writes an audit
+record with the school set, in the same transaction. Messages that people see (and tests check)
+are the constants below.
+"""
+
+import secrets
+from collections.abc import Iterable
+
+from django.conf import settings
+from django.contrib.auth import SESSION_KEY
+from django.contrib.sessions.models import Session
+from django.core.mail import send_mail
+from django.db import transaction
+from django.db.models import Prefetch, QuerySet
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+
+from . import audit
+from .models import Invitation, Membership, Role, School, User
+
+INVITABLE_ROLES: tuple[str, ...] = tuple(Role.school_roles())
+
+LAST_SCHOOL_ADMIN = (
+    "You cannot remove the school's last school admin. "
+    "Give someone else the school admin role first."
+)
+LAST_DSL = (
+    "You cannot remove the school's last designated safeguarding lead. "
+    "Give someone else the designated safeguarding lead role first."
+)
+LAST_ROLE = (
+    "This is the person's only role at this school. "
+    "To stop them using the service here, deactivate them instead."
+)
+DEACTIVATE_SELF = "You cannot deactivate yourself. Ask another school admin to do it."
+ALREADY_HOLDS_ROLES = "This person already has every role you chose at this school."
+INVITATION_NOT_USABLE = (
+    "This invitation link cannot be used. It may have expired, been used already or been "
+    "withdrawn. Ask your school admin to send you a new invitation."
+)
+
+
+class PeopleError(Exception):
+    """A change that would leave the school in a bad state. The message is for the admin."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+# Roles a school must always have someone in, and what to say when the last one would go.
+_ROLES_NEVER_EMPTY = {Role.SCHOOL_ADMIN: LAST_SCHOOL_ADMIN, Role.DSL: LAST_DSL}
+
+
+def members_of(school: School) -> QuerySet[User]:
+    """Everyone holding a role at `school`, each with `.roles_here` (that school's memberships)."""
+    return (
+        User.objects.filter(memberships__school=school)
+        .distinct()
+        .order_by("full_name", "email")
+        .prefetch_related(
+            Prefetch(
+                "memberships",
+                queryset=Membership.objects.filter(school=school).order_by("role"),
+                to_attr="roles_here",
+            )
+        )
+    )
+
+
+def pending_invitations(school: School) -> QuerySet[Invitation]:
+    return Invitation.objects.filter(
+        school=school,
+        accepted_at__isnull=True,
+        withdrawn_at__isnull=True,
+        expires_at__gt=timezone.now(),
+    ).select_related("invited_by")
+
+
+def roles_held(user: User, school: School) -> set[str]:
+    return set(Membership.objects.filter(user=user, school=school).values_list("role", flat=True))
+
+
+def _check_roles(roles: Iterable[str]) -> list[str]:
+    chosen = sorted(set(roles))
+    if not chosen or not set(chosen) <= set(INVITABLE_ROLES):
+        raise ValueError(f"Roles must be some of {INVITABLE_ROLES}, got {chosen}")
+    return chosen
+
+
+def _lock_school(school: School) -> None:
+    """Role changes at one school happen one at a time, so two admins removing the last two
+    DSLs at the same moment cannot both succeed."""
+    School.objects.select_for_update().filter(pk=school.pk).first()
+
+
+def _refuse_if_last(school: School, user: User, removing: Iterable[str]) -> None:
+    for role in removing:
+        message = _ROLES_NEVER_EMPTY.get(role)
+        if message is None:
+            continue
+        others = Membership.objects.filter(school=school, role=role, user__is_active=True).exclude(
+            user=user
+        )
+        if not others.exists():
+            raise PeopleError(message)
+
+
+def _email_invitation(invitation: Invitation, token: str) -> None:
+    path = reverse("people:join", kwargs={"school": invitation.school.slug, "token": token})
+    context = {
+        "product_name": settings.PRODUCT_NAME,
+        "school_name": invitation.school.name,
+        "invited_by": invitation.invited_by.get_full_name() or "Your school admin",
+        "role_labels": invitation.role_labels(),
+        "link": settings.SITE_URL + path,
+        "expires_at": timezone.localtime(invitation.expires_at),
+    }
+    subject = " ".join(render_to_string("emails/invitation_subject.txt", context).split())
+    body = render_to_string("emails/invitation_body.txt", context)
+    send_mail(subject, body, None, [invitation.email], fail_silently=False)
+
+
+@transaction.atomic
+def invite(
+    *, actor: User, school: School, email: str, roles: Iterable[str], request=None
+) -> Invitation:
+    """Create a one-time invitation and email its link.
+
+    The email is sent inside the transaction: if the mail server refuses it, nothing is saved
+    and the admin is told to try again, rather than being left with an invitation nobody got.
+    An earlier invitation to the same address at this school stops working.
+    """
+    chosen = _check_roles(roles)
+    email = User.objects.normalize_email(email).strip().lower()
+    existing = User.objects.filter(email__iexact=email).first()
+    if existing is not None and set(chosen) <= roles_held(existing, school):
+        raise PeopleError(ALREADY_HOLDS_ROLES)
+
+    now = timezone.now()
+    for earlier in pending_invitations(school).filter(email=email).select_for_update():
+        earlier.withdrawn_at = now
+        earlier.save(update_fields=["withdrawn_at"])
+        audit.record(
+            "invitation.withdrawn",
+            actor=actor,
+            target=earlier,
+            school=school,
+            request=request,
+            data={"reason": "replaced"},
+        )
+
+    token = secrets.token_urlsafe(32)
+    invitation = Invitation.objects.create(
+        school=school,
+        email=email,
+        roles=chosen,
+        token_hash=Invitation.hash_token(token),
+        invited_by=actor,
+        created_at=now,
+        expires_at=now + Invitation.LIFETIME,
+    )
+    audit.record(
+        "user.invited",
+        actor=actor,
+        target=invitation,
+        school=school,
+        request=request,
+        data={"roles": chosen, "existing_account": existing is not None},
+    )
+    _email_invitation(invitation, token)
+    return invitation
+
+
+def invitation_for_token(*, school_slug: str, token: str) -> Invitation | None:
+    """The usable invitation behind a link, or None (unknown, other school, used, expired)."""
+    invitation = (
+        Invitation.objects.select_related("school")
+        .filter(token_hash=Invitation.hash_token(token), school__slug=school_slug)
+        .first()
+    )
+    if invitation is None or not invitation.is_pending:
+        return None
+    return invitation
+
+
+def existing_account(invitation: Invitation) -> User | None:
+    return User.objects.filter(email__iexact=invitation.email).first()
+
+
+@transaction.atomic
+def accept_invitation(
+    *,
+    invitation: Invitation,
+    full_name: str = "",
+    password: str = "",
+    request=None,
+) -> User:
+    """Use an invitation: create the account (or reuse the one with that email) and give the
+    invited roles. A password is set only for an account that has none yet."""
+    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+    if not invitation.is_pending:
+        raise PeopleError(INVITATION_NOT_USABLE)
+    school = invitation.school
+    _lock_school(school)
+
+    user = existing_account(invitation)
+    new_account = user is None
+    reactivated = False
+    if user is None:
+        user = User.objects.create_user(invitation.email, password, full_name=full_name)
+    else:
+        changed = []
+        if not user.has_usable_password():
+            user.set_password(password)
+            changed.append("password")
+        if full_name and not user.full_name:
+            user.full_name = full_name
+            changed.append("full_name")
+        if not user.is_active:
+            user.is_active = reactivated = True
+            changed.append("is_active")
+        if changed:
+            user.save(update_fields=changed)
+
+    for role in invitation.roles:
+        _, created = Membership.objects.get_or_create(user=user, school=school, role=role)
+        if created:
+            audit.record(
+                "role.added",
+                actor=user,
+                target=user,
+                school=school,
+                request=request,
+                data={"role": role, "invitation": str(invitation.pk)},
+            )
+
+    invitation.accepted_at = timezone.now()
+    invitation.accepted_by = user
+    invitation.save(update_fields=["accepted_at", "accepted_by"])
+    audit.record(
+        "invitation.accepted",
+        actor=user,
+        target=invitation,
+        school=school,
+        request=request,
+        data={"new_account": new_account, "reactivated": reactivated},
+    )
+    return user
+
+
+@transaction.atomic
+def withdraw_invitation(
+    *, actor: User, school: School, invitation: Invitation, request=None
+) -> None:
+    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk, school=school)
+    if not invitation.is_pending:
+        return
+    invitation.withdrawn_at = timezone.now()
+    invitation.save(update_fields=["withdrawn_at"])
+    audit.record(
+        "invitation.withdrawn",
+        actor=actor,
+        target=invitation,
+        school=school,
+        request=request,
+        data={"reason": "withdrawn"},
+    )
+
+
+@transaction.atomic
+def add_role(*, actor: User, school: School, person: User, role: str, request=None) -> bool:
+    """Give `person` `role` at `school`. False if they already had it."""
+    (role,) = _check_roles([role])
+    _lock_school(school)
+    _, created = Membership.objects.get_or_create(user=person, school=school, role=role)
+    if created:
+        audit.record(
+            "role.added",
+            actor=actor,
+            target=person,
+            school=school,
+            request=request,
+            data={"role": role},
+        )
+    return created
+
+
+@transaction.atomic
+def remove_role(*, actor: User, school: School, person: User, role: str, request=None) -> bool:
+    """Take `role` at `school` away from `person`. False if they did not have it."""
+    (role,) = _check_roles([role])
+    _lock_school(school)
+    held = roles_held(person, school)
+    if role not in held:
+        return False
+    _refuse_if_last(school, person, [role])
+    if held == {role}:
+        raise PeopleError(LAST_ROLE)
+    Membership.objects.filter(user=person, school=school, role=role).delete()
+    audit.record(
+        "role.removed",
+        actor=actor,
+        target=person,
+        school=school,
+        request=request,
+        data={"role": role},
+    )
+    return True
+
+
+def end_sessions(user: User) -> int:
+    """Delete every stored session signed in as `user`. Returns how many."""
+    ended = 0
+    for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator():
+        if session.get_decoded().get(SESSION_KEY) == str(user.pk):
+            session.delete()
+            ended += 1
+    return ended
+
+
+@transaction.atomic
+def deactivate(*, actor: User, school: School, person: User, request=None) -> bool:
+    """Remove all of `person`'s roles at `school`. If they hold no role anywhere else, their
+    account is switched off and every session they have is ended. Returns whether it was."""
+    if person.pk == actor.pk:
+        raise PeopleError(DEACTIVATE_SELF)
+    _lock_school(school)
+    held = sorted(roles_held(person, school))
+    _refuse_if_last(school, person, held)
+    Membership.objects.filter(user=person, school=school).delete()
+    for role in held:
+        audit.record(
+            "role.removed",
+            actor=actor,
+            target=person,
+            school=school,
+            request=request,
+            data={"role": role, "reason": "deactivated"},
+        )
+    account_disabled = not Membership.objects.filter(user=person).exists()
+    sessions_ended = 0
+    if account_disabled:
+        person.is_active = False
+        person.save(update_fields=["is_active"])
+        sessions_ended = end_sessions(person)
+    audit.record(
+        "user.deactivated",
+        actor=actor,
+        target=person,
+        school=school,
+        request=request,
+        data={
+            "roles_removed": held,
+            "account_disabled": account_disabled,
+            "sessions_ended": sessions_ended,
+        },
+    )
+    return account_disabled

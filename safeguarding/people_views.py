@@ -1,0 +1,321 @@
+"""School admins manage the people at their school; invitees accept their invitation.
+
+Views are thin: access decorator, form (shape only), a service in safeguarding/people.py,
+redirect. Everything under /s/<school>/people/ is for that school's admins, except the
+invitation link, which is public: its one-time token is the proof.
+"""
+
+from crispy_forms_gds.choices import Choice
+from crispy_forms_gds.helper import FormHelper
+from crispy_forms_gds.layout import Field, Layout, Size
+from django import forms
+from django.contrib import messages
+from django.contrib.auth import logout, password_validation
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods, require_POST
+
+from . import access, people
+from .models import Role, User
+
+ROLE_HINTS = {
+    Role.STAFF: "Can report a concern and see their own reports.",
+    Role.DSL: "Sees and manages every case at this school. Must use two-factor sign-in.",
+    Role.DEPUTY_DSL: "Sees and manages every case at this school. Must use two-factor sign-in.",
+    Role.SCHOOL_ADMIN: "Manages the people at this school. Does not see cases. "
+    "Must use two-factor sign-in.",
+}
+ROLE_CHOICES = [
+    Choice(role, Role(role).label, hint=ROLE_HINTS[role]) for role in people.INVITABLE_ROLES
+]
+
+CHOOSE_A_ROLE = "Choose at least one role"
+ENTER_AN_EMAIL = "Enter an email address in the correct format, like name@school.org.uk"
+ENTER_A_NAME = "Enter your full name"
+PASSWORDS_DIFFER = "The passwords do not match"
+MAIL_FAILED = (
+    "The invitation email could not be sent just now, so nothing was saved. "
+    "Try again in a few minutes."
+)
+
+
+def _helper(*fields) -> FormHelper:
+    helper = FormHelper()
+    helper.form_tag = False
+    helper.layout = Layout(*fields)
+    return helper
+
+
+class InviteForm(forms.Form):
+    email = forms.EmailField(
+        label="Email address",
+        help_text="Use their work email address. The invitation link works once, for 7 days.",
+        max_length=254,
+        error_messages={"required": ENTER_AN_EMAIL, "invalid": ENTER_AN_EMAIL},
+        widget=forms.EmailInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+    )
+    roles = forms.MultipleChoiceField(
+        label="Roles at this school",
+        help_text="Select all that apply.",
+        choices=ROLE_CHOICES,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": CHOOSE_A_ROLE},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = _helper(
+            Field.text("email", field_width=20),
+            Field.checkboxes("roles", legend_size=Size.MEDIUM),
+        )
+
+
+class RoleForm(forms.Form):
+    role = forms.ChoiceField(
+        label="Role", choices=ROLE_CHOICES, error_messages={"required": CHOOSE_A_ROLE}
+    )
+
+    def __init__(self, *args, choices=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if choices is not None:
+            self.fields["role"].choices = choices
+        self.helper = _helper(Field.radios("role", legend_size=Size.SMALL))
+
+
+class AcceptForm(forms.Form):
+    """Name and password for a new account. An existing account just confirms."""
+
+    full_name = forms.CharField(
+        label="Full name",
+        max_length=150,
+        error_messages={"required": ENTER_A_NAME},
+        widget=forms.TextInput(attrs={"autocomplete": "name", "spellcheck": "false"}),
+    )
+    password1 = forms.CharField(
+        label="Create a password",
+        strip=False,
+        help_text="At least 12 characters. Three or four random words work well.",
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+    password2 = forms.CharField(
+        label="Type the password again",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    def __init__(self, *args, email: str, needs_password: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.email = email
+        self.needs_password = needs_password
+        if needs_password:
+            self.helper = _helper(
+                Field.text("full_name", field_width=20),
+                Field.text("password1", field_width=20),
+                Field.text("password2", field_width=20),
+            )
+        else:
+            self.fields.clear()
+            self.helper = _helper()
+
+    def clean(self):
+        data = super().clean()
+        if not self.needs_password:
+            return data
+        password1, password2 = data.get("password1"), data.get("password2")
+        if password1 and password2 and password1 != password2:
+            self.add_error("password2", PASSWORDS_DIFFER)
+        elif password1:
+            candidate = User(email=self.email, full_name=data.get("full_name", ""))
+            try:
+                password_validation.validate_password(password1, candidate)
+            except ValidationError as error:
+                self.add_error("password1", error)
+        return data
+
+
+@access.school_role(Role.SCHOOL_ADMIN)
+@require_http_methods(["GET"])
+def people_list(request, school):
+    return render(
+        request,
+        "people/list.html",
+        {
+            "school": school,
+            "members": people.members_of(school),
+            "invitations": people.pending_invitations(school),
+        },
+    )
+
+
+@access.school_role(Role.SCHOOL_ADMIN)
+@require_http_methods(["GET", "POST"])
+def invite(request, school):
+    form = InviteForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            invitation = people.invite(
+                actor=request.user,
+                school=school,
+                email=form.cleaned_data["email"],
+                roles=form.cleaned_data["roles"],
+                request=request,
+            )
+        except people.PeopleError as error:
+            form.add_error("email", error.message)
+        except OSError:
+            # smtplib's errors are OSErrors; the service saved nothing.
+            form.add_error(None, MAIL_FAILED)
+        else:
+            messages.success(request, f"Invitation sent to {invitation.email}")
+            return redirect("people:list", school=school.slug)
+    return render(request, "people/invite.html", {"school": school, "form": form})
+
+
+def _person_page(request, school, person, *, error: str = "", role_form=None, status=200):
+    held = people.roles_held(person, school)
+    missing = [choice for choice in ROLE_CHOICES if choice.value not in held]
+    return render(
+        request,
+        "people/person.html",
+        {
+            "school": school,
+            "person": person,
+            "roles_here": [
+                (role, Role(role).label) for role in people.INVITABLE_ROLES if role in held
+            ],
+            "role_form": role_form or (RoleForm(choices=missing) if missing else None),
+            "error": error,
+        },
+        status=status,
+    )
+
+
+@access.school_role(Role.SCHOOL_ADMIN)
+@require_http_methods(["GET"])
+def person(request, school, person_id):
+    member = access.get_school_member(request, school, person_id)
+    return _person_page(request, school, member)
+
+
+@access.school_role(Role.SCHOOL_ADMIN)
+@require_POST
+def add_role(request, school, person_id):
+    member = access.get_school_member(request, school, person_id)
+    form = RoleForm(request.POST)
+    if not form.is_valid():
+        return _person_page(request, school, member, role_form=form, status=400)
+    role = form.cleaned_data["role"]
+    if people.add_role(
+        actor=request.user, school=school, person=member, role=role, request=request
+    ):
+        messages.success(request, f"{member} is now {Role(role).label.lower()} at {school.name}")
+    return redirect("people:person", school=school.slug, person_id=member.pk)
+
+
+@access.school_role(Role.SCHOOL_ADMIN)
+@require_POST
+def remove_role(request, school, person_id):
+    member = access.get_school_member(request, school, person_id)
+    form = RoleForm(request.POST)
+    if not form.is_valid():
+        return _person_page(request, school, member, error=CHOOSE_A_ROLE, status=400)
+    role = form.cleaned_data["role"]
+    try:
+        removed = people.remove_role(
+            actor=request.user, school=school, person=member, role=role, request=request
+        )
+    except people.PeopleError as error:
+        return _person_page(request, school, member, error=error.message, status=409)
+    if removed:
+        messages.success(request, f"{member} is no longer {Role(role).label.lower()}")
+    if member.pk == request.user.pk and role == Role.SCHOOL_ADMIN:
+        return redirect("safeguarding:home")
+    return redirect("people:person", school=school.slug, person_id=member.pk)
+
+
+@access.school_role(Role.SCHOOL_ADMIN)
+@require_http_methods(["GET", "POST"])
+def deactivate(request, school, person_id):
+    member = access.get_school_member(request, school, person_id)
+    context = {
+        "school": school,
+        "person": member,
+        "other_places": member.memberships.exclude(school=school).exists(),
+    }
+    if request.method == "POST":
+        try:
+            people.deactivate(actor=request.user, school=school, person=member, request=request)
+        except people.PeopleError as error:
+            return render(
+                request, "people/deactivate.html", {**context, "error": error.message}, status=409
+            )
+        messages.success(request, f"{member} has been deactivated at {school.name}")
+        return redirect("people:list", school=school.slug)
+    return render(request, "people/deactivate.html", context)
+
+
+@access.school_role(Role.SCHOOL_ADMIN)
+@require_POST
+def withdraw_invitation(request, school, invitation_id):
+    invitation = access.get_school_invitation(request, school, invitation_id)
+    people.withdraw_invitation(
+        actor=request.user, school=school, invitation=invitation, request=request
+    )
+    messages.success(request, f"Invitation to {invitation.email} withdrawn")
+    return redirect("people:list", school=school.slug)
+
+
+@access.public
+@require_http_methods(["GET", "POST"])
+def join(request, school, token):
+    """The link in an invitation email. Works once, for 7 days."""
+    invitation = people.invitation_for_token(school_slug=school, token=token)
+    if invitation is None:
+        return render(
+            request,
+            "people/join_invalid.html",
+            {"message": people.INVITATION_NOT_USABLE},
+            status=404,
+        )
+    account = people.existing_account(invitation)
+    needs_password = account is None or not account.has_usable_password()
+    form = AcceptForm(
+        request.POST if request.method == "POST" else None,
+        email=invitation.email,
+        needs_password=needs_password,
+        initial={"full_name": account.full_name if account else ""},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = people.accept_invitation(
+                invitation=invitation,
+                full_name=form.cleaned_data.get("full_name", ""),
+                password=form.cleaned_data.get("password1", ""),
+                request=request,
+            )
+        except people.PeopleError as error:
+            return render(
+                request, "people/join_invalid.html", {"message": error.message}, status=404
+            )
+        if request.user.is_authenticated and request.user.pk == user.pk:
+            messages.success(request, f"You now have your new roles at {invitation.school.name}")
+            return redirect("safeguarding:home")
+        if request.user.is_authenticated:
+            logout(request)
+        messages.success(
+            request,
+            f"You have joined {invitation.school.name}. "
+            "Sign in with your email address and password.",
+        )
+        return redirect(reverse("safeguarding:login"))
+    return render(
+        request,
+        "people/join.html",
+        {
+            "invitation": invitation,
+            "school_name": invitation.school.name,
+            "form": form,
+            "existing_account": account is not None and not needs_password,
+        },
+    )
