@@ -1,0 +1,272 @@
+"""The dashboard as published: the figures from `queries`, suppressed by `suppression`.
+
+The page and the CSV export are both drawn from `build_dashboard()`, so they cannot disagree.
+Nothing here carries a name of a person, free text, a case reference or a date finer than a
+month: only school names, enums, month labels and suppressed counts.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from guidance.checklist import all_checklists
+from incidents.models import Kind
+
+from . import queries
+from .charts import BarChart, bar_chart
+from .periods import Period
+from .queries import Scope
+from .suppression import (
+    NOT_APPLICABLE,
+    Shown,
+    effective_threshold,
+    suppress,
+    suppress_column,
+    suppress_single,
+)
+
+DEFAULT_THRESHOLD = 5
+OTHER_SCHOOLS = "Other schools"
+
+
+@dataclass(frozen=True)
+class Row:
+    label: str
+    values: tuple[Shown, ...]
+    total: Shown | None = None
+
+
+@dataclass(frozen=True)
+class Figure:
+    key: str
+    title: str
+    row_heading: str
+    columns: tuple[str, ...]
+    rows: tuple[Row, ...]
+    total_row: Row | None = None
+    total_heading: str = ""
+    charts: tuple[BarChart, ...] = ()
+    note: str = ""
+
+    @property
+    def has_row_totals(self) -> bool:
+        return bool(self.total_heading)
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    scope_name: str
+    period: Period
+    threshold: int
+    total_cases: Shown
+    median_hours: Shown | None  # None: no acknowledged cases
+    figures: tuple[Figure, ...]
+
+
+def threshold_for(scope: Scope) -> int:
+    trust = scope.trust or (scope.school.trust if scope.school else None)
+    configured = trust.suppression_threshold if trust else DEFAULT_THRESHOLD
+    return effective_threshold(configured)
+
+
+def build_dashboard(scope: Scope, period: Period) -> Dashboard:
+    threshold = threshold_for(scope)
+    by_month = _by_month(scope, period, threshold)
+    figures = [by_month, _by_kind(scope, period, threshold)]
+    if scope.school is None:
+        figures.append(_by_school_and_outcome(scope, period, threshold))
+    else:
+        figures.append(_by_outcome(scope, period, threshold))
+    figures += [_factors(scope, period, threshold), _year_group_bands(scope, period, threshold)]
+
+    median, acknowledged = queries.median_from_histogram(
+        queries.hours_to_acknowledgement(scope, period)
+    )
+    if acknowledged == 0:
+        median_shown: Shown | None = None
+    elif acknowledged < threshold:
+        median_shown = suppress_single(acknowledged, threshold)  # 'c'
+    else:
+        median_shown = median
+    return Dashboard(
+        scope_name=scope.name,
+        period=period,
+        threshold=threshold,
+        total_cases=by_month.total_row.values[0],
+        median_hours=median_shown,
+        figures=tuple(figures),
+    )
+
+
+def month_label(month: dt.date) -> str:
+    return month.strftime("%B %Y")
+
+
+def factor_labels() -> dict[str, str]:
+    """Each immediate-referral factor's label, current checklist's factors first, in its order."""
+    labels: dict[str, str] = {}
+    for checklist in reversed(all_checklists()):  # newest first
+        for question in checklist.referral_factors:
+            labels.setdefault(question.id, question.factor_label)
+    return labels
+
+
+def factor_label(code: str) -> str:
+    return factor_labels().get(code) or code.replace("_", " ").strip().capitalize()
+
+
+def _one_column(
+    key: str, title: str, row_heading: str, labels: list[str], counts: list[int], threshold: int
+) -> Figure:
+    table = suppress_column(counts, threshold)
+    rows = tuple(Row(label, cells) for label, cells in zip(labels, table.cells, strict=True))
+    return Figure(
+        key=key,
+        title=title,
+        row_heading=row_heading,
+        columns=("Cases",),
+        rows=rows,
+        total_row=Row("Total", table.column_totals),
+        charts=(bar_chart(title, [(row.label, row.values[0]) for row in rows]),),
+    )
+
+
+def _by_month(scope: Scope, period: Period, threshold: int) -> Figure:
+    counts = dict(queries.cases_by_month(scope, period))
+    months = period.months
+    return _one_column(
+        "month",
+        "Cases by month reported",
+        "Month",
+        [month_label(m) for m in months],
+        [counts.get((m.year, m.month), 0) for m in months],
+        threshold,
+    )
+
+
+def _by_kind(scope: Scope, period: Period, threshold: int) -> Figure:
+    counts = dict(queries.cases_by_kind(scope, period))
+    return _one_column(
+        "kind",
+        "Cases by kind of concern",
+        "Kind of concern",
+        [label for _, label in Kind.choices],
+        [counts.get(value, 0) for value, _ in Kind.choices],
+        threshold,
+    )
+
+
+def _by_outcome(scope: Scope, period: Period, threshold: int) -> Figure:
+    counts = dict(queries.cases_by_outcome(scope, period))
+    return _one_column(
+        "outcome",
+        "Cases by outcome",
+        "Outcome",
+        [label for _, label in queries.OUTCOMES],
+        [counts.get(value, 0) for value, _ in queries.OUTCOMES],
+        threshold,
+    )
+
+
+def _by_school_and_outcome(scope: Scope, period: Period, threshold: int) -> Figure:
+    outcome_keys = [value for value, _ in queries.OUTCOMES]
+    per_school: dict[int, list[int]] = {}
+    for school_id, outcome, n in queries.cases_by_school_and_outcome(scope, period):
+        per_school.setdefault(school_id, [0] * len(outcome_keys))[outcome_keys.index(outcome)] += n
+
+    labels: list[str] = []
+    counts: list[list[int]] = []
+    other = [0] * len(outcome_keys)
+    for school_id, name in scope.schools():
+        row = per_school.get(school_id, [0] * len(outcome_keys))
+        if 0 < sum(row) < threshold:
+            other = [a + b for a, b in zip(other, row, strict=True)]
+        else:
+            labels.append(name)
+            counts.append(row)
+    if any(other):
+        labels.append(OTHER_SCHOOLS)
+        counts.append(other)
+    if not counts:
+        counts, labels = [[0] * len(outcome_keys)], [OTHER_SCHOOLS]
+
+    table = suppress(counts, threshold, row_totals=True, column_totals=True)
+    rows = tuple(
+        Row(label, cells, total)
+        for label, cells, total in zip(labels, table.cells, table.row_totals, strict=True)
+    )
+    outcome_labels = tuple(label for _, label in queries.OUTCOMES)
+    return Figure(
+        key="school",
+        title="Cases by school and outcome",
+        row_heading="School",
+        columns=outcome_labels,
+        rows=rows,
+        total_row=Row("Total", table.column_totals, table.grand_total),
+        total_heading="All outcomes",
+        charts=(
+            bar_chart("Cases by school", [(row.label, row.total) for row in rows]),
+            bar_chart(
+                "Cases by outcome", list(zip(outcome_labels, table.column_totals, strict=True))
+            ),
+        ),
+        note=(
+            f"Schools with fewer than {threshold} cases in the period are counted together "
+            f"as “{OTHER_SCHOOLS}”."
+        ),
+    )
+
+
+def _factors(scope: Scope, period: Period, threshold: int) -> Figure:
+    answers = [value for value, _ in queries.FACTOR_ANSWERS]
+    per_factor: dict[str, list[int]] = {}
+    for factor, answer, n in queries.factors_applied(scope, period):
+        if answer in answers:
+            per_factor.setdefault(factor, [0] * len(answers))[answers.index(answer)] += n
+    known = list(factor_labels())
+    factors = known + sorted(set(per_factor) - set(known))
+    for factor in factors:
+        per_factor.setdefault(factor, [0] * len(answers))
+    table = suppress(
+        [per_factor[f] for f in factors], threshold, row_totals=False, column_totals=False
+    )
+    rows = tuple(Row(factor_label(f), cells) for f, cells in zip(factors, table.cells, strict=True))
+    return Figure(
+        key="factors",
+        title="How often each immediate-referral factor applied",
+        row_heading="Factor",
+        columns=tuple(f"Answered “{label.lower()}”" for _, label in queries.FACTOR_ANSWERS),
+        rows=rows,
+        charts=(
+            (bar_chart("Cases where each factor applied", [(r.label, r.values[0]) for r in rows]),)
+            if rows
+            else ()
+        ),
+        note="A case can have more than one factor, so these figures are not added up.",
+    )
+
+
+def _year_group_bands(scope: Scope, period: Period, threshold: int) -> Figure:
+    counts = dict(queries.cases_by_year_group_band(scope, period))
+    labels = [label for _, label, _ in queries.YEAR_GROUP_BANDS]
+    table = suppress(
+        [[counts.get(key, 0)] for key, _, _ in queries.YEAR_GROUP_BANDS],
+        threshold,
+        row_totals=False,
+        column_totals=False,
+    )
+    rows = tuple(Row(label, cells) for label, cells in zip(labels, table.cells, strict=True))
+    return Figure(
+        key="year_groups",
+        title="Cases by year group of the pupils involved",
+        row_heading="Year groups",
+        columns=("Cases",),
+        rows=rows,
+        total_row=Row("Total", (NOT_APPLICABLE,)),
+        charts=(bar_chart("Cases by year group", [(r.label, r.values[0]) for r in rows]),),
+        note=(
+            "A case involving pupils from more than one band counts in each, so the bands "
+            "do not add up to a total."
+        ),
+    )

@@ -1,0 +1,207 @@
+"""The dashboard's figures, each one GROUP BY in the database, never case rows in Python.
+
+Every function takes a `Scope` (a trust's schools, or one school) and a `Period`, and returns
+small lists of (group, count) pairs: at most one pair per month, kind, school, factor, hour or
+band. Suppression happens afterwards, in `stats.dashboard`, on these unrounded counts.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import Case, CharField, Count, Func, IntegerField, Q, Value, When
+from django.db.models.functions import TruncMonth
+
+from incidents.models import Incident, IncidentPupil, Status, TriggeredFactor, YearGroup
+from safeguarding.models import School, Trust
+
+from .periods import Period
+
+# Outcome buckets. Closed cases carry no record of which route they took, so a closed case
+# counts as referred when triage called for an immediate referral (any immediate-referral
+# factor answered "yes"), and as managed in school otherwise.
+REFERRED = "referred"
+MANAGED_IN_SCHOOL = "managed_in_school"
+OPEN = "open"
+OUTCOMES: tuple[tuple[str, str], ...] = (
+    (REFERRED, "Referred"),
+    (MANAGED_IN_SCHOOL, "Managed in school"),
+    (OPEN, "Still open"),
+)
+OPEN_STATUSES = (Status.NEW, Status.ACKNOWLEDGED, Status.UNDER_REVIEW)
+
+YEAR_GROUP_BANDS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
+    (
+        "primary",
+        "Nursery to Year 6",
+        (YearGroup.NURSERY, YearGroup.RECEPTION, *(str(n) for n in range(1, 7))),
+    ),
+    ("y7_9", "Years 7 to 9", ("7", "8", "9")),
+    ("y10_11", "Years 10 and 11", ("10", "11")),
+    ("y12_13", "Years 12 and 13", ("12", "13")),
+)
+
+FACTOR_ANSWERS: tuple[tuple[str, str], ...] = (("yes", "Yes"), ("not_known", "Not known"))
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Whose cases: every school in a trust, or one school."""
+
+    trust: Trust | None = None
+    school: School | None = None
+
+    @property
+    def name(self) -> str:
+        return self.school.name if self.school else self.trust.name
+
+    def schools(self) -> list[tuple[int, str]]:
+        if self.school is not None:
+            return [(self.school.pk, self.school.name)]
+        return list(
+            School.objects.filter(trust=self.trust).order_by("name").values_list("id", "name")
+        )
+
+    def incident_filter(self, period: Period, prefix: str = "") -> Q:
+        """Cases of this scope submitted in the period; `prefix` for related models."""
+        if self.school is not None:
+            where = Q(**{f"{prefix}school_id": self.school.pk})
+        else:
+            where = Q(**{f"{prefix}school__trust_id": self.trust.pk})
+        return where & Q(
+            **{f"{prefix}submitted_at__gte": period.start, f"{prefix}submitted_at__lt": period.end}
+        )
+
+
+def outcome_of_case() -> Case:
+    """THE definition of a case's outcome bucket (see the comment on REFERRED above)."""
+    return Case(
+        When(status=Status.REFERRED, then=Value(REFERRED)),
+        When(status=Status.CLOSED, immediate_referral=True, then=Value(REFERRED)),
+        When(status__in=OPEN_STATUSES, then=Value(OPEN)),
+        default=Value(MANAGED_IN_SCHOOL),
+        output_field=CharField(),
+    )
+
+
+def year_group_band(field: str = "pupil__year_group") -> Case:
+    return Case(
+        *(When(**{f"{field}__in": groups}, then=Value(key)) for key, _, groups in YEAR_GROUP_BANDS),
+        default=Value(""),
+        output_field=CharField(),
+    )
+
+
+class WholeHoursBetween(Func):
+    """Whole hours from the first datetime to the second, rounded down, in the database."""
+
+    arity = 2
+    output_field = IntegerField()
+
+    def as_sql(self, compiler, connection, **extra):  # PostgreSQL and the SQL standard
+        return super().as_sql(
+            compiler,
+            connection,
+            template="CAST(FLOOR(EXTRACT(EPOCH FROM (%(expressions)s)) / 3600) AS integer)",
+            arg_joiner=" - ",
+            **extra,
+        )
+
+    def as_sqlite(self, compiler, connection, **extra):
+        return super().as_sql(
+            compiler,
+            connection,
+            template="CAST(FLOOR((julianday(%(expressions)s)) * 24) AS integer)",
+            arg_joiner=") - julianday(",
+            **extra,
+        )
+
+
+def _cases(scope: Scope, period: Period):
+    return Incident.objects.filter(scope.incident_filter(period)).order_by()
+
+
+def cases_by_month(scope: Scope, period: Period) -> list[tuple[tuple[int, int], int]]:
+    rows = (
+        _cases(scope, period)
+        .annotate(month=TruncMonth("submitted_at"))
+        .values("month")
+        .annotate(n=Count("id"))
+        .values_list("month", "n")
+    )
+    return [((month.year, month.month), n) for month, n in rows]
+
+
+def cases_by_kind(scope: Scope, period: Period) -> list[tuple[str, int]]:
+    return list(
+        _cases(scope, period).values("kind").annotate(n=Count("id")).values_list("kind", "n")
+    )
+
+
+def cases_by_school_and_outcome(scope: Scope, period: Period) -> list[tuple[int, str, int]]:
+    return list(
+        _cases(scope, period)
+        .annotate(bucket=outcome_of_case())
+        .values("school_id", "bucket")
+        .annotate(n=Count("id"))
+        .values_list("school_id", "bucket", "n")
+    )
+
+
+def cases_by_outcome(scope: Scope, period: Period) -> list[tuple[str, int]]:
+    return list(
+        _cases(scope, period)
+        .annotate(bucket=outcome_of_case())
+        .values("bucket")
+        .annotate(n=Count("id"))
+        .values_list("bucket", "n")
+    )
+
+
+def factors_applied(scope: Scope, period: Period) -> list[tuple[str, str, int]]:
+    """How many cases had each immediate-referral factor answered yes / not known."""
+    return list(
+        TriggeredFactor.objects.filter(scope.incident_filter(period, prefix="incident__"))
+        .order_by()
+        .values("factor", "answer")
+        .annotate(n=Count("incident_id", distinct=True))
+        .values_list("factor", "answer", "n")
+    )
+
+
+def hours_to_acknowledgement(scope: Scope, period: Period) -> list[tuple[int, int]]:
+    """(whole hours, number of cases) for acknowledged cases: a histogram, not rows."""
+    return list(
+        _cases(scope, period)
+        .filter(acknowledged_at__isnull=False)
+        .annotate(hours=WholeHoursBetween("acknowledged_at", "submitted_at"))
+        .values("hours")
+        .annotate(n=Count("id"))
+        .values_list("hours", "n")
+    )
+
+
+def cases_by_year_group_band(scope: Scope, period: Period) -> list[tuple[str, int]]:
+    """Cases involving a pupil in each band; a case with pupils in two bands counts in both."""
+    return list(
+        IncidentPupil.objects.filter(scope.incident_filter(period, prefix="incident__"))
+        .order_by()
+        .annotate(band=year_group_band())
+        .values("band")
+        .annotate(n=Count("incident_id", distinct=True))
+        .values_list("band", "n")
+    )
+
+
+def median_from_histogram(histogram: list[tuple[int, int]]) -> tuple[int | None, int]:
+    """(the lower median, the number of values) of a histogram of whole hours."""
+    total = sum(n for _, n in histogram)
+    if total == 0:
+        return None, 0
+    position = (total - 1) // 2
+    seen = 0
+    for hours, n in sorted(histogram):
+        seen += n
+        if seen > position:
+            return hours, total
+    raise AssertionError("unreachable")
