@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import referral_pdf, views
 
 app_name = "cases"
 
@@ -23,4 +23,9 @@ urlpatterns = [
     path("cases/<str:reference>/tasks/<int:task>/done/", views.task_done, name="task_done"),
     path("cases/<str:reference>/triage/", views.triage_override, name="triage_override"),
     path("cases/<str:reference>/notes/", views.add_note, name="add_note"),
+    path(
+        "cases/<str:reference>/referral-summary.pdf",
+        referral_pdf.referral_summary,
+        name="referral_summary",
+    ),
 ]
