@@ -1,0 +1,83 @@
+"""A school with one or two cases shows 'c', on the page and in the export alike."""
+
+import re
+
+import pytest
+from django.urls import reverse
+
+from tests.stats.conftest import at
+
+
+def numeric_cells(html: str) -> list[str]:
+    return re.findall(r'govuk-table__cell--numeric[^"]*">([^<]*)<', html)
+
+
+def csv_figures(body: str) -> list[str]:
+    """Every cell after the first in each data row (labels come first)."""
+    cells = []
+    for line in body.split("\r\n"):
+        parts = line.split(",")
+        cells += [p.strip('"') for p in parts[1:]]
+    return cells
+
+
+@pytest.mark.parametrize("cases", [1, 2])
+@pytest.mark.parametrize(
+    ("who", "view", "arg"),
+    [
+        ("trust_lead", "stats:trust_dashboard", "northfield"),
+        ("dsl", "stats:school_dashboard", "oakwood"),
+    ],
+)
+def test_one_or_two_cases_show_as_c_on_the_page(cast, client_for, make_case, cases, who, view, arg):
+    for day in range(cases):
+        make_case(
+            cast.school_a,
+            at(2025, 10, 1 + day),
+            status="referred",
+            factors=[("adult_involved", "yes")],
+            year_groups=["10"],
+            acknowledged_after=at(2025, 10, 2) - at(2025, 10, 1),
+        )
+    response = client_for(getattr(cast, who)).get(reverse(view, args=[arg]), {"year": "2025"})
+    html = response.content.decode()
+    cells = numeric_cells(html)
+    assert "c" in cells
+    assert str(cases) not in cells
+    assert set(cells) <= {"c", "0", "z"}, "nothing else can be shown for so few cases"
+    assert response.context["dashboard"].total_cases == "c"
+    assert response.context["dashboard"].median_hours == "c"
+
+
+@pytest.mark.parametrize("cases", [1, 2])
+def test_one_or_two_cases_show_as_c_in_the_export(cast, client_for, make_case, cases):
+    for day in range(cases):
+        make_case(cast.school_a, at(2025, 10, 1 + day), status="referred")
+    response = client_for(cast.trust_lead).get(
+        reverse("stats:trust_export", args=["northfield"]), {"year": "2025"}
+    )
+    body = response.content.decode("utf-8-sig")
+    assert '"October 2025","c"' in body
+    assert '"Cases in the period","c"' in body
+    figures = csv_figures(body)
+    assert str(cases) not in figures
+
+
+def test_every_shown_count_is_a_multiple_of_five(cast, client_for, make_case):
+    kinds = ["nudified"] * 13 + ["sextortion"] * 7 + ["ai_generated"] * 3
+    for index, kind in enumerate(kinds):
+        make_case(cast.school_a, at(2025, 9 + index % 4, 1 + index), kind=kind)
+    response = client_for(cast.trust_lead).get(
+        reverse("stats:trust_dashboard", args=["northfield"]), {"year": "2025"}
+    )
+    cells = numeric_cells(response.content.decode())
+    numbers = [int(c) for c in cells if c.isdigit()]
+    assert numbers and all(n % 5 == 0 for n in numbers)
+    kind = next(f for f in response.context["dashboard"].figures if f.key == "kind")
+    shown = {row.label: row.values[0] for row in kind.rows}
+    assert shown["Nudified photo of a real pupil"] == 15
+    assert shown["AI-generated sexual image"] == "c"
+    # 23 - 13 - 7 would give the 3 away: the next smallest is hidden with it.
+    assert shown["Sextortion threat or demand"] == "c"
+    assert shown["Not sure"] == 0
+    assert kind.total_row.values == (25,)  # 23 before rounding
