@@ -66,11 +66,17 @@ class SchoolAdmin(admin.ModelAdmin):
 
 @admin.register(Invitation)
 class InvitationAdmin(admin.ModelAdmin):
+    """Shown for support; school admins invite and withdraw on their own pages, audited."""
+
     list_display = ("school", "created_at", "expires_at", "accepted_at", "withdrawn_at")
     list_filter = ("school",)
-    readonly_fields = ("token_hash",)
-    exclude = ()
+    exclude = ("token_hash",)
 
     def has_add_permission(self, request):
-        # Invitations carry a one-time link that only the invite service can email.
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
         return False
