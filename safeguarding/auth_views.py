@@ -1,28 +1,278 @@
-"""Sign-in, two-factor and password reset. (Being built.)"""
+"""Sign-in, two-factor, the account page, password change and reset, sign-out."""
 
+import time
+from urllib.parse import urlencode
+
+from axes.utils import reset as reset_lockout
+from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth import views as auth_views
-from django.http import HttpResponse
+from django.contrib.auth.views import redirect_to_login
+from django.shortcuts import redirect, render
+from django.urls import reverse, reverse_lazy
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_http_methods
 
-from . import access
+from . import access, audit, forms, two_factor
+from .middleware import AbsoluteSessionLimitMiddleware
+from .models import Membership, Role
 
-login = access.public(auth_views.LoginView.as_view(template_name="registration/login.html"))
-logout = access.public(auth_views.LogoutView.as_view())
+# Where fresh backup codes wait, between the page that makes them and the page that shows them.
+FRESH_BACKUP_CODES_SESSION_KEY = "_fresh_backup_codes"
 
 
-def locked_out(request, credentials=None, *args, **kwargs):
-    return HttpResponse("Too many attempts. Try again later.", status=429)
+def _safe_next(request, default: str = "") -> str:
+    """The `next` URL if it points into this site, else `default` (home)."""
+    candidate = request.POST.get("next") or request.GET.get("next") or ""
+    if candidate and url_has_allowed_host_and_scheme(
+        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return candidate
+    return default or reverse(settings.LOGIN_REDIRECT_URL)
+
+
+def _with_next(url_name: str, next_url: str) -> str:
+    url = reverse(url_name)
+    if next_url and next_url != reverse(settings.LOGIN_REDIRECT_URL):
+        url += "?" + urlencode({"next": next_url})
+    return url
+
+
+# ---- Sign in, lockout, sign out --------------------------------------------------------------
+
+
+class SignInView(auth_views.LoginView):
+    form_class = forms.SignInForm
+    template_name = "registration/login.html"
+
+    def form_valid(self, form):
+        response = super().form_valid(form)  # django.contrib.auth.login: a new session key
+        self.request.session[AbsoluteSessionLimitMiddleware.SESSION_KEY] = time.time()
+        user = form.get_user()
+        next_url = self.get_success_url()
+        if user.has_two_factor_device():
+            return redirect(_with_next("safeguarding:two_factor_verify", next_url))
+        if user.needs_two_factor:
+            return redirect(_with_next("safeguarding:two_factor_setup", next_url))
+        return response
+
+
+login = access.public(SignInView.as_view())
+
+
+def lockout_username(request, credentials=None) -> str:
+    """What django-axes counts failures against: the email address, whatever its case."""
+    if credentials and credentials.get("username"):
+        value = credentials["username"]
+    else:
+        value = request.POST.get("username", "") if request is not None else ""
+    return str(value).strip().lower()
+
+
+def locked_out(request, original_response=None, credentials=None):
+    """django-axes calls this once an email address has had too many failures.
+
+    The answer is the same whether or not the address has an account.
+    """
+    form = forms.SignInForm(request, initial={"username": request.POST.get("username", "")})
+    return render(
+        request,
+        "registration/login.html",
+        {"form": form, "locked_out_message": forms.LOCKED_OUT},
+        status=429,
+    )
+
+
+class SignOutView(auth_views.LogoutView):
+    """POST only (Django answers GET with 405); the whole session is thrown away."""
+
+
+logout = access.public(SignOutView.as_view())
+
+
+@access.public
+def admin_login(request):
+    """The Django admin signs people in through our sign-in page and its two-factor check."""
+    if not request.user.is_authenticated:
+        return redirect_to_login(_safe_next(request, default=reverse("admin:index")))
+    if request.user.is_staff and request.user.is_active:
+        return redirect("admin:index")
+    access.deny(request, 403, reason="not staff")
+
+
+# ---- Two-factor ------------------------------------------------------------------------------
 
 
 @access.signed_in
+@require_http_methods(["GET", "POST"])
 def two_factor_setup(request):
-    return HttpResponse("Two-factor set-up")
+    """Scan a QR code (or type the secret), then confirm with the first code."""
+    user = request.user
+    next_url = _safe_next(request)
+    if two_factor.app_device(user) is not None and not user.is_verified():
+        # Setting up a new phone needs the old one (or a backup code) first.
+        return redirect(_with_next("safeguarding:two_factor_verify", next_url))
+    device = two_factor.pending_app_device(user)
+    form = forms.CodeForm(
+        request.POST or None,
+        label="Code from your app",
+        hint="The 6-digit code your app shows for this service.",
+    )
+    if request.method == "POST" and form.is_valid():
+        codes = two_factor.confirm_app(
+            user=user, device=device, code=form.cleaned_data["code"], request=request
+        )
+        if codes is not None:
+            request.session[FRESH_BACKUP_CODES_SESSION_KEY] = codes
+            return redirect(_with_next("safeguarding:two_factor_backup_codes", next_url))
+        form.add_error("code", forms.CODE_WRONG)
+    return render(
+        request,
+        "registration/two_factor_setup.html",
+        {
+            "form": form,
+            "qr_code": two_factor.qr_code_svg(device),
+            "secret": two_factor.secret_in_groups(device),
+            "next": next_url,
+            "replacing": two_factor.app_device(user) is not None,
+        },
+    )
 
 
 @access.signed_in
+@require_http_methods(["GET", "POST"])
 def two_factor_verify(request):
-    return HttpResponse("Two-factor check")
+    """The second step of signing in: a code from the app, or a backup code."""
+    user = request.user
+    next_url = _safe_next(request)
+    if user.is_verified():
+        return redirect(next_url)
+    if two_factor.app_device(user) is None:
+        return redirect(_with_next("safeguarding:two_factor_setup", next_url))
+    form = forms.CodeForm(
+        request.POST or None,
+        label="Code",
+        hint="The 6-digit code from your authenticator app, or one of your backup codes.",
+    )
+    if request.method == "POST" and form.is_valid():
+        result = two_factor.check_code(user=user, code=form.cleaned_data["code"], request=request)
+        if result.outcome is two_factor.CheckOutcome.VERIFIED:
+            return redirect(next_url)
+        if result.outcome is two_factor.CheckOutcome.THROTTLED:
+            form.add_error("code", forms.CODE_THROTTLED.format(seconds=result.wait_seconds))
+        else:
+            form.add_error("code", forms.CODE_WRONG)
+    return render(request, "registration/two_factor_verify.html", {"form": form, "next": next_url})
 
 
 @access.signed_in
+@require_http_methods(["GET", "POST"])
 def two_factor_backup_codes(request):
-    return HttpResponse("Backup codes")
+    """Backup codes are shown once, straight after they are made."""
+    user = request.user
+    has_app = two_factor.app_device(user) is not None
+    if request.method == "POST":
+        if not has_app:
+            return redirect("safeguarding:two_factor_setup")
+        codes = two_factor.regenerate_backup_codes(user=user, request=request)
+        request.session[FRESH_BACKUP_CODES_SESSION_KEY] = codes
+        return redirect("safeguarding:two_factor_backup_codes")
+    codes = request.session.pop(FRESH_BACKUP_CODES_SESSION_KEY, None)
+    return render(
+        request,
+        "registration/two_factor_backup_codes.html",
+        {
+            "codes": [two_factor.format_backup_code(c) for c in codes] if codes else None,
+            "codes_left": two_factor.backup_codes_left(user),
+            "has_app": has_app,
+            "next": _safe_next(request),
+        },
+    )
+
+
+# ---- Account and passwords -------------------------------------------------------------------
+
+
+@access.signed_in
+def account(request):
+    user = request.user
+    memberships = (
+        Membership.objects.filter(user=user)
+        .select_related("school", "trust")
+        .order_by("school__name", "trust__name", "role")
+    )
+    return render(
+        request,
+        "account/account.html",
+        {
+            "memberships": memberships,
+            "has_app": two_factor.app_device(user) is not None,
+            "two_factor_required": user.needs_two_factor,
+            "codes_left": two_factor.backup_codes_left(user),
+            "Role": Role,
+        },
+    )
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    form_class = forms.PasswordChangeForm
+    template_name = "account/password_change.html"
+    success_url = reverse_lazy("safeguarding:account")
+
+    def form_valid(self, form):
+        response = super().form_valid(form)  # keeps this session, ends every other one
+        audit.record(
+            "password.changed",
+            actor=self.request.user,
+            target=self.request.user,
+            request=self.request,
+        )
+        messages.success(self.request, "Your password has been changed.")
+        return response
+
+
+password_change = access.signed_in(PasswordChangeView.as_view())
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    """The same answer whether or not the email address has an account."""
+
+    form_class = forms.PasswordResetForm
+    template_name = "registration/password_reset_form.html"
+    subject_template_name = "emails/password_reset_subject.txt"
+    email_template_name = "emails/password_reset_email.txt"
+    success_url = reverse_lazy("safeguarding:password_reset_done")
+
+    @property
+    def extra_email_context(self):
+        # Links use the configured address, never the Host header of the request.
+        return {"site_url": settings.SITE_URL, "product_name": settings.PRODUCT_NAME}
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    """Sets a new password. It never signs anyone in: they sign in, with two-factor, after."""
+
+    form_class = forms.SetPasswordForm
+    template_name = "registration/password_reset_confirm.html"
+    success_url = reverse_lazy("safeguarding:password_reset_complete")
+    post_reset_login = False
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        user = form.user
+        audit.record("password.reset", target=user, request=self.request)
+        # "Reset your password" is the way out of a lockout.
+        reset_lockout(username=lockout_username(None, {"username": user.email}))
+        return response
+
+
+password_reset = access.public(PasswordResetView.as_view())
+password_reset_done = access.public(
+    auth_views.PasswordResetDoneView.as_view(template_name="registration/password_reset_done.html")
+)
+password_reset_confirm = access.public(PasswordResetConfirmView.as_view())
+password_reset_complete = access.public(
+    auth_views.PasswordResetCompleteView.as_view(
+        template_name="registration/password_reset_complete.html"
+    )
+)

@@ -85,7 +85,11 @@ TWO_FACTOR_EXEMPT_URL_NAMES = {
     "safeguarding:logout",
     "safeguarding:two_factor_setup",
     "safeguarding:two_factor_verify",
-    "safeguarding:two_factor_backup_codes",
+    # Not the backup codes page: new codes would let someone past the check with a password.
+    "safeguarding:password_reset",
+    "safeguarding:password_reset_done",
+    "safeguarding:password_reset_confirm",
+    "safeguarding:password_reset_complete",
     "guidance:right_now",
 }
 
@@ -119,7 +123,8 @@ class TwoFactorRequiredMiddleware:
             return False
         if match.view_name in TWO_FACTOR_EXEMPT_URL_NAMES:
             return False
-        return request.user.needs_two_factor
+        # Staff who turned two-factor on themselves are held to it too.
+        return request.user.needs_two_factor or request.user.has_two_factor_device()
 
 
 class NoStoreForSignedInMiddleware:

@@ -147,6 +147,8 @@ AXES_LOCKOUT_PARAMETERS = ["username"]
 # would lock out every member of staff behind a school's single NAT address.
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 AXES_USERNAME_FORM_FIELD = "username"
+# Failures count against the address whatever its case: DSL@school and dsl@school are one person.
+AXES_USERNAME_CALLABLE = "safeguarding.auth_views.lockout_username"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "safeguarding.auth_views.locked_out"
 AXES_VERBOSE = False

@@ -1,0 +1,98 @@
+"""Forms for signing in, two-factor and passwords. They check the shape of input only."""
+
+from crispy_forms_gds.helper import FormHelper
+from crispy_forms_gds.layout import Field, Layout
+from django import forms
+from django.contrib.auth import forms as auth_forms
+
+# Messages the tests check. One message for every sign-in failure, so nobody can learn whether
+# an email address has an account.
+SIGN_IN_FAILED = "Enter a correct email address and password."
+LOCKED_OUT = "Too many attempts. Wait 15 minutes and try again, or reset your password."
+CODE_WRONG = "Enter a correct code. Codes from your app change every 30 seconds."
+CODE_REQUIRED = "Enter the code from your authenticator app or a backup code."
+CODE_THROTTLED = "Too many wrong codes. Wait {seconds} seconds, then try again."
+
+
+def _helper(*fields: Field) -> FormHelper:
+    """Our templates write the <form> tag and buttons; crispy renders the fields."""
+    helper = FormHelper()
+    helper.form_tag = False
+    helper.layout = Layout(*fields)
+    return helper
+
+
+class SignInForm(auth_forms.AuthenticationForm):
+    error_messages = {
+        "invalid_login": SIGN_IN_FAILED,
+        # An inactive account gets the same answer as a wrong password.
+        "inactive": SIGN_IN_FAILED,
+    }
+
+    def __init__(self, request=None, *args, **kwargs):
+        super().__init__(request, *args, **kwargs)
+        self.fields["username"].label = "Email address"
+        self.fields["username"].widget.attrs.update(
+            {"autocomplete": "email", "spellcheck": "false", "autofocus": True}
+        )
+        self.fields["password"].widget.attrs.update({"autocomplete": "current-password"})
+        self.helper = _helper(
+            Field.text("username", field_width=20),
+            Field.text("password", field_width=20),
+        )
+
+
+class CodeForm(forms.Form):
+    """A six-digit code from an authenticator app, or a backup code."""
+
+    code = forms.CharField(
+        label="Code",
+        max_length=32,
+        strip=True,
+        error_messages={"required": CODE_REQUIRED},
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "spellcheck": "false", "autofocus": True}
+        ),
+    )
+
+    def __init__(self, *args, label: str = "Code", hint: str = "", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["code"].label = label
+        self.fields["code"].help_text = hint
+        self.helper = _helper(Field.text("code", field_width=10))
+
+    def clean_code(self) -> str:
+        # People copy codes with spaces or dashes between the groups.
+        return "".join(self.cleaned_data["code"].split()).replace("-", "").lower()
+
+
+class PasswordChangeForm(auth_forms.PasswordChangeForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["old_password"].label = "Current password"
+        self.fields["new_password1"].label = "New password"
+        self.fields["new_password2"].label = "Type the new password again"
+        self.helper = _helper(
+            Field.text("old_password", field_width=20),
+            Field.text("new_password1", field_width=20),
+            Field.text("new_password2", field_width=20),
+        )
+
+
+class PasswordResetForm(auth_forms.PasswordResetForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["email"].label = "Email address"
+        self.fields["email"].widget.attrs.update({"autocomplete": "email", "spellcheck": "false"})
+        self.helper = _helper(Field.text("email", field_width=20))
+
+
+class SetPasswordForm(auth_forms.SetPasswordForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["new_password1"].label = "New password"
+        self.fields["new_password2"].label = "Type the new password again"
+        self.helper = _helper(
+            Field.text("new_password1", field_width=20),
+            Field.text("new_password2", field_width=20),
+        )
