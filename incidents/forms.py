@@ -248,8 +248,10 @@ class AdultsForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
-        if cleaned.get("adults_involved") == YesNoUnknown.YES and not cleaned.get(
-            "adults_description"
+        if (
+            cleaned.get("adults_involved") == YesNoUnknown.YES
+            and not cleaned.get("adults_description")
+            and "adults_description" not in self.errors
         ):
             self.add_error("adults_description", ADULTS_DESCRIPTION_MESSAGE)
         return cleaned

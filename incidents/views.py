@@ -70,7 +70,7 @@ def _journey(request, template: str, draft, step_number: int, **context):
 @access.school_role(*ALL_SCHOOL_ROLES)
 @require_http_methods(["GET", "POST"])
 def report_start(request, school):
-    form = AcknowledgeForm(request.POST or None)
+    form = AcknowledgeForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         draft = services.start_draft(actor=request.user, school=school)
         return redirect("incidents:report_what", school=school.slug, draft=draft.pk)
@@ -95,7 +95,7 @@ def report_start(request, school):
 def report_what(request, school, draft):
     draft = access.get_own_draft(request, school, draft)
     initial = WhatHappenedForm.initial_from_draft(draft.data.get("what", {}))
-    form = WhatHappenedForm(request.POST or None, initial=initial)
+    form = WhatHappenedForm(request.POST if request.method == "POST" else None, initial=initial)
     if request.method == "POST" and form.is_valid():
         services.save_what_happened(draft=draft, data=form.to_draft())
         return _after_step(draft, "what")
@@ -208,7 +208,10 @@ def report_checklist(request, school, draft):
     saved = draft.data.get("checklist", {})
     initial = saved.get("answers", {}) if saved.get("version") == checklist.version else {}
     form = ChecklistForm(
-        request.POST or None, checklist=checklist, skip=derived.keys(), initial=initial
+        request.POST if request.method == "POST" else None,
+        checklist=checklist,
+        skip=derived.keys(),
+        initial=initial,
     )
     if request.method == "POST" and form.is_valid():
         services.save_checklist(draft=draft, checklist=checklist, answers=form.cleaned_data)
@@ -331,7 +334,7 @@ def my_reports(request):
 @access.own_report
 @require_http_methods(["GET", "POST"])
 def my_report(request, incident):
-    form = FollowUpForm(request.POST or None)
+    form = FollowUpForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         services.add_follow_up(
             actor=request.user, incident=incident, text=form.cleaned_data["text"]
@@ -395,7 +398,7 @@ def pupils(request, school):
 @access.school_role(Role.SCHOOL_ADMIN)
 @require_http_methods(["GET", "POST"])
 def pupils_import(request, school):
-    form = PupilImportForm(request.POST or None)
+    form = PupilImportForm(request.POST if request.method == "POST" else None)
     result = None
     if request.method == "POST" and form.is_valid():
         result = services.import_pupils(

@@ -41,6 +41,15 @@ _IMAGERY_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ),
     ("markdown image", re.compile(r"!\[[^\]\n]{0,500}\]\s{0,5}[(\[]")),
     ("bbcode image", re.compile(r"\[\s{0,5}/?\s{0,5}img\b[^\]\n]{0,200}\]", re.IGNORECASE)),
+    # An image file's opening bytes in base64 (PNG, JPEG, GIF, WebP, SVG, XML, HEIC/AVIF):
+    # even a tiny image, shorter than the runs below, is refused.
+    (
+        "base64 image",
+        re.compile(
+            r"(?<![A-Za-z0-9+/])(?:iVBORw0KGgo|/9j/|R0lGOD[lh]|UklGR|PHN2Zy|PD94bWwg"
+            r"|AAAA[A-Za-z0-9+/]GZ0eX)[A-Za-z0-9+/]{16}"
+        ),
+    ),
     ("base64 run", re.compile(r"[A-Za-z0-9+/]{100,}+={0,2}")),
     ("base64 run", re.compile(r"[A-Za-z0-9_-]{100,}+={0,2}")),
     # Base64 wrapped over several lines (as email clients and pastebins do).

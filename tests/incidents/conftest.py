@@ -2,13 +2,13 @@
 
 import re
 from datetime import date
-from urllib.parse import urlencode
 
 import pytest
 from django.urls import reverse
 
 from guidance.checklist import load_checklist
 from incidents.models import Pupil, ReportDraft
+from tests.conftest import post_form
 
 GOOD_WHAT = {
     "kind": "nudified",
@@ -70,16 +70,6 @@ def checklist_answers(**overrides) -> dict[str, str]:
         answers[question.id] = "no" if "no" in values else "not_known"
     answers.update(overrides)
     return answers
-
-
-def post_form(client, url: str, data: dict | None = None, **extra):
-    """POST `data` as a browser's form does (urlencoded): multipart is refused site-wide."""
-    return client.post(
-        url,
-        urlencode(data or {}, doseq=True),
-        content_type="application/x-www-form-urlencoded",
-        **extra,
-    )
 
 
 class Journey:

@@ -11,9 +11,9 @@ from incidents.models import (
     TriggeredFactor,
 )
 from safeguarding.models import AuditEvent
-from tests.conftest import sign_in
+from tests.conftest import post_form, sign_in
 
-from .conftest import GOOD_WHAT, post_form
+from .conftest import GOOD_WHAT
 
 
 def test_a_teacher_reports_an_incident_from_start_to_confirmation(journey, cast, pupils):

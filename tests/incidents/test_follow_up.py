@@ -1,0 +1,37 @@
+"""Adding further information appends a follow-up; the original report never changes."""
+
+from django.urls import reverse
+
+from incidents.models import FollowUp, Incident
+from safeguarding.models import AuditEvent
+from tests.conftest import post_form
+
+
+def test_further_information_is_appended_and_audited(journey, cast):
+    j = journey(cast.teacher).complete()
+    j.submit()
+    incident = Incident.objects.get()
+    original = (incident.account, incident.outcome, incident.answers)
+    url = reverse("incidents:my_report", kwargs={"reference": incident.reference})
+
+    response = post_form(j.client, url, {"text": "Maya's friend says it is now on TikTok too."})
+    assert response.status_code == 302 and response["Location"] == url
+    response = post_form(j.client, url, {"text": "Her mum has been told."})
+
+    follow_ups = list(FollowUp.objects.filter(incident=incident).order_by("created_at"))
+    assert [f.text for f in follow_ups] == [
+        "Maya's friend says it is now on TikTok too.",
+        "Her mum has been told.",
+    ]
+    assert all(f.author == cast.teacher for f in follow_ups)
+    incident.refresh_from_db()
+    assert (incident.account, incident.outcome, incident.answers) == original
+
+    events = AuditEvent.objects.filter(
+        action="incident.follow_up_added", target_id=str(incident.pk)
+    ).order_by("id")
+    assert [e.data["follow_up_id"] for e in events] == [f.pk for f in follow_ups]
+    assert "TikTok" not in str([e.data for e in events])
+
+    page = j.client.get(url).content.decode()
+    assert "Maya&#x27;s friend says it is now on TikTok too." in page

@@ -1,0 +1,94 @@
+"""Imagery in any text field of the journey, the follow-up and the pupil import is refused with
+the message staff need, the rest of the form is kept, and nothing is saved."""
+
+import pytest
+from django.urls import reverse
+
+from incidents.models import FollowUp, Incident, Pupil
+from safeguarding.text import IMAGERY_MESSAGE
+from tests.conftest import post_form
+
+IMAGERY = [
+    "data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk",
+    "blob:https://web.whatsapp.com/3b1f5e1a-8a0c-4d4e-9a57-1e0b0a0c1d2e",
+    '<img src="https://example.com/x.png">',
+    "<svg onload=alert(1)>",
+    "<picture><source srcset=x></picture>",
+    "![the photo](https://example.com/a)",
+    "[img]https://example.com/a[/img]",
+    "QUJD" * 40,
+    "https://cdn.example.com/uploads/photo.jpeg",
+    "＜ｉｍｇ src=x＞",
+    "<i\u200bmg src=x>",
+]
+
+
+def assert_refused(response, form_name, field):
+    assert response.status_code == 200
+    assert response.context[form_name].errors[field] == [IMAGERY_MESSAGE]
+    assert IMAGERY_MESSAGE in response.content.decode()
+
+
+@pytest.mark.parametrize("payload", IMAGERY)
+def test_what_happened_refuses_imagery_in_the_account(journey, cast, payload):
+    j = journey(cast.teacher)
+    j.start()
+    response = j.what(account=f"She said it was this: {payload}")
+    assert_refused(response, "form", "account")
+    assert 'value="Snapchat"' in response.content.decode()  # the rest kept
+    assert "what" not in j.draft.data
+
+
+@pytest.mark.parametrize("payload", IMAGERY[:4])
+def test_what_happened_refuses_imagery_in_the_platform(journey, cast, payload):
+    j = journey(cast.teacher)
+    j.start()
+    response = j.what(platform=payload)
+    assert_refused(response, "form", "platform")
+    assert "Jake put my photo in an app" in response.content.decode()
+
+
+@pytest.mark.parametrize("field", ["first_name", "last_name"])
+def test_a_new_pupil_name_cannot_hold_imagery(journey, cast, field):
+    j = journey(cast.teacher)
+    j.start()
+    names = {"first": "Ava", "last": "Smith", field.split("_")[0]: "<img src=x>"}
+    response = j.add_new_pupil(first=names["first"], last=names["last"])
+    assert_refused(response, "new_form", field)
+    assert not Pupil.objects.exists()
+
+
+def test_who_the_adult_is_cannot_hold_imagery(journey, cast):
+    j = journey(cast.teacher)
+    j.start()
+    response = j.adults("yes", "him: ![x](https://e.com/i)")
+    assert_refused(response, "adults_form", "adults_description")
+
+
+def test_searching_the_pupil_list_with_imagery_is_refused(journey, cast, pupils):
+    j = journey(cast.teacher)
+    j.start()
+    response = j.client.get(j.url("report_who"), {"q": "data:image/png;base64,AAAA"})
+    assert response.status_code == 200
+    assert response.context["search"].errors["q"] == [IMAGERY_MESSAGE]
+
+
+@pytest.mark.parametrize("payload", IMAGERY[:3])
+def test_further_information_cannot_hold_imagery(journey, cast, payload):
+    j = journey(cast.teacher).complete()
+    j.submit()
+    incident = Incident.objects.get()
+    url = reverse("incidents:my_report", kwargs={"reference": incident.reference})
+    response = post_form(j.client, url, {"text": f"Also {payload}"})
+    assert_refused(response, "form", "text")
+    assert f"Also {payload}" in response.content.decode() or "Also " in response.content.decode()
+    assert not FollowUp.objects.exists()
+
+
+def test_the_pupil_import_cannot_hold_imagery(client_for, cast):
+    client = client_for(cast.admin)
+    url = reverse("incidents:pupils_import", kwargs={"school": "oakwood"})
+    csv_text = "first_name,last_name,year_group,date_of_birth,mis_id\n<img src=x>,A,9,2012-01-01,\n"
+    response = post_form(client, url, {"csv_text": csv_text})
+    assert_refused(response, "form", "csv_text")
+    assert not Pupil.objects.exists()

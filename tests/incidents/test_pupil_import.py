@@ -1,0 +1,130 @@
+"""Importing the pupil list from pasted CSV: good rows import, each bad row is reported with its
+line and reason, and re-importing updates rather than duplicates."""
+
+from datetime import date
+
+from django.urls import reverse
+
+from incidents.models import Pupil
+from incidents.services import import_pupils
+from safeguarding.models import AuditEvent
+from tests.conftest import post_form
+
+HEADER = "first_name,last_name,year_group,date_of_birth,mis_id"
+
+
+def paste(client, text):
+    url = reverse("incidents:pupils_import", kwargs={"school": "oakwood"})
+    return post_form(client, url, {"csv_text": text})
+
+
+def test_good_rows_import(client_for, cast):
+    client = client_for(cast.admin)
+    text = "\n".join(
+        [
+            HEADER,
+            "Amira,Khan,9,2011-05-14,A1234",
+            "Jack,O'Neill,Y10,03/02/2010,",
+            'Zoë,"Smith-Jones",Reception,2021-01-20,A1236',
+        ]
+    )
+    response = paste(client, text)
+    assert response.status_code == 200
+    result = response.context["result"]
+    assert (result.created, result.updated, result.errors) == (3, 0, [])
+    assert "3 added, 0 updated" in response.content.decode()
+    jack = Pupil.objects.get(first_name="Jack")
+    assert (jack.year_group, jack.date_of_birth, jack.mis_id) == ("10", date(2010, 2, 3), "")
+    assert Pupil.objects.get(mis_id="A1236").year_group == "R"
+    assert set(Pupil.objects.values_list("school__slug", flat=True)) == {"oakwood"}
+
+
+def test_each_bad_row_is_reported_with_its_line_and_good_rows_still_import(client_for, cast):
+    client = client_for(cast.admin)
+    text = "\n".join(
+        [
+            HEADER,  # line 1
+            "Amira,Khan,9,2011-05-14,A1",  # 2 good
+            ",Khan,9,2011-05-14,A2",  # 3 no first name
+            "Ben,Lee,15,2011-05-14,A3",  # 4 bad year
+            "Cara,Moss,8,2040-01-01,A4",  # 5 future
+            "Dan,Park,8,14th May,A5",  # 6 not a date
+            "Eve,Quinn,8,2012-01-01,A1",  # 7 duplicate MIS id in the paste
+            "=HYPERLINK(1),Rae,8,2012-01-01,A7",  # 8 formula
+            "Fay,Stone,8,2012-01-01,A8,extra",  # 9 too many columns
+            "Gus,Tate,7,2013-02-02,A9",  # 10 good
+        ]
+    )
+    response = paste(client, text)
+    result = response.context["result"]
+    assert result.created == 2
+    lines = {e.line: e.reason for e in result.errors}
+    assert set(lines) == {3, 4, 5, 6, 7, 8, 9}
+    assert "first name is missing" in lines[3]
+    assert "year group" in lines[4]
+    assert "future" in lines[5]
+    assert "not a date" in lines[6]
+    assert "already on line 2" in lines[7]
+    assert "starts with =" in lines[8]
+    assert "more columns" in lines[9]
+    body = response.content.decode()
+    assert "Rows not imported" in body and "already on line 2" in body
+    assert sorted(Pupil.objects.values_list("first_name", flat=True)) == ["Amira", "Gus"]
+    event = AuditEvent.objects.get(action="pupils.imported")
+    assert event.data == {"created": 2, "updated": 0, "unchanged": 0, "rejected": 7}
+    assert event.actor == cast.admin and event.school == cast.school_a
+
+
+def test_reimporting_updates_rather_than_duplicates(client_for, cast):
+    client = client_for(cast.admin)
+    paste(client, f"{HEADER}\nAmira,Khan,9,2011-05-14,A1\nJack,Lee,9,2011-07-01,")
+    response = paste(
+        client,
+        f"{HEADER}\nAmira,Khan-Ali,10,2011-05-14,A1\nJack,Lee,10,2011-07-01,\nNew,Pupil,7,2014-01-01,",
+    )
+    result = response.context["result"]
+    assert (result.created, result.updated, result.unchanged) == (1, 2, 0)
+    assert Pupil.objects.count() == 3
+    assert Pupil.objects.get(mis_id="A1").last_name == "Khan-Ali"
+    assert Pupil.objects.get(first_name="Jack").year_group == "10"
+
+    again = paste(client, f"{HEADER}\nAmira,Khan-Ali,10,2011-05-14,A1")
+    assert again.context["result"].unchanged == 1
+    # A MIS id given later is matched on name and date of birth, then kept.
+    paste(client, f"{HEADER}\njack,lee,10,2011-07-01,B77")
+    assert Pupil.objects.get(first_name__iexact="jack").mis_id == "B77"
+    paste(client, f"{HEADER}\nJack,Lee,11,2011-07-01,")
+    jack = Pupil.objects.get(first_name="Jack")
+    assert (jack.mis_id, jack.year_group) == ("B77", "11")
+    assert Pupil.objects.count() == 3
+
+
+def test_the_same_mis_id_at_another_school_is_another_pupil(cast):
+    import_pupils(actor=cast.admin, school=cast.school_a, csv_text=f"{HEADER}\nA,B,9,2012-01-01,X1")
+    import_pupils(actor=cast.admin, school=cast.school_b, csv_text=f"{HEADER}\nC,D,9,2012-01-01,X1")
+    assert Pupil.objects.filter(mis_id="X1").count() == 2
+
+
+def test_a_missing_heading_row_imports_nothing_and_says_why(client_for, cast):
+    response = paste(client_for(cast.admin), "Amira,Khan,9,2011-05-14,A1")
+    result = response.context["result"]
+    assert result.header_error.startswith("The first row must be the heading row")
+    assert "Nothing was imported" in response.content.decode()
+    assert not Pupil.objects.exists()
+
+
+def test_a_broken_quote_is_reported_not_a_server_error(client_for, cast):
+    response = paste(client_for(cast.admin), f'{HEADER}\nA,B,9,2012-01-01,X1\n"C,D,9,2012-01-01,X2')
+    assert response.status_code == 200
+    assert Pupil.objects.filter(mis_id="X1").exists()
+
+
+def test_the_pupil_list_shows_and_searches_pupils(client_for, cast, pupils):
+    client = client_for(cast.dsl)
+    url = reverse("incidents:pupils", kwargs={"school": "oakwood"})
+    body = client.get(url).content.decode()
+    assert "Okafor, Maya" in body and "Turner, Jake" in body
+    assert "Cole, Erin" not in body  # another school's pupil
+    assert "Import or update" not in body  # admins only
+    found = client.get(url, {"q": "oka"}).content.decode()
+    assert "Okafor, Maya" in found and "Turner, Jake" not in found

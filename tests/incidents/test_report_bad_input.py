@@ -1,0 +1,160 @@
+"""Bad input on every step: the error is on the field, the person's values are kept, nothing is
+saved, and nothing breaks."""
+
+from datetime import timedelta
+
+from django.urls import reverse
+from django.utils import timezone
+
+from incidents.forms import ACKNOWLEDGE_MESSAGE, ADULTS_DESCRIPTION_MESSAGE, FUTURE_DATE_MESSAGE
+from incidents.models import Incident, Pupil, ReportDraft
+from tests.conftest import post_form
+
+
+def errors_of(response, form_name="form"):
+    return response.context[form_name].errors
+
+
+def test_before_you_start_needs_the_acknowledgement(client_for, cast):
+    client = client_for(cast.teacher)
+    url = reverse("incidents:report_start", kwargs={"school": "oakwood"})
+    response = post_form(client, url, {})
+    assert response.status_code == 200
+    assert errors_of(response)["acknowledged"] == [ACKNOWLEDGE_MESSAGE]
+    assert "There is a problem" in response.content.decode()
+    assert response.content.decode().count(ACKNOWLEDGE_MESSAGE) >= 2  # summary and field
+    assert not ReportDraft.objects.exists()
+
+
+def test_what_happened_names_each_missing_answer(journey, cast):
+    j = journey(cast.teacher)
+    j.start()
+    response = post_form(j.client, j.url("report_what"), {"platform": "Snapchat"})
+    assert response.status_code == 200
+    errors = errors_of(response)
+    assert set(errors) == {"kind", "came_to_light", "location", "account"}
+    assert 'value="Snapchat"' in response.content.decode()  # kept
+    assert "what" not in j.draft.data
+
+
+def test_a_date_in_the_future_is_refused_and_the_rest_is_kept(journey, cast):
+    j = journey(cast.teacher)
+    j.start()
+    tomorrow = timezone.localdate() + timedelta(days=1)
+    response = j.what(
+        happened_on_0=str(tomorrow.day),
+        happened_on_1=str(tomorrow.month),
+        happened_on_2=str(tomorrow.year),
+        account="He said it was sent on Friday.",
+    )
+    assert response.status_code == 200
+    assert errors_of(response)["happened_on"] == [FUTURE_DATE_MESSAGE]
+    body = response.content.decode()
+    assert "He said it was sent on Friday." in body
+    assert f'value="{tomorrow.year}"' in body
+
+
+def test_a_date_that_does_not_exist_is_refused(journey, cast):
+    j = journey(cast.teacher)
+    j.start()
+    for day, month, year in (("31", "2", "2026"), ("1", "13", "2026"), ("x", "1", "2026")):
+        response = j.what(happened_on_0=day, happened_on_1=month, happened_on_2=year)
+        assert response.status_code == 200, (day, month, year)
+        assert "happened_on" in errors_of(response)
+    response = j.what(happened_on_0="1", happened_on_1="", happened_on_2="2026")
+    assert "happened_on" in errors_of(response)
+    response = j.what(happened_on_0="99999999999999999999", happened_on_1="1", happened_on_2="1")
+    assert "happened_on" in errors_of(response)
+
+
+def test_the_account_length_limit_is_stated_and_enforced(journey, cast):
+    j = journey(cast.teacher)
+    j.start()
+    page = j.client.get(j.url("report_what")).content.decode()
+    assert "Up to 5,000 characters" in page
+    response = j.what(account="a " * 2501)
+    assert errors_of(response)["account"] == ["What happened must be 5,000 characters or fewer"]
+    response = j.what(platform="x" * 201)
+    assert "200 characters or fewer" in errors_of(response)["platform"][0]
+
+
+def test_a_choice_that_is_not_offered_is_refused(journey, cast):
+    j = journey(cast.teacher)
+    j.start()
+    response = j.what(kind="selfie", location="moon")
+    assert {"kind", "location"} <= set(errors_of(response))
+
+
+def test_who_refuses_a_pupil_from_another_school(journey, cast, pupils):
+    j = journey(cast.teacher)
+    j.start()
+    j.what()
+    response = j.add_pupil(pupils["other_school"])
+    assert response.status_code == 200
+    assert errors_of(response, "choose_form")["pupil"] == ["Select a pupil from the list"]
+    assert not j.draft.data.get("who", {}).get("pupils")
+
+
+def test_who_refuses_a_pupil_id_that_is_not_an_id(journey, cast):
+    j = journey(cast.teacher)
+    j.start()
+    response = post_form(
+        j.client,
+        j.url("report_who"),
+        {"action": "choose", "choose-pupil": "'; drop table", "choose-role": "pictured"},
+    )
+    assert response.status_code == 200
+    assert "pupil" in errors_of(response, "choose_form")
+
+
+def test_who_needs_a_role_and_a_name_for_a_new_pupil(journey, cast):
+    j = journey(cast.teacher)
+    j.start()
+    response = j.add_new_pupil(first="Ava", last="", year="14", role="bystander")
+    assert response.status_code == 200
+    errors = errors_of(response, "new_form")
+    assert set(errors) == {"last_name", "year_group", "role"}
+    assert 'value="Ava"' in response.content.decode()
+    assert "open" in response.content.decode().split("The pupil is not on the list")[0][-200:]
+    assert not Pupil.objects.exists()
+
+
+def test_adults_yes_needs_who_in_words(journey, cast):
+    j = journey(cast.teacher)
+    j.start()
+    response = j.adults("yes", "")
+    assert errors_of(response, "adults_form")["adults_description"] == [ADULTS_DESCRIPTION_MESSAGE]
+    response = j.adults("", "")
+    assert "adults_involved" in errors_of(response, "adults_form")
+    assert "who" not in j.draft.data.get("steps_done", [])
+
+
+def test_the_checklist_needs_every_answer(journey, cast):
+    j = journey(cast.teacher)
+    j.start()
+    j.what()
+    j.adults()
+    response = post_form(j.client, j.url("report_checklist"), {"immediate_risk": "perhaps"})
+    assert response.status_code == 200
+    errors = errors_of(response)
+    assert errors["immediate_risk"] == ["Select yes, no or not known"]
+    assert "coercion_or_capacity" in errors
+    assert "checklist" not in j.draft.data
+
+
+def test_the_further_information_cannot_be_empty(journey, cast):
+    j = journey(cast.teacher).complete()
+    j.submit()
+    incident = Incident.objects.get()
+    url = reverse("incidents:my_report", kwargs={"reference": incident.reference})
+    response = post_form(j.client, url, {"text": "   "})
+    assert response.status_code == 200
+    assert errors_of(response)["text"] == ["Write the further information"]
+    assert not incident.follow_ups.exists()
+
+
+def test_an_expired_draft_is_gone(journey, cast):
+    j = journey(cast.teacher)
+    j.start()
+    ReportDraft.objects.update(expires_at=timezone.now() - timedelta(seconds=1))
+    assert j.client.get(j.url("report_what")).status_code == 404

@@ -1,0 +1,211 @@
+"""No imagery, anywhere: no file or image field in any model or form, and text that holds an
+image or a link to one is refused with the message staff need."""
+
+import importlib
+import pkgutil
+import time
+from pathlib import Path
+
+import pytest
+from django import forms
+from django.apps import apps
+from django.conf import settings
+from django.db import models
+
+from safeguarding.text import IMAGERY_MESSAGE, SafeTextField, clean_text, find_imagery
+
+# --- Introspection ---------------------------------------------------------------------------
+
+
+def local_app_configs():
+    root = Path(settings.BASE_DIR).resolve()
+    return [c for c in apps.get_app_configs() if Path(c.path).resolve().parent == root]
+
+
+def import_every_module():
+    for config in local_app_configs():
+        package = importlib.import_module(config.name)
+        for info in pkgutil.walk_packages(package.__path__, prefix=f"{config.name}."):
+            if ".migrations" in info.name or ".tests" in info.name:
+                continue
+            importlib.import_module(info.name)
+
+
+def all_subclasses(cls):
+    for sub in cls.__subclasses__():
+        yield sub
+        yield from all_subclasses(sub)
+
+
+def test_the_project_has_local_apps_to_check():
+    names = {c.name for c in local_app_configs()}
+    assert {"safeguarding", "incidents", "guidance"} <= names
+
+
+def test_no_model_has_a_file_or_image_field():
+    offending = [
+        f"{model._meta.label}.{field.name}"
+        for model in apps.get_models(include_auto_created=True)
+        for field in model._meta.get_fields()
+        if isinstance(field, models.FileField)  # ImageField is a FileField
+    ]
+    assert offending == []
+
+
+def test_no_form_has_a_file_or_image_field():
+    import_every_module()
+    local = tuple(c.name + "." for c in local_app_configs())
+    project_forms = [
+        cls for cls in set(all_subclasses(forms.BaseForm)) if cls.__module__.startswith(local)
+    ]
+    assert any(cls.__module__ == "incidents.forms" for cls in project_forms)
+    offending = []
+    for cls in project_forms:
+        for name, field in cls.base_fields.items():
+            if isinstance(field, forms.FileField) or isinstance(
+                getattr(field, "widget", None), forms.ClearableFileInput | forms.FileInput
+            ):
+                offending.append(f"{cls.__module__}.{cls.__qualname__}.{name}")
+    assert offending == []
+
+
+def test_every_free_text_field_in_the_reporting_forms_is_safe():
+    from incidents import forms as incident_forms
+
+    checked = 0
+    for cls in vars(incident_forms).values():
+        if isinstance(cls, type) and issubclass(cls, forms.Form):
+            for name, field in cls.base_fields.items():
+                if type(field) is forms.CharField:
+                    pytest.fail(f"{cls.__name__}.{name} is a plain CharField")
+                checked += isinstance(field, SafeTextField)
+    assert checked >= 8
+
+
+def test_no_file_storage_or_upload_handlers_are_configured():
+    assert settings.FILE_UPLOAD_HANDLERS == []
+    assert settings.DATA_UPLOAD_MAX_NUMBER_FILES == 0
+    assert settings.STORAGES["default"]["BACKEND"].endswith("InMemoryStorage")
+
+
+# --- The text rules --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("raw", "clean"),
+    [
+        ("ﬁne ＡＢＣ", "fine ABC"),  # NFKC
+        ("a\u200bb\u200cc\u200dd\u2060e\ufefff", "abcdef"),  # zero-width
+        ("abc\u202edcba\u202c \u2066x\u2069 \u200f", "abcdcba x"),  # bidi controls
+        ("one\x00two\x07three\x1b[31m", "onetwothree[31m"),  # control characters
+        ("line one\r\nline two\rthree\tfour", "line one\nline two\nthree\tfour"),
+        ("soft\u00adhyphen", "softhyphen"),
+        ("  padded  ", "padded"),
+        ("private\ue000use", "privateuse"),
+        (None, ""),
+    ],
+)
+def test_clean_text_normalises_and_strips_hidden_characters(raw, clean):
+    assert clean_text(raw) == clean
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "data:image/png;base64,iVBORw0KGgo=",
+        "DATA:image/jpeg;base64,/9j/4AAQ",
+        "data:;base64,AAAA",
+        "data:,Hello",
+        "see data: image/svg+xml,<svg>",
+        "blob:https://web.whatsapp.com/abc",
+        "<img src=x>",
+        "< IMG SRC=x>",
+        "<svg><circle/></svg>",
+        "<picture>",
+        "<image href=x>",
+        "![](x)",
+        "![photo of her](https://example.com/p)",
+        "[img]x[/img]",
+        "[IMG=200x200]x[/IMG]",
+        "A" * 100,
+        "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==",
+        ("QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVo0MTIzNDU2Nzg5" * 1 + "\n") * 4,
+        "https://i.example.com/a/b/photo.PNG",
+        "http://x.co/img.jpg?size=large",
+        "www.example.com/pic.webp",
+        "look at https://example.com/x.heic)",
+        "i.imgur.com/abcdef",
+        "＜ｉｍｇ ｓｒｃ＝ｘ＞",
+        "<\u200bimg src=x>",
+        "da\u200bta:image/png;base64,AAAA",
+    ],
+)
+def test_find_imagery_finds_images_and_links_to_them(text):
+    assert find_imagery(text) is not None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        'She said "he put my photo in an app and now it\'s everywhere".',
+        "It was shared on Snapchat and Instagram; about 30 people have it.",
+        "The file was called IMG_2041.jpg on his phone, I did not look at it.",
+        "His metadata: none. The data: she says 3 people.",
+        "Email the DSL at dsl@oakwood.sch.uk: she is in room 4.",
+        "The link was https://www.bbc.co.uk/news/education (a news story).",
+        "He said 'I'll send it to everyone <3' and laughed.",
+        "Year 9 < Year 10 > Year 8",
+        "Amount demanded: £200 by 5pm, account number 12345678.",
+        "pneumonoultramicroscopicsilicovolcanoconiosis " * 10,
+        "",
+    ],
+)
+def test_find_imagery_leaves_words_alone(text):
+    assert find_imagery(text) is None
+
+
+def test_find_imagery_is_fast_on_long_and_hostile_text():
+    hostile = [
+        "![" * 50_000,
+        "http://" * 15_000,
+        "a" * 100_000,
+        ("a" * 39 + " ") * 2_500,
+        "<" * 100_000,
+        "data:" * 20_000,
+        ("a" * 99 + "\n") * 1_000,
+        "\u200b" * 100_000,
+    ]
+    for text in hostile:
+        started = time.perf_counter()
+        find_imagery(text)
+        assert time.perf_counter() - started < 2, text[:20]
+
+
+class ExampleForm(forms.Form):
+    note = SafeTextField(max_length=50, required=False)
+
+
+def test_safe_text_field_cleans_the_value():
+    form = ExampleForm({"note": " \u202eﬁne\u200b "})
+    assert form.is_valid()
+    assert form.cleaned_data["note"] == "fine"
+
+
+def test_safe_text_field_refuses_imagery_with_the_message_and_keeps_the_value():
+    form = ExampleForm({"note": "look <img src=x>"})
+    assert not form.is_valid()
+    assert form.errors["note"] == [IMAGERY_MESSAGE]
+    assert form["note"].value() == "look <img src=x>"
+
+
+def test_safe_text_field_gives_the_length_error_alone_for_long_text():
+    form = ExampleForm({"note": "A" * 500})
+    assert not form.is_valid()
+    assert len(form.errors["note"]) == 1
+    assert "50" in form.errors["note"][0]
+
+
+def test_the_message_is_the_one_staff_need():
+    assert IMAGERY_MESSAGE == (
+        "Describe what you were told in words. Do not paste images or links to them."
+    )
