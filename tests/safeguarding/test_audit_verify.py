@@ -58,7 +58,9 @@ def test_an_empty_trail_is_intact(db):
 def test_changed_data_is_found_and_the_record_named(trail):
     tamper("UPDATE safeguarding_auditevent SET data = %s WHERE id = %s", ['{"n": 99}', trail[2].id])
     assert AuditEvent.objects.get(pk=trail[2].pk).data == {"n": 99}
-    assert names(trail[2]) in broken_message()
+    message = broken_message()
+    assert names(trail[2]) in message
+    assert "no longer match its hash" in message
 
 
 def test_a_rewritten_record_with_a_fresh_hash_breaks_the_next_link(trail):
@@ -74,7 +76,9 @@ def test_a_rewritten_record_with_a_fresh_hash_breaks_the_next_link(trail):
 
 def test_a_removed_record_is_found_at_the_one_after_it(trail):
     tamper("DELETE FROM safeguarding_auditevent WHERE id = %s", [trail[3].id])
-    assert names(trail[4]) in broken_message()
+    message = broken_message()
+    assert names(trail[4]) in message
+    assert "does not link to the record before it" in message
 
 
 def test_the_first_record_must_start_the_chain(trail):

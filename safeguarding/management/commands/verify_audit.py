@@ -13,10 +13,17 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         broken = first_broken_event()
         if broken is not None:
+            if broken.compute_hash() != broken.hash:
+                why = "its contents no longer match its hash: it was changed after it was written"
+            else:
+                why = (
+                    "it does not link to the record before it: "
+                    "an earlier record was changed or removed"
+                )
             raise CommandError(
                 f"Audit trail broken at record id={broken.id}, "
-                f"time={timezone.localtime(broken.at).isoformat()}, action={broken.action}. "
-                "This record, or the one before it, was changed after it was written.",
+                f"time={timezone.localtime(broken.at).isoformat()}, action={broken.action}: "
+                f"{why}.",
                 returncode=2,
             )
         count = AuditEvent.objects.count()
