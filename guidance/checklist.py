@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime
 import functools
+import hashlib
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -220,6 +221,12 @@ class Checklist:
             "questions": [q.to_dict() for q in self.questions],
             "advice": [a.to_dict() for a in self.advice],
         }
+
+
+def content_sha256(data: dict[str, Any]) -> str:
+    """A hash of the content itself, not of how the file happens to be laid out."""
+    canonical = json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
 def content_files() -> list[Path]:

@@ -3,7 +3,7 @@
 from django.db import models
 from django.utils import timezone
 
-from .checklist import Checklist
+from .checklist import Checklist, content_sha256
 
 VERSION_IS_FIXED = "Checklist version {version} is published and cannot be changed."
 
@@ -23,6 +23,7 @@ class ChecklistVersion(models.Model):
         return self.version
 
     def save(self, *args, **kwargs):
+        self.content_sha256 = content_sha256(self.content)
         if self.pk is not None:
             stored = type(self).objects.filter(pk=self.pk).values_list("content_sha256", flat=True)
             if stored and stored[0] != self.content_sha256:

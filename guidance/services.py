@@ -1,12 +1,9 @@
 """Loading the published checklist versions into the database."""
 
-import hashlib
-import json
-from typing import Any
-
 from django.db import transaction
 
 from . import checklist as content
+from .checklist import content_sha256
 from .triage import check_checklist
 
 VERSION_CHANGED = (
@@ -17,12 +14,6 @@ VERSION_CHANGED = (
 
 class ChecklistVersionChanged(Exception):
     pass
-
-
-def content_sha256(data: dict[str, Any]) -> str:
-    """A hash of the content itself, not of how the file happens to be laid out."""
-    canonical = json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
 @transaction.atomic
