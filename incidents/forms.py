@@ -4,9 +4,10 @@ from datetime import date
 
 from crispy_forms_gds.fields import DateInputField
 from crispy_forms_gds.helper import FormHelper
-from crispy_forms_gds.layout import Field, Layout
+from crispy_forms_gds.layout import HTML, Field, Layout
 from django import forms
 from django.utils import timezone
+from django.utils.html import format_html
 
 from safeguarding.text import SafeTextField
 
@@ -263,9 +264,14 @@ class ChecklistForm(forms.Form):
     def __init__(self, *args, checklist, skip=(), **kwargs):
         super().__init__(*args, **kwargs)
         layout = []
+        section = None
         for question in checklist.questions:
             if question.id in skip:
                 continue
+            if question.section != section:
+                section = question.section
+                heading = format_html('<h2 class="govuk-heading-m">{}</h2>', section)
+                layout.append(HTML(heading.replace("{", "&#123;")))
             if question.answer_type == "yes_no_unknown":
                 choices = list(YesNoUnknown.choices)
                 message = "Select yes, no or not known"

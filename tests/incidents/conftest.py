@@ -162,8 +162,3 @@ def journey(client_for, cast):
 
     return make
 
-
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    """The cast's passwords are hashed once per test: Argon2 costs ~100 MiB each time."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
