@@ -1,1 +1,119 @@
-# Create your models here.
+"""The outbox of messages to staff, and each school's escalation settings.
+
+An `Outbox` row is one message to one person. It is written in the same transaction as the
+event that causes it, so a message exists exactly when its case does; delivery happens after
+commit and is retried until it succeeds. The same rows are the person's in-app notifications.
+Rows hold a case reference and ids only: never a pupil's name or what happened.
+"""
+
+from datetime import datetime, time, timedelta
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+from safeguarding.models import School
+
+
+class Kind(models.TextChoices):
+    NEW_CASE = "new_case", "New concern"
+    FOLLOW_UP = "follow_up", "More information added"
+    ESCALATION = "escalation", "Concern not yet acknowledged"
+    TRUST_ESCALATION = "trust_escalation", "Concern awaiting acknowledgement at a school"
+
+
+class OutboxStatus(models.TextChoices):
+    PENDING = "pending", "Waiting to send"
+    SENDING = "sending", "Sending"
+    SENT = "sent", "Sent"
+    FAILED = "failed", "Failed"
+
+
+class Outbox(models.Model):
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+    )
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    # Blank for messages to trust leads: they never see case references.
+    reference = models.CharField(max_length=16, blank=True)
+    incident_id = models.UUIDField(null=True, blank=True, db_index=True)
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="+")
+    urgent = models.BooleanField(default=False)
+
+    status = models.CharField(
+        max_length=10, choices=OutboxStatus.choices, default=OutboxStatus.PENDING
+    )
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.CharField(max_length=300, blank=True)
+    # The relay leaves a row alone until then: backoff after a failed attempt.
+    next_attempt_at = models.DateTimeField(default=timezone.now)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+    # One row per (event, recipient): writing the same message twice is a no-op.
+    idempotency_key = models.CharField(max_length=120, unique=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = "outbox message"
+        indexes = [
+            models.Index(
+                fields=["next_attempt_at"],
+                condition=models.Q(status="pending"),
+                name="outbox_pending_due",
+            ),
+            models.Index(fields=["recipient", "read_at"], name="outbox_recipient_unread"),
+        ]
+
+    def __str__(self) -> str:
+        about = self.reference or f"school {self.school_id}"
+        return f"{self.get_kind_display()} {about} to {self.recipient_id}"
+
+    @property
+    def case_path(self) -> str:
+        return f"/cases/{self.reference}/" if self.reference else ""
+
+
+# Monday to Friday. Term dates are not known to the product, so a holiday counts as a school day:
+# an escalation then arrives early rather than late.
+SCHOOL_DAYS = frozenset({0, 1, 2, 3, 4})
+
+
+class NotificationSettings(models.Model):
+    """How long a school's DSLs have to acknowledge a new case before it is escalated."""
+
+    school = models.OneToOneField(
+        School, on_delete=models.CASCADE, related_name="notification_settings"
+    )
+    urgent_acknowledge_minutes = models.PositiveIntegerField(
+        default=30,
+        help_text="Urgent cases (immediate referral or danger): minutes before escalating.",
+    )
+    school_day_ends_at = models.TimeField(
+        default=time(17, 0),
+        help_text="Other cases must be acknowledged by this time on the next school day.",
+    )
+
+    class Meta:
+        verbose_name_plural = "notification settings"
+
+    def __str__(self) -> str:
+        return f"Notification settings for {self.school}"
+
+    @classmethod
+    def for_school(cls, school: School) -> "NotificationSettings":
+        """The school's settings, or the defaults (unsaved) when it has none."""
+        found = cls.objects.filter(school=school).first()
+        return found or cls(school=school)
+
+    def deadline_after(self, start: datetime, *, urgent: bool) -> datetime:
+        """When a case waiting since `start` becomes overdue for acknowledgement."""
+        if urgent:
+            return start + timedelta(minutes=self.urgent_acknowledge_minutes)
+        local = timezone.localtime(start)
+        day = local.date() + timedelta(days=1)
+        while day.weekday() not in SCHOOL_DAYS:
+            day += timedelta(days=1)
+        naive = datetime.combine(day, self.school_day_ends_at)
+        return timezone.make_aware(naive, timezone.get_current_timezone())

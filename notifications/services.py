@@ -1,15 +1,368 @@
-"""Queueing notifications. (Being built: the outbox, relay and sending.)
+"""Queueing and delivering notifications: the outbox, the relay and escalation.
 
-Callers use these inside the transaction that writes the event causing the notification.
-Arguments are references and ids only: never a pupil's name or what happened.
+Callers use the notify_* functions inside the transaction that writes the event causing the
+notification: one outbox row per recipient is written in that transaction, and after commit a
+nudge queues a send task for each row. If the broker is down the nudge gives up quickly and
+`relay_pending` (run every minute by beat) sends what is still waiting, so a saved case always
+gets its messages and a failed publish never reaches the member of staff.
+
+Sending is idempotent per row: a row is claimed (pending -> sending) by one conditional UPDATE,
+or by SELECT ... FOR UPDATE SKIP LOCKED for a relay batch on PostgreSQL, before its email goes
+out. Arguments and rows are references and ids only: never a pupil's name or what happened.
 """
 
-from safeguarding.models import School
+import logging
+import uuid
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+from functools import partial
+
+from django.db import connection, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from safeguarding import audit
+from safeguarding.models import Role, School, User
+
+from .emails import send_email, site_link
+from .models import Kind, NotificationSettings, Outbox, OutboxStatus
+
+logger = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 10
+# A row left "sending" this long belonged to a worker that died mid-send: send it again.
+STALE_CLAIM = timedelta(minutes=10)
+RELAY_BATCH = 200
+
+SENT = "sent"
+SKIPPED = "skipped"
+RETRY = "retry"
+FAILED = "failed"
 
 
-def notify_new_case(*, school: School, incident_id, reference: str, urgent: bool) -> None:
+def backoff(attempts: int) -> timedelta:
+    """Wait before attempt `attempts + 1`: 1, 2, 4 ... minutes, at most an hour."""
+    return timedelta(seconds=min(60 * 2 ** max(attempts - 1, 0), 3600))
+
+
+# --- Who hears about what -------------------------------------------------------------------
+
+
+def case_reviewers(school: School) -> list[User]:
+    """Every active DSL and deputy DSL of `school`."""
+    return list(
+        User.objects.filter(
+            is_active=True,
+            memberships__school=school,
+            memberships__role__in=Role.case_reviewers(),
+        )
+        .distinct()
+        .order_by("email")
+    )
+
+
+def dsls(school: School) -> list[User]:
+    """The school's active DSLs; its deputies when it has no DSL."""
+    for roles in ([Role.DSL], [Role.DEPUTY_DSL]):
+        found = list(
+            User.objects.filter(
+                is_active=True, memberships__school=school, memberships__role__in=roles
+            )
+            .distinct()
+            .order_by("email")
+        )
+        if found:
+            return found
+    return []
+
+
+def trust_leads(school: School) -> list[User]:
+    if school.trust_id is None:
+        return []
+    return list(
+        User.objects.filter(
+            is_active=True,
+            memberships__trust_id=school.trust_id,
+            memberships__role=Role.TRUST_LEAD,
+        )
+        .distinct()
+        .order_by("email")
+    )
+
+
+def is_urgent(incident) -> bool:
+    """Urgent when the triage said immediate referral, or anything above 'review today'."""
+    from incidents.models import Urgency
+
+    return bool(incident.immediate_referral) or incident.urgency in (
+        Urgency.CALL_999,
+        Urgency.TELL_DSL_NOW,
+    )
+
+
+# --- Writing the outbox ---------------------------------------------------------------------
+
+
+def _queue(
+    *,
+    kind: str,
+    key: str,
+    recipients: Iterable[User],
+    school: School,
+    incident_id,
+    reference: str,
+    urgent: bool,
+) -> list[int]:
+    """One row per recipient, sent after the surrounding transaction commits."""
+    created_ids = []
+    with transaction.atomic():
+        for user in recipients:
+            row, created = Outbox.objects.get_or_create(
+                idempotency_key=f"{kind}:{key}:{user.pk}",
+                defaults={
+                    "recipient": user,
+                    "kind": kind,
+                    "reference": reference,
+                    "incident_id": incident_id,
+                    "school": school,
+                    "urgent": urgent,
+                },
+            )
+            if created:
+                created_ids.append(row.pk)
+        if created_ids:
+            transaction.on_commit(partial(enqueue, created_ids), robust=True)
+    return created_ids
+
+
+def notify_new_case(*, school: School, incident_id, reference: str, urgent: bool) -> list[int]:
     """Tell every DSL and deputy of `school` that a new case needs them."""
+    return _queue(
+        kind=Kind.NEW_CASE,
+        key=str(incident_id),
+        recipients=case_reviewers(school),
+        school=school,
+        incident_id=incident_id,
+        reference=reference,
+        urgent=urgent,
+    )
 
 
-def notify_follow_up(*, school: School, incident_id, reference: str) -> None:
-    """Tell the case's assigned DSL (or every DSL) that the reporter added information."""
+def notify_follow_up(
+    *, school: School, incident_id, reference: str, follow_up_id=None
+) -> list[int]:
+    """Tell the case's assigned DSL (or every DSL) that the reporter added information.
+
+    Pass `follow_up_id` where there is one, so that the same follow-up is announced once.
+    """
+    from incidents.models import Incident
+
+    assigned_id = (
+        Incident.objects.filter(pk=incident_id).values_list("assigned_to", flat=True).first()
+    )
+    assigned = User.objects.filter(pk=assigned_id, is_active=True).first() if assigned_id else None
+    return _queue(
+        kind=Kind.FOLLOW_UP,
+        key=f"{incident_id}:{follow_up_id or uuid.uuid4()}",
+        recipients=[assigned] if assigned else dsls(school),
+        school=school,
+        incident_id=incident_id,
+        reference=reference,
+        urgent=False,
+    )
+
+
+# --- Publishing -----------------------------------------------------------------------------
+
+
+def enqueue(outbox_ids: list[int]) -> None:
+    """Queue a send task per row. Run after commit; never raises.
+
+    A broker that refuses or hangs costs one publish attempt (bounded by the broker timeouts in
+    settings); the remaining rows are left to the relay rather than paying that again.
+    With no broker configured the task runs here, in-process.
+    """
+    from .tasks import send_outbox_message
+
+    for outbox_id in outbox_ids:
+        try:
+            send_outbox_message.delay(outbox_id)
+        except Exception as exc:
+            logger.warning(
+                "notifications: could not queue outbox message %s (%s); the relay will send it",
+                outbox_id,
+                type(exc).__name__,
+            )
+            return
+
+
+# --- Delivering -----------------------------------------------------------------------------
+
+
+def _claim(outbox_id: int) -> bool:
+    claimed = Outbox.objects.filter(pk=outbox_id, status=OutboxStatus.PENDING).update(
+        status=OutboxStatus.SENDING, claimed_at=timezone.now()
+    )
+    return claimed == 1
+
+
+def _claim_due(limit: int) -> list[int]:
+    """Claim up to `limit` rows that are due, skipping rows another relay holds."""
+    now = timezone.now()
+    due = Outbox.objects.filter(status=OutboxStatus.PENDING, next_attempt_at__lte=now).order_by(
+        "next_attempt_at", "pk"
+    )
+    if connection.features.has_select_for_update_skip_locked:
+        with transaction.atomic():
+            ids = list(due.select_for_update(skip_locked=True).values_list("pk", flat=True)[:limit])
+            Outbox.objects.filter(pk__in=ids).update(status=OutboxStatus.SENDING, claimed_at=now)
+        return ids
+    return [pk for pk in due.values_list("pk", flat=True)[:limit] if _claim(pk)]
+
+
+def _message_for(row: Outbox) -> tuple[str, dict]:
+    if row.kind == Kind.TRUST_ESCALATION:
+        # Trust leads learn only that a school has a case waiting: no reference, no link to it.
+        return row.kind, {"school_name": row.school.name, "urgent": row.urgent}
+    return row.kind, {
+        "reference": row.reference,
+        "case_link": site_link(row.case_path),
+        "urgent": row.urgent,
+    }
+
+
+def _send_claimed(outbox_id: int) -> str:
+    row = Outbox.objects.select_related("recipient", "school").get(pk=outbox_id)
+    if not row.recipient.is_active:
+        Outbox.objects.filter(pk=row.pk).update(
+            status=OutboxStatus.FAILED, last_error="The recipient's account is switched off."
+        )
+        return FAILED
+    name, context = _message_for(row)
+    try:
+        send_email(name, to=[row.recipient.email], context=context)
+    except Exception as exc:
+        return _record_failure(row, exc)
+    Outbox.objects.filter(pk=row.pk).update(
+        status=OutboxStatus.SENT,
+        sent_at=timezone.now(),
+        attempts=F("attempts") + 1,
+        last_error="",
+    )
+    return SENT
+
+
+def _record_failure(row: Outbox, exc: Exception) -> str:
+    attempts = row.attempts + 1
+    gave_up = attempts >= MAX_ATTEMPTS
+    Outbox.objects.filter(pk=row.pk).update(
+        status=OutboxStatus.FAILED if gave_up else OutboxStatus.PENDING,
+        attempts=attempts,
+        last_error=f"{type(exc).__name__}: {exc}"[:300],
+        next_attempt_at=timezone.now() + backoff(attempts),
+    )
+    logger.warning(
+        "notifications: outbox message %s attempt %s failed (%s)%s",
+        row.pk,
+        attempts,
+        type(exc).__name__,
+        "; giving up" if gave_up else "",
+    )
+    return FAILED if gave_up else RETRY
+
+
+def deliver(outbox_id: int) -> str:
+    """Send one row's email unless someone else already has (or is). Never sends twice."""
+    if not _claim(outbox_id):
+        return SKIPPED
+    return _send_claimed(outbox_id)
+
+
+def relay_pending(*, limit: int = RELAY_BATCH) -> dict[str, int]:
+    """Send rows still waiting: never queued (broker down), or due for another attempt."""
+    Outbox.objects.filter(
+        status=OutboxStatus.SENDING, claimed_at__lt=timezone.now() - STALE_CLAIM
+    ).update(status=OutboxStatus.PENDING)
+    claimed = _claim_due(limit)
+    counts = {SENT: 0, RETRY: 0, FAILED: 0}
+    for index, outbox_id in enumerate(claimed):
+        result = _send_claimed(outbox_id)
+        counts[result] += 1
+        if result == RETRY:
+            # The mail server is failing: hand the rest back rather than wait on each.
+            rest = claimed[index + 1 :]
+            Outbox.objects.filter(pk__in=rest, status=OutboxStatus.SENDING).update(
+                status=OutboxStatus.PENDING
+            )
+            break
+    return counts
+
+
+# --- Escalation -----------------------------------------------------------------------------
+
+
+def escalation_deadlines(incident, rules: NotificationSettings) -> tuple[datetime, datetime]:
+    """When a case unacknowledged since submission goes to the other DSLs, then the trust."""
+    urgent = is_urgent(incident)
+    to_dsls = rules.deadline_after(incident.submitted_at, urgent=urgent)
+    return to_dsls, rules.deadline_after(to_dsls, urgent=urgent)
+
+
+@transaction.atomic
+def escalate(incident, *, now: datetime | None = None) -> list[int]:
+    """Queue whatever escalation is due for one unacknowledged case. Safe to repeat."""
+    now = now or timezone.now()
+    school = incident.school
+    rules = NotificationSettings.for_school(school)
+    to_dsls_at, to_trust_at = escalation_deadlines(incident, rules)
+    escalations = Outbox.objects.filter(
+        incident_id=incident.pk, kind__in=[Kind.ESCALATION, Kind.TRUST_ESCALATION]
+    )
+    done = set(escalations.values_list("kind", flat=True).distinct())
+    queued: list[int] = []
+    urgent = is_urgent(incident)
+    stages = [
+        (Kind.ESCALATION, to_dsls_at, 1),
+        (Kind.TRUST_ESCALATION, to_trust_at, 2),
+    ]
+    for kind, due_at, stage in stages:
+        if now < due_at or kind in done:
+            continue
+        if kind == Kind.ESCALATION:
+            recipients = [u for u in case_reviewers(school) if u.pk != incident.assigned_to_id]
+            reference = incident.reference
+        else:
+            recipients = trust_leads(school)
+            reference = ""
+        ids = _queue(
+            kind=kind,
+            key=str(incident.pk),
+            recipients=recipients,
+            school=school,
+            incident_id=incident.pk,
+            reference=reference,
+            urgent=urgent,
+        )
+        if ids:
+            audit.record(
+                "case.escalated",
+                target=incident,
+                school=school,
+                data={"stage": stage, "recipients": len(ids)},
+            )
+        queued += ids
+    return queued
+
+
+def escalate_unacknowledged(*, now: datetime | None = None) -> int:
+    """Escalate every new case nobody has acknowledged in time. Run every minute by beat."""
+    from incidents.models import Incident, Status
+
+    now = now or timezone.now()
+    fully_escalated = Outbox.objects.filter(kind=Kind.TRUST_ESCALATION).values("incident_id")
+    waiting = (
+        Incident.objects.filter(status=Status.NEW, acknowledged_at__isnull=True)
+        .exclude(pk__in=fully_escalated)
+        .select_related("school__trust")
+    )
+    return sum(len(escalate(incident, now=now)) for incident in waiting.iterator())

@@ -92,6 +92,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "safeguarding.context_processors.product",
+                "notifications.context_processors.unread",
             ],
         },
     },
@@ -215,6 +216,15 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {
 }
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BEAT_SCHEDULE: dict = {
+    # The outbox relay: sends whatever the after-commit nudge could not queue.
+    "notifications-relay-pending": {
+        "task": "notifications.tasks.relay_pending",
+        "schedule": 60.0,
+    },
+    "notifications-escalate-unacknowledged": {
+        "task": "notifications.tasks.escalate_unacknowledged",
+        "schedule": 60.0,
+    },
     # Unfinished reports are kept seven days, then deleted.
     "incidents-purge-expired-drafts": {
         "task": "incidents.purge_expired_drafts",

@@ -1,0 +1,28 @@
+"""Celery tasks: ids in, services do the work. Scheduled in settings.CELERY_BEAT_SCHEDULE."""
+
+from celery import shared_task
+
+from . import services
+
+
+@shared_task(bind=True, acks_late=True, ignore_result=True, max_retries=services.MAX_ATTEMPTS)
+def send_outbox_message(self, outbox_id: int) -> None:
+    """Send one outbox row's email; retry with backoff while the mail server fails."""
+    result = services.deliver(outbox_id)
+    # In-process (no broker) the row simply stays pending for the relay: a retry here would
+    # hold the member of staff's request.
+    if result == services.RETRY and not self.request.is_eager:
+        countdown = services.backoff(self.request.retries + 1).total_seconds()
+        raise self.retry(countdown=countdown)
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def relay_pending() -> None:
+    """Send what is still waiting (broker was down, or a retry is due)."""
+    services.relay_pending()
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def escalate_unacknowledged() -> None:
+    """Escalate new cases nobody has acknowledged in time."""
+    services.escalate_unacknowledged()

@@ -1,0 +1,115 @@
+"""A broker that refuses or never answers costs the member of staff seconds, never the case.
+
+The outbox row is saved with the case; once the broker is back the relay sends it, once.
+"""
+
+import socket
+import threading
+import time
+
+import pytest
+from django.db import transaction
+
+from notifications import services
+from notifications.models import Outbox, OutboxStatus
+
+from .conftest import free_port, make_incident, use_broker
+
+
+def report(cast):
+    started = time.monotonic()
+    with transaction.atomic():
+        incident = make_incident(cast)
+        services.notify_new_case(
+            school=incident.school,
+            incident_id=incident.pk,
+            reference=incident.reference,
+            urgent=False,
+        )
+    return incident, time.monotonic() - started
+
+
+@pytest.fixture
+def blackhole_broker():
+    """A server that accepts connections and never says a word."""
+    server = socket.socket()
+    server.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    server.bind(("127.0.0.1", 0))
+    server.listen(64)
+    accepted = []
+    stop = threading.Event()
+
+    def accept():
+        server.settimeout(0.2)
+        while not stop.is_set():
+            try:
+                conn, _ = server.accept()
+            except TimeoutError:
+                continue
+            except OSError:
+                return
+            accepted.append(conn)
+
+    thread = threading.Thread(target=accept, daemon=True)
+    thread.start()
+    yield f"redis://127.0.0.1:{server.getsockname()[1]}/0", accepted
+    stop.set()
+    thread.join()
+    for conn in accepted:
+        conn.close()
+    server.close()
+
+
+def test_broker_refused_then_relay_sends_one_email_each(
+    transactional_db, cast, smtp_email, clean_redis
+):
+    with use_broker(f"redis://127.0.0.1:{free_port()}/0"):
+        incident, took = report(cast)
+
+    assert took < 2
+    rows = Outbox.objects.filter(incident_id=incident.pk)
+    assert rows.count() == 2
+    assert set(rows.values_list("status", flat=True)) == {OutboxStatus.PENDING}
+    assert smtp_email.messages == []
+
+    # The broker is back: beat runs the relay (here, directly), then runs it again.
+    with use_broker(clean_redis):
+        services.relay_pending()
+        services.relay_pending()
+
+    smtp_email.wait_for(2)
+    time.sleep(0.3)
+    assert smtp_email.recipients() == ["deputy@oakwood.test", "dsl@oakwood.test"]
+    assert set(rows.values_list("status", flat=True)) == {OutboxStatus.SENT}
+
+
+def test_broker_refused_with_a_real_worker_the_relay_task_delivers(worker, cast, smtp_server):
+    with use_broker(f"redis://127.0.0.1:{free_port()}/0"):
+        incident, took = report(cast)
+    assert took < 2
+    assert smtp_server.messages == []
+
+    from notifications.tasks import relay_pending
+
+    relay_pending.delay()
+    relay_pending.delay()
+    smtp_server.wait_for(2)
+    time.sleep(1)
+    assert smtp_server.recipients() == ["deputy@oakwood.test", "dsl@oakwood.test"]
+    assert set(Outbox.objects.filter(incident_id=incident.pk).values_list("status", flat=True)) == {
+        OutboxStatus.SENT
+    }
+
+
+def test_a_broker_that_never_answers_holds_the_commit_under_5_seconds(
+    transactional_db, cast, smtp_email, blackhole_broker
+):
+    url, accepted = blackhole_broker
+    with use_broker(url):
+        incident, took = report(cast)
+
+    assert accepted, "the publish never reached the silent broker"
+    assert took < 5
+    assert set(Outbox.objects.filter(incident_id=incident.pk).values_list("status", flat=True)) == {
+        OutboxStatus.PENDING
+    }

@@ -1,0 +1,85 @@
+"""With no broker, a mail server that is down never breaks the request: the row waits."""
+
+import time
+
+from django.db import transaction
+from django.utils import timezone
+
+from notifications import services
+from notifications.models import Outbox, OutboxStatus
+
+from .conftest import free_port, make_incident
+
+
+def test_smtp_down_in_process_leaves_rows_pending_then_the_relay_sends(
+    transactional_db, cast, smtp_email, settings
+):
+    settings.EMAIL_PORT = free_port()  # nothing listens there
+
+    started = time.monotonic()
+    with transaction.atomic():
+        incident = make_incident(cast)
+        services.notify_new_case(
+            school=incident.school,
+            incident_id=incident.pk,
+            reference=incident.reference,
+            urgent=True,
+        )
+    assert time.monotonic() - started < 5
+
+    rows = Outbox.objects.filter(incident_id=incident.pk)
+    assert rows.count() == 2
+    for row in rows:
+        assert row.status == OutboxStatus.PENDING
+        assert row.attempts == 1
+        assert "ConnectionRefusedError" in row.last_error
+        assert row.next_attempt_at > timezone.now()
+
+    # Not due yet: the relay leaves them alone.
+    assert services.relay_pending() == {"sent": 0, "retry": 0, "failed": 0}
+
+    settings.EMAIL_PORT = smtp_email.port
+    rows.update(next_attempt_at=timezone.now())
+    assert services.relay_pending()["sent"] == 2
+    smtp_email.wait_for(2)
+    assert smtp_email.recipients() == ["deputy@oakwood.test", "dsl@oakwood.test"]
+    assert {(r.status, r.attempts, r.last_error) for r in rows.all()} == {
+        (OutboxStatus.SENT, 2, "")
+    }
+
+
+def test_a_row_that_keeps_failing_is_marked_failed(transactional_db, cast, settings):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST = "127.0.0.1"
+    settings.EMAIL_PORT = free_port()
+    incident = make_incident(cast)
+    ids = services.notify_new_case(
+        school=incident.school, incident_id=incident.pk, reference=incident.reference, urgent=False
+    )
+    for _ in range(services.MAX_ATTEMPTS):
+        Outbox.objects.filter(status=OutboxStatus.PENDING).update(next_attempt_at=timezone.now())
+        services.relay_pending()
+
+    row = Outbox.objects.get(pk=ids[0])
+    assert row.status == OutboxStatus.FAILED
+    assert row.attempts == services.MAX_ATTEMPTS
+
+
+def test_a_row_stuck_sending_after_a_worker_died_is_sent_again(transactional_db, cast, smtp_email):
+    incident = make_incident(cast)
+    with transaction.atomic():
+        ids = services.notify_new_case(
+            school=incident.school,
+            incident_id=incident.pk,
+            reference=incident.reference,
+            urgent=False,
+        )
+        # A worker claimed these and died before sending.
+        Outbox.objects.filter(pk__in=ids).update(
+            status=OutboxStatus.SENDING,
+            claimed_at=timezone.now() - services.STALE_CLAIM - timezone.timedelta(seconds=1),
+        )
+    assert smtp_email.messages == []
+    assert services.relay_pending()["sent"] == 2
+    smtp_email.wait_for(2)
+    assert smtp_email.recipients() == ["deputy@oakwood.test", "dsl@oakwood.test"]
