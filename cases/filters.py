@@ -62,13 +62,17 @@ class InboxFilter(django_filters.FilterSet):
         label="Reported from",
         field_name="submitted_at",
         lookup_expr="date__gte",
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(
+            attrs={"type": "date", "class": "govuk-input govuk-input--width-10"}
+        ),
     )
     reported_to = django_filters.DateFilter(
         label="Reported up to",
         field_name="submitted_at",
         lookup_expr="date__lte",
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(
+            attrs={"type": "date", "class": "govuk-input govuk-input--width-10"}
+        ),
     )
     assignee = django_filters.ChoiceFilter(
         label="Assigned to", empty_label="Anyone", method="filter_assignee"

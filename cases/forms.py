@@ -8,7 +8,7 @@ from crispy_forms_gds.layout import Submit
 from django import forms
 from django.utils import timezone
 
-from incidents.models import Status, Urgency
+from incidents.models import Urgency
 from safeguarding.text import SafeTextField
 
 from . import workflow
@@ -28,7 +28,7 @@ LONG = 5000
 
 
 def _date(label: str, **kwargs) -> forms.DateField:
-    widget = forms.DateInput(attrs={"type": "date", "class": "govuk-input--width-10"})
+    widget = forms.DateInput(attrs={"type": "date", "class": "govuk-input govuk-input--width-10"})
     return forms.DateField(label=label, widget=widget, **kwargs)
 
 
@@ -53,8 +53,8 @@ class CaseForm(forms.Form):
 class StatusForm(CaseForm):
     to_status = forms.ChoiceField(label="Move the case to", widget=forms.RadioSelect)
     closing_outcome = forms.ChoiceField(
-        label="Outcome (when closing)",
-        choices=[("", "Not closing")] + list(StatusChange.ClosingOutcome.choices),
+        label="Outcome, if you are closing the case",
+        choices=StatusChange.ClosingOutcome.choices,
         required=False,
         widget=forms.RadioSelect,
     )
@@ -71,8 +71,7 @@ class StatusForm(CaseForm):
     def __init__(self, *args, current_status: str, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["to_status"].choices = [
-            (m.target, f"{Status(m.target).label} – {m.label}")
-            for m in workflow.moves_from(current_status)
+            (m.target, m.label) for m in workflow.moves_from(current_status)
         ]
         if not any(m.needs_outcome for m in workflow.moves_from(current_status)):
             del self.fields["closing_outcome"]

@@ -148,7 +148,7 @@ def change_status(
             "id": change.pk,
             "from": change.from_status,
             "to": to_status,
-            **({"closing_outcome": closing_outcome} if closing_outcome else {}),
+            **({"closing_outcome": change.closing_outcome} if change.closing_outcome else {}),
         },
     )
     # Keep the caller's object current for the page it renders next.

@@ -34,8 +34,9 @@ OUTCOME = {
 }
 
 
-def make_incident(school, reporter, *, urgency=Urgency.TELL_DSL_NOW, age=timedelta(hours=2),
-                  pupils=(), **fields) -> Incident:
+def make_incident(
+    school, reporter, *, urgency=Urgency.TELL_DSL_NOW, age=timedelta(hours=2), pupils=(), **fields
+) -> Incident:
     values = {
         "kind": "sextortion",
         "came_to_light": "child_told",
@@ -75,3 +76,9 @@ def pupil(cast):
 @pytest.fixture
 def incident(cast, pupil):
     return make_incident(cast.school_a, cast.teacher, pupils=[(pupil, PupilRole.PICTURED)])
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    """The cast's nine Argon2 hashes cost seconds per test; these tests are not about passwords."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -1,0 +1,203 @@
+"""Demo cases for `manage.py seed_demo`: a few per demo school, in different states.
+
+Idempotent: each demo case has a fixed reference, and a school's cases are made only once.
+Every change goes through cases/services.py, so the timelines look like real ones.
+"""
+
+from datetime import timedelta
+
+from django.utils import timezone
+
+from guidance.checklist import load_checklist
+from guidance.triage import triage
+from incidents.models import Incident, IncidentPupil, Pupil, PupilRole, Status
+from safeguarding import audit
+from safeguarding.models import Role, School, User
+
+from . import services
+from .models import Consideration, Decision, Referral, RemovalOffered, StatusChange
+
+DEMO_SCHOOLS = ["ashgrove", "beacon-hill", "cedar-park", "willow-lane"]
+
+# (first name, last name, year group): made up, and not the pupil list's demo names.
+DEMO_PUPILS = [("Kai", "Demo-Reed", "9"), ("Lola", "Demo-Hart", "9"), ("Zac", "Demo-Mills", "10")]
+
+SCENARIOS = [
+    {
+        "kind": "sextortion",
+        "answers": {"threats_or_demands": "yes", "image_nature": "sextortion"},
+        "age": timedelta(hours=3),
+        "account": "He said someone online has a picture of him and wants £100 by tonight.",
+        "pupils": [(0, PupilRole.PICTURED), (0, PupilRole.TOLD_US)],
+        "progress": "new",
+    },
+    {
+        "kind": "ai_generated",
+        "answers": {"image_nature": "ai_generated", "creator": "pupil_here"},
+        "age": timedelta(hours=26),
+        "account": "She said a boy in her class made a fake picture of her with an app.",
+        "pupils": [(1, PupilRole.PICTURED), (2, PupilRole.ALLEGED_CREATOR)],
+        "progress": "new",
+    },
+    {
+        "kind": "nudified",
+        "answers": {"image_nature": "nudified", "original_source": "social_media"},
+        "age": timedelta(days=2),
+        "account": "A friend told me a photo from her Instagram was changed and shared in a group.",
+        "pupils": [(1, PupilRole.PICTURED), (0, PupilRole.RECIPIENT)],
+        "progress": "under_review",
+    },
+    {
+        "kind": "sextortion",
+        "answers": {"threats_or_demands": "yes", "coercion_or_capacity": "yes"},
+        "age": timedelta(days=5),
+        "account": "His mum rang: he is being told to send more pictures or they will be posted.",
+        "pupils": [(2, PupilRole.PICTURED)],
+        "progress": "referred",
+    },
+    {
+        "kind": "real_nudes",
+        "answers": {"image_nature": "real_nudes", "pictured_child_willing": "yes"},
+        "age": timedelta(days=20),
+        "account": "Two pupils in year 10 swapped pictures; one showed a friend.",
+        "pupils": [(2, PupilRole.PICTURED), (0, PupilRole.SHARER)],
+        "progress": "closed",
+    },
+]
+
+
+def _reference(school_index: int, case_index: int) -> str:
+    return f"SG-DEM{school_index}-{case_index:04d}"
+
+
+def seed_demo_data(stdout) -> None:
+    checklist = load_checklist()
+    for school_index, slug in enumerate(DEMO_SCHOOLS, start=1):
+        school = School.objects.filter(slug=slug).first()
+        if school is None:
+            continue
+        dsl = User.objects.filter(memberships__school=school, memberships__role=Role.DSL).first()
+        if dsl is None:
+            continue
+        deputy = (
+            User.objects.filter(
+                memberships__school=school, memberships__role=Role.DEPUTY_DSL
+            ).first()
+        ) or dsl
+        reporter = (
+            User.objects.filter(memberships__school=school, memberships__role=Role.STAFF).first()
+            or dsl
+        )
+        pupils = [
+            Pupil.objects.get_or_create(
+                school=school,
+                first_name=first,
+                last_name=last,
+                defaults={"year_group": year},
+            )[0]
+            for first, last, year in DEMO_PUPILS
+        ]
+        made = 0
+        for case_index, scenario in enumerate(SCENARIOS, start=1):
+            reference = _reference(school_index, case_index)
+            if Incident.objects.filter(reference=reference).exists():
+                continue
+            _make_case(scenario, reference, school, reporter, dsl, deputy, pupils, checklist)
+            made += 1
+        stdout.write(f"  {school.name}: {made} demo case(s) made")
+
+
+def _make_case(scenario, reference, school, reporter, dsl, deputy, pupils, checklist) -> None:
+    outcome = triage(checklist, scenario["answers"])
+    incident = Incident.objects.create(
+        reference=reference,
+        school=school,
+        reporter=reporter,
+        kind=scenario["kind"],
+        came_to_light="child_told",
+        happened_on=timezone.localdate() - scenario["age"],
+        location="online",
+        platform="Snapchat",
+        account=scenario["account"],
+        adults_involved="not_known",
+        checklist_version=checklist.version,
+        answers=scenario["answers"],
+        outcome=outcome.to_dict(),
+        urgency=outcome.urgency,
+        immediate_referral=outcome.immediate_referral,
+        submitted_at=timezone.now() - scenario["age"],
+    )
+    for pupil_index, role in scenario["pupils"]:
+        IncidentPupil.objects.get_or_create(incident=incident, pupil=pupils[pupil_index], role=role)
+    audit.record(
+        "incident.reported",
+        actor=reporter,
+        target=incident,
+        school=school,
+        data={"reference": reference, "kind": incident.kind, "urgency": incident.urgency},
+    )
+    progress = scenario["progress"]
+    if progress == "new":
+        return
+    today = timezone.localdate()
+    services.acknowledge(incident=incident, actor=dsl)
+    services.change_status(incident=incident, actor=dsl, to_status=Status.UNDER_REVIEW)
+    services.record_review_meeting(
+        incident=incident,
+        actor=dsl,
+        held_on=today,
+        attendees=f"{dsl.full_name} (DSL), {deputy.full_name} (deputy DSL), head of year",
+        considered=[c.value for c in Consideration],
+        notes="Agreed to speak to both pupils' parents today.",
+    )
+    services.add_task(
+        incident=incident,
+        actor=dsl,
+        title="Check in with the pictured pupil",
+        owner=deputy,
+        due_on=today + timedelta(days=2),
+    )
+    if progress == "under_review":
+        return
+    if progress == "referred":
+        services.record_decision(
+            incident=incident,
+            actor=dsl,
+            decision=Decision.Choice.REFER,
+            reasons="Threats and demands for more images: referral factor 2 applies.",
+        )
+        services.record_referral(
+            incident=incident,
+            actor=dsl,
+            agency=Referral.Agency.POLICE,
+            referred_on=today,
+            their_reference="DEMO-4471",
+            contact="Demo police contact, 101",
+        )
+        services.record_removal_offered(
+            incident=incident,
+            actor=dsl,
+            services=[RemovalOffered.Service.REPORT_REMOVE],
+            offered_by=dsl,
+            offered_on=today,
+            pupil=incident.involvements.first().pupil,
+        )
+        services.change_status(incident=incident, actor=dsl, to_status=Status.REFERRED)
+        return
+    services.record_decision(
+        incident=incident,
+        actor=dsl,
+        decision=Decision.Choice.NOT_REFER,
+        reasons="Both pupils were willing, no adult, no threats: managed in school (UKCIS).",
+    )
+    services.record_parents_informed(
+        incident=incident, actor=dsl, informed=True, informed_on=today, who_was_told="Both mothers"
+    )
+    services.change_status(incident=incident, actor=dsl, to_status=Status.MANAGED_IN_SCHOOL)
+    services.change_status(
+        incident=incident,
+        actor=dsl,
+        to_status=Status.CLOSED,
+        reason="Education session done with both pupils; parents support the plan.",
+        closing_outcome=StatusChange.ClosingOutcome.MANAGED_COMPLETE,
+    )
