@@ -38,6 +38,14 @@ def _flush_may_erase_the_audit_trail():
     settings.AUDIT_TRAIL_ERASABLE_BY_FLUSH = True
 
 
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(request, settings):
+    """Argon2 costs ~100 MiB and ~100 ms a hash; the cast hashes nine passwords per test.
+    Tests about hashing itself are marked `real_password_hashing` and keep Argon2."""
+    if request.node.get_closest_marker("real_password_hashing") is None:
+        settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def postgres(db):
     require(connection.vendor == "postgresql", "PostgreSQL (set DATABASE_URL)")
