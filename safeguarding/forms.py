@@ -18,6 +18,7 @@ def _helper(*fields: Field) -> FormHelper:
     """Our templates write the <form> tag and buttons; crispy renders the fields."""
     helper = FormHelper()
     helper.form_tag = False
+    helper.disable_csrf = True  # the template's {% csrf_token %} is the one
     helper.layout = Layout(*fields)
     return helper
 
@@ -32,6 +33,7 @@ class SignInForm(auth_forms.AuthenticationForm):
     def __init__(self, request=None, *args, **kwargs):
         super().__init__(request, *args, **kwargs)
         self.fields["username"].label = "Email address"
+        self.fields["username"].widget.input_type = "email"
         self.fields["username"].widget.attrs.update(
             {"autocomplete": "email", "spellcheck": "false", "autofocus": True}
         )

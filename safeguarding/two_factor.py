@@ -62,7 +62,7 @@ def qr_code_svg(device: TOTPDevice) -> str:
     image = qrcode.make(
         device.config_url,
         image_factory=qrcode.image.svg.SvgPathFillImage,
-        box_size=10,
+        box_size=8,
         border=4,
     )
     element = ET.fromstring(image.to_string(encoding="unicode"))  # noqa: S314 (our own output)
@@ -207,3 +207,14 @@ def check_code(*, user, code: str, request) -> CheckResult:
         data["backup_codes_left"] = backup_codes_left(user)
     audit.record("two_factor.verified", actor=user, target=user, request=request, data=data)
     return CheckResult(CheckOutcome.VERIFIED)
+
+
+@transaction.atomic
+def remove_two_factor(*, user, actor, request=None, school=None) -> None:
+    """Remove someone's app and backup codes (they lost both). For the people who manage
+    accounts; the person must set up two-factor again when they next sign in, if their role
+    needs it. Their signed-in sessions keep no verified device: Django's sessions point at a
+    device that no longer exists, so the check is asked for again."""
+    TOTPDevice.objects.filter(user=user).delete()
+    StaticDevice.objects.filter(user=user).delete()
+    audit.record("two_factor.removed", actor=actor, target=user, school=school, request=request)

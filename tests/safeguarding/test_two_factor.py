@@ -290,3 +290,16 @@ def test_the_demo_code_command_prints_a_working_code_only_with_debug(cast):
     code = out.getvalue().strip()
     assert re.fullmatch(r"\d{6}", code)
     assert TOTPDevice.objects.get(user=cast.dsl).verify_token(code)
+
+
+def test_removing_two_factor_sends_the_person_back_to_set_up(cast, client_for):
+    from safeguarding.two_factor import remove_two_factor
+
+    dsl = client_for(cast.dsl)
+    assert dsl.get(HOME).status_code == 200
+    remove_two_factor(user=cast.dsl, actor=cast.admin, school=cast.school_a)
+    # Even the session that passed the check before must set up a new app.
+    assert dsl.get(HOME)["Location"] == SETUP
+    assert not StaticToken.objects.filter(device__user=cast.dsl).exists()
+    event = AuditEvent.objects.get(action="two_factor.removed")
+    assert (event.actor, event.target_id) == (cast.admin, str(cast.dsl.pk))
