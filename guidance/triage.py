@@ -78,6 +78,17 @@ TELL_DSL_NOW = "tell_dsl_now"
 DSL_REVIEW_TODAY = "dsl_review_today"
 URGENCIES = (CALL_999, TELL_DSL_NOW, DSL_REVIEW_TODAY)
 
+TYPOLOGY_LABELS = {
+    AGGRAVATED: "Aggravated",
+    EXPERIMENTAL: "Experimental",
+    NOT_YET_KNOWN: "Not yet known",
+}
+URGENCY_LABELS = {
+    CALL_999: "Call 999 now",
+    TELL_DSL_NOW: "Tell the DSL now",
+    DSL_REVIEW_TODAY: "DSL to review today",
+}
+
 HEADLINES = {
     CALL_999: "Call 999 now if a child is in danger, then tell the DSL in person",
     TELL_DSL_NOW: "Tell the DSL in person now, then finish this report",
