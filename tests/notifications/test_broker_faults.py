@@ -3,11 +3,8 @@
 The outbox row is saved with the case; once the broker is back the relay sends it, once.
 """
 
-import socket
-import threading
 import time
 
-import pytest
 from django.db import transaction
 
 from notifications import services
@@ -27,37 +24,6 @@ def report(cast):
             urgent=False,
         )
     return incident, time.monotonic() - started
-
-
-@pytest.fixture
-def blackhole_broker():
-    """A server that accepts connections and never says a word."""
-    server = socket.socket()
-    server.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    server.bind(("127.0.0.1", 0))
-    server.listen(64)
-    accepted = []
-    stop = threading.Event()
-
-    def accept():
-        server.settimeout(0.2)
-        while not stop.is_set():
-            try:
-                conn, _ = server.accept()
-            except TimeoutError:
-                continue
-            except OSError:
-                return
-            accepted.append(conn)
-
-    thread = threading.Thread(target=accept, daemon=True)
-    thread.start()
-    yield f"redis://127.0.0.1:{server.getsockname()[1]}/0", accepted
-    stop.set()
-    thread.join()
-    for conn in accepted:
-        conn.close()
-    server.close()
 
 
 def test_broker_refused_then_relay_sends_one_email_each(
