@@ -73,7 +73,10 @@ class InviteForm(forms.Form):
 
 class RoleForm(forms.Form):
     role = forms.ChoiceField(
-        label="Role", choices=ROLE_CHOICES, error_messages={"required": CHOOSE_A_ROLE}
+        label="Role",
+        choices=ROLE_CHOICES,
+        widget=forms.RadioSelect,
+        error_messages={"required": CHOOSE_A_ROLE},
     )
 
     def __init__(self, *args, choices=None, **kwargs):
