@@ -173,5 +173,5 @@ def pupil_involvements(pupil, school):
                 to_attr="all_involvements",
             )
         )
-        .order_by("-incident__submitted_at")
+        .order_by("-incident__submitted_at", "incident_id", "role")
     )

@@ -1,0 +1,133 @@
+"""The case page shows the whole record, and every view of it is an event anyone can see."""
+
+from django.urls import reverse
+from django.utils import timezone
+
+from cases import services
+from cases.models import Referral
+from incidents.models import FollowUp, PupilRole
+from safeguarding import audit
+from safeguarding.models import AuditEvent
+
+from .conftest import OUTCOME, make_pupil
+
+
+def open_case(client, incident):
+    response = client.get(reverse("cases:detail", kwargs={"reference": incident.reference}))
+    assert response.status_code == 200
+    return response
+
+
+def test_the_case_page_shows_the_report_pupils_outcome_and_follow_ups(
+    cast, incident, pupil, client_for
+):
+    creator = make_pupil(cast.school_a, "Cal", "Moss")
+    incident.involvements.create(pupil=creator, role=PupilRole.ALLEGED_CREATOR)
+    follow_up = FollowUp.objects.create(
+        incident=incident, author=cast.teacher, text="She said the account is called x_y."
+    )
+    audit.record(
+        "incident.follow_up_added",
+        actor=cast.teacher,
+        target=incident,
+        school=cast.school_a,
+        data={"follow_up_id": follow_up.pk},
+    )
+
+    html = open_case(client_for(cast.deputy), incident).content.decode()
+
+    assert incident.account.replace("'", "&#x27;") in html
+    assert "She said the account is called x_y." in html
+    assert "Amy Jones" in html and "Pictured" in html
+    assert "Cal Moss" in html and "Alleged creator" in html
+    assert OUTCOME["headline"] in html
+    assert OUTCOME["referral_factors"][0]["label"] in html
+    assert "Source: UKCIS 2024" in html
+    assert "Source: NCA 2024" in html  # sextortion advice, with its source
+    assert "Tom Hart" in html  # the reporter
+
+
+def test_text_typed_by_staff_is_shown_escaped(cast, incident, client_for):
+    services.add_note(incident=incident, actor=cast.dsl, text="<script>alert(1)</script>")
+    html = open_case(client_for(cast.dsl), incident).content.decode()
+    assert "<script>alert(1)</script>" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+
+
+def test_every_view_is_an_event_and_is_listed_as_who_has_seen_the_case(cast, incident, client_for):
+    open_case(client_for(cast.deputy), incident)
+    open_case(client_for(cast.deputy), incident)
+    response = open_case(client_for(cast.dsl), incident)
+
+    views = AuditEvent.objects.filter(
+        action=services.CASE_VIEWED, target_type="incidents.incident", target_id=str(incident.pk)
+    )
+    assert [v.actor for v in views] == [cast.deputy, cast.deputy, cast.dsl]
+    assert all(v.school == cast.school_a and v.data == {"via": "page"} for v in views)
+    viewers = {v.user: v.count for v in response.context["case"].viewers}
+    assert viewers == {cast.deputy: 2, cast.dsl: 1}
+    html = response.content.decode()
+    assert "Who has seen this case" in html
+    assert "Dev Patel" in html
+
+
+def test_the_timeline_is_every_event_joined_to_its_record(cast, incident, client_for):
+    services.acknowledge(incident=incident, actor=cast.dsl)
+    referral = services.record_referral(
+        incident=incident,
+        actor=cast.dsl,
+        agency=Referral.Agency.POLICE,
+        referred_on=timezone.localdate(),
+        their_reference="CAD-881",
+    )
+    services.assign(incident=incident, actor=cast.dsl, assignee=cast.deputy)
+
+    response = open_case(client_for(cast.dsl), incident)
+
+    timeline = response.context["case"].timeline
+    assert [e.event.action for e in timeline] == [
+        "incident.reported",
+        services.STATUS_CHANGED,
+        services.ASSIGNED,
+        services.RECORD_ADDED,
+        services.ASSIGNED,
+        services.CASE_VIEWED,  # this very view
+    ]
+    assert [e.title for e in timeline] == [
+        "Reported the incident",
+        "Changed the status",
+        "Assigned the case",
+        "Recorded a referral",
+        "Assigned the case",
+        "Viewed the case",
+    ]
+    assert timeline[3].record == referral
+    assert timeline[4].assignee == cast.deputy
+    assert timeline[-1].event.actor == cast.dsl
+    html = response.content.decode()
+    assert "CAD-881" in html
+    assert "Assigned the case to Dev Patel" in html
+
+
+def test_a_closed_case_shows_its_outcome_and_offers_no_new_records(cast, incident, client_for):
+    for to in ("acknowledged", "under_review", "managed_in_school"):
+        services.change_status(incident=incident, actor=cast.dsl, to_status=to)
+    services.change_status(
+        incident=incident,
+        actor=cast.dsl,
+        to_status="closed",
+        reason="Support plan finished.",
+        closing_outcome="managed_complete",
+    )
+    html = open_case(client_for(cast.dsl), incident).content.decode()
+    assert "Managed in school: all actions done" in html
+    assert "Support plan finished." in html
+    assert "Reopen it to add to it" in html
+    assert reverse("cases:add_note", kwargs={"reference": incident.reference}) not in html
+    assert reverse("cases:status", kwargs={"reference": incident.reference}) in html
+
+
+def test_only_the_dsl_is_offered_the_imagery_viewing_record(cast, incident, client_for):
+    url = reverse("cases:imagery_viewing", kwargs={"reference": incident.reference})
+    assert url in open_case(client_for(cast.dsl), incident).content.decode()
+    assert url not in open_case(client_for(cast.deputy), incident).content.decode()

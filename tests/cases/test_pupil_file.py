@@ -1,0 +1,51 @@
+"""A pupil's page: their part in every case at the school (the child protection file)."""
+
+from django.urls import reverse
+from django.utils import timezone
+
+from cases import services
+from cases.models import Decision, Referral
+from incidents.models import PupilRole
+from safeguarding.models import AuditEvent
+
+from .conftest import make_incident, make_pupil
+
+
+def test_the_pupil_file_lists_every_case_with_their_roles_referrals_and_decisions(cast, client_for):
+    amy = make_pupil(cast.school_a, "Amy", "Jones")
+    other = make_pupil(cast.school_a, "Cal", "Moss")
+    first = make_incident(
+        cast.school_a,
+        cast.teacher,
+        kind="nudified",
+        pupils=[(amy, PupilRole.PICTURED), (amy, PupilRole.TOLD_US)],
+    )
+    second = make_incident(cast.school_a, cast.teacher, pupils=[(amy, PupilRole.RECIPIENT)])
+    unrelated = make_incident(cast.school_a, cast.teacher, pupils=[(other, PupilRole.PICTURED)])
+    services.record_referral(
+        incident=first,
+        actor=cast.dsl,
+        agency=Referral.Agency.POLICE,
+        referred_on=timezone.localdate(),
+        their_reference="CAD-1",
+    )
+    services.record_decision(
+        incident=second,
+        actor=cast.dsl,
+        decision=Decision.Choice.NOT_REFER,
+        reasons="She only received it and deleted nothing.",
+    )
+
+    url = reverse("cases:pupil_file", kwargs={"school": cast.school_a.slug, "pupil": amy.pk})
+    response = client_for(cast.deputy).get(url)
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert first.reference in html and second.reference in html
+    assert unrelated.reference not in html
+    assert "Pictured, Told us" in html
+    assert "Received it" in html
+    assert "CAD-1" in html
+    assert "She only received it and deleted nothing." in html
+    viewed = AuditEvent.objects.get(action="pupil.viewed")
+    assert (viewed.actor, viewed.target_id) == (cast.deputy, str(amy.pk))
