@@ -164,7 +164,8 @@ def factors_applied(scope: Scope, period: Period) -> list[tuple[str, str, int]]:
         TriggeredFactor.objects.filter(scope.incident_filter(period, prefix="incident__"))
         .order_by()
         .values("factor", "answer")
-        .annotate(n=Count("incident_id", distinct=True))
+        # One row per case and factor (a unique constraint), so rows are cases: no DISTINCT.
+        .annotate(n=Count("id"))
         .values_list("factor", "answer", "n")
     )
 
