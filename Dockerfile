@@ -1,0 +1,26 @@
+# The image behind docker-compose.yml's web, worker and beat services.
+FROM node:22-slim AS assets
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --no-audit --no-fund
+COPY static/src static/src
+RUN npm run build
+
+FROM python:3.11-slim
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1
+# WeasyPrint renders referral PDFs with Pango.
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core \
+    && rm -rf /var/lib/apt/lists/*
+RUN useradd --create-home --uid 1000 app
+WORKDIR /app
+COPY pyproject.toml ./
+RUN pip install --no-cache-dir .
+COPY --chown=app:app . .
+COPY --from=assets --chown=app:app /app/static/build static/build
+RUN PRODUCTION=true SECRET_KEY=collectstatic-only ALLOWED_HOSTS=localhost \
+    python manage.py collectstatic --noinput \
+    && chown -R app:app /app/var
+USER app
+EXPOSE 8000
+CMD ["gunicorn", "safeguarding.wsgi:application", "--bind", "0.0.0.0:8000"]
