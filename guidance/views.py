@@ -58,7 +58,12 @@ def checklist_versions(request):
                 "is_current": checklist.version == current_version(),
             }
         )
-    return render(request, "guidance/versions.html", {"rows": rows, "form": form})
+    staff_points_to_confirm = [p for p in staff_guidance.all_points() if p.awaiting_confirmation]
+    return render(
+        request,
+        "guidance/versions.html",
+        {"rows": rows, "form": form, "staff_points_to_confirm": staff_points_to_confirm},
+    )
 
 
 @access.any_school_role(*CHECKLIST_READERS)

@@ -53,6 +53,17 @@ def test_the_versions_page_lists_each_version_with_what_changed(client_for, cast
     assert "?old=2026-01&amp;new=2026-09" in body
 
 
+def test_the_versions_page_flags_staff_guidance_awaiting_confirmation(client_for, cast):
+    from guidance import staff_guidance
+
+    body = client_for(cast.dsl).get(VERSIONS).content.decode()
+    waiting = [p for p in staff_guidance.all_points() if p.awaiting_confirmation]
+    assert waiting
+    for point in waiting:
+        assert escape(point.text) in body
+    assert body.count("Wording awaiting confirmation") == len(waiting)
+
+
 def test_a_version_shows_every_question_with_its_source_and_flags(client_for, cast):
     from guidance.checklist import load_checklist
 
