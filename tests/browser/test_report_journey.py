@@ -1,0 +1,134 @@
+"""A teacher reports an incident in the browser, on a desktop and on a phone, using only the
+keyboard: Tab to each control, arrow keys and space to choose, typing to write, Enter to send.
+Every step is screenshotted to test-artifacts/ and checked with axe-core."""
+
+import re
+
+import pytest
+
+from incidents.models import Incident
+from tests.browser.conftest import check_accessibility, screenshot, sign_in_in_browser
+from tests.incidents.conftest import checklist_answers, pupils  # noqa: F401 - a fixture
+
+VIEWPORTS = {
+    "desktop": {"width": 1280, "height": 800},
+    "phone": {"width": 375, "height": 740},
+}
+MAX_TABS = 150
+
+
+def tab_to(page, selector: str, text: str | None = None) -> None:
+    """Press Tab until the focused element matches `selector` (and shows `text`, if given):
+    the way a keyboard user moves through the page."""
+    for _ in range(MAX_TABS):
+        page.keyboard.press("Tab")
+        if page.evaluate(
+            """([s, t]) => {
+                const el = document.activeElement;
+                return el.matches(s) && (t === null || el.textContent.trim().startsWith(t));
+            }""",
+            [selector, text],
+        ):
+            return
+    pytest.fail(f"Tab never reached {selector} {text or ''}")
+
+
+def choose_radio(page, name: str, value: str) -> None:
+    values = page.eval_on_selector_all(f"input[name='{name}']", "els => els.map(e => e.value)")
+    tab_to(page, f"input[name='{name}']")
+    # Tab lands on the first radio of an unanswered group; arrows move and select.
+    index = values.index(value)
+    if index == 0:
+        page.keyboard.press("Space")
+    for _ in range(index):
+        page.keyboard.press("ArrowDown")
+    assert page.locator(f"input[name='{name}'][value='{value}']").is_checked()
+
+
+def type_into(page, selector: str, text: str) -> None:
+    tab_to(page, selector)
+    page.keyboard.type(text)
+
+
+def press_button(page, name: str) -> None:
+    tab_to(page, "button, a.govuk-button", name)
+    page.keyboard.press("Enter")
+
+
+def step(page, name: str, viewport: str, heading: str) -> None:
+    page.get_by_role("heading", name=heading, exact=False).first.wait_for()
+    overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    assert overflow <= 0, f"{name}: the page is wider than the screen"
+    check_accessibility(page, f"{name} ({viewport})")
+    screenshot(page, f"report-{viewport}-{name}")
+
+
+@pytest.mark.usefixtures("pupils")
+@pytest.mark.parametrize("viewport", list(VIEWPORTS))
+def test_a_teacher_reports_with_the_keyboard(page, cast, viewport):
+    page.set_viewport_size(VIEWPORTS[viewport])
+    sign_in_in_browser(page, cast.teacher)
+    page.get_by_role("heading", name="Hello, Tom").wait_for()
+
+    page.goto("/s/oakwood/report/")
+    step(page, "1-before-you-start", viewport, "Before you start")
+    tab_to(page, "input[name='acknowledged']")
+    page.keyboard.press("Space")
+    press_button(page, "Start a new report")
+
+    page.wait_for_url(re.compile(r"/what-happened/(#.*)?$"))
+    step(page, "2-what-happened", viewport, "What happened")
+    choose_radio(page, "kind", "nudified")
+    choose_radio(page, "came_to_light", "child_told")
+    type_into(page, "input[name='happened_on_0']", "3")
+    page.keyboard.press("Tab")
+    page.keyboard.type("11")
+    page.keyboard.press("Tab")
+    page.keyboard.type("2026")
+    choose_radio(page, "location", "online")
+    type_into(page, "input[name='platform']", "Snapchat")
+    type_into(page, "textarea[name='account']", 'Maya said "Jake put my photo in an app".')
+    press_button(page, "Save and continue")
+
+    page.wait_for_url(re.compile(r"/who/(#.*)?$"))
+    step(page, "3-who", viewport, "Who was involved")
+    tab_to(page, "select[name='choose-pupil']")
+    page.keyboard.type("Okafor")
+    choose_radio(page, "choose-role", "pictured")
+    tab_to(page, "#add-pupil button")
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"/who/(#pupils-added)?$"))
+    page.locator("dt", has_text="Maya Okafor").wait_for()
+    choose_radio(page, "adults_involved", "no")
+    press_button(page, "Save and continue")
+
+    page.wait_for_url(re.compile(r"/questions/(#.*)?$"))
+    step(page, "4-questions", viewport, "Questions to decide what happens next")
+    asked = page.eval_on_selector_all(
+        "form input[type=radio]", "els => [...new Set(els.map(e => e.name))]"
+    )
+    answers = checklist_answers(coercion_or_capacity="yes")
+    for name in asked:
+        choose_radio(page, name, answers[name])
+    press_button(page, "Save and see what happens next")
+
+    page.wait_for_url(re.compile(r"/what-happens-next/(#.*)?$"))
+    step(page, "5-what-happens-next", viewport, "What happens next")
+    assert page.get_by_text("Tell the DSL", exact=False).first.is_visible()
+    press_button(page, "Check your answers and send")
+
+    page.wait_for_url(re.compile(r"/check/(#.*)?$"))
+    step(page, "6-check-your-answers", viewport, "Check your answers")
+    assert page.get_by_text("Snapchat").is_visible()
+    press_button(page, "Send report")
+
+    page.wait_for_url(re.compile(r"/sent/SG-[0-9A-Z]{4}-[0-9A-Z]{4}/(#.*)?$"))
+    step(page, "7-report-sent", viewport, "Report sent")
+    incident = Incident.objects.get()
+    assert page.get_by_text(incident.reference).first.is_visible()
+    assert incident.reporter == cast.teacher and incident.kind == "nudified"
+
+    page.goto("/my-reports/")
+    step(page, "8-my-reports", viewport, "Your reports")
+    assert page.get_by_role("link", name=incident.reference).is_visible()
+    assert page.script_errors == []
