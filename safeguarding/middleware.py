@@ -46,6 +46,23 @@ class RequestIdMiddleware:
         return response
 
 
+class AllowedMethodsMiddleware:
+    """Nothing here is changed by PUT, PATCH or DELETE: refuse them before any view sees them,
+    so a view written as "POST, else show the form" can never treat them as a GET."""
+
+    ALLOWED = frozenset({"GET", "HEAD", "POST", "OPTIONS"})
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.method not in self.ALLOWED:
+            response = HttpResponse("Method not allowed.", status=405, content_type="text/plain")
+            response["Allow"] = ", ".join(sorted(self.ALLOWED))
+            return response
+        return self.get_response(request)
+
+
 class RefuseMultipartMiddleware:
     """No imagery, ever: refuse any multipart body before anything reads it."""
 

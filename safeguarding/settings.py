@@ -61,6 +61,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "safeguarding.middleware.RequestIdMiddleware",
+    "safeguarding.middleware.AllowedMethodsMiddleware",
     "safeguarding.middleware.RefuseMultipartMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -286,5 +287,9 @@ LOGGING = {
         # Django's request logger would print request bodies' paths with query strings;
         # ours never holds pupil details, but keep Django's noisy 4xx warnings out.
         "django.request": {"level": "ERROR"},
+        # Both log routine steps at INFO; keep the console for what matters.
+        "axes": {"level": "WARNING"},
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
     },
 }
