@@ -101,15 +101,15 @@ SAY = (
 )
 
 AI_IMAGES = Point(
-    "A sexual image of a child made or changed with AI (including a nudified photo) is illegal, "
-    "exactly like a real photo, even when it does not look real.",
+    "A sexual image of a child made or changed with AI is illegal, just like a real photo. "
+    "This includes a nudified photo. It is still illegal if it does not look real.",
     f"{NCA_IWF}; Protection of Children Act 1978 (pseudo-photographs)",
 )
 
 REMOVAL_POINT = Point(
-    "A young person can get a nude image of themselves blocked online with Report Remove "
-    "(Childline and the Internet Watch Foundation) or Take It Down. They do it themselves: "
-    "staff never handle the image.",
+    "A young person can get a nude image of themselves blocked online. They can use Report "
+    "Remove (from Childline and the Internet Watch Foundation) or Take It Down. They do it "
+    "themselves. Staff never handle the image.",
     REMOVAL,
 )
 
