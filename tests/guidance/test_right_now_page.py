@@ -70,3 +70,9 @@ def test_signed_in_staff_see_it_too(client_for, cast):
 def test_it_only_answers_get(client, db):
     response = client.post(URL, "", content_type="application/x-www-form-urlencoded")
     assert response.status_code == 405
+
+
+def test_a_dsl_midway_through_signing_in_can_still_read_it(client, cast):
+    client.force_login(cast.dsl)  # password done, second factor not yet checked
+    assert client.get(reverse("safeguarding:home")).status_code == 302
+    assert client.get(URL).status_code == 200
