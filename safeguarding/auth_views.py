@@ -11,7 +11,8 @@ from django.contrib.auth.views import redirect_to_login
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods
+from django_otp import DEVICE_ID_SESSION_KEY
 
 from . import access, audit, forms, two_factor
 from .middleware import AbsoluteSessionLimitMiddleware
@@ -47,7 +48,11 @@ class SignInView(auth_views.LoginView):
 
     def form_valid(self, form):
         response = super().form_valid(form)  # django.contrib.auth.login: a new session key
-        self.request.session[AbsoluteSessionLimitMiddleware.SESSION_KEY] = time.time()
+        session = self.request.session
+        session[AbsoluteSessionLimitMiddleware.SESSION_KEY] = time.time()
+        # Signing in again as the same person keeps the session's data: a password alone must
+        # not carry over an earlier two-factor check.
+        session.pop(DEVICE_ID_SESSION_KEY, None)
         user = form.get_user()
         next_url = self.get_success_url()
         if user.has_two_factor_device():
@@ -194,6 +199,7 @@ def two_factor_backup_codes(request):
 
 
 @access.signed_in
+@require_GET
 def account(request):
     user = request.user
     memberships = (

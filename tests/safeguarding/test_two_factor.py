@@ -303,3 +303,12 @@ def test_removing_two_factor_sends_the_person_back_to_set_up(cast, client_for):
     assert not StaticToken.objects.filter(device__user=cast.dsl).exists()
     event = AuditEvent.objects.get(action="two_factor.removed")
     assert (event.actor, event.target_id) == (cast.admin, str(cast.dsl.pk))
+
+
+def test_signing_in_again_asks_for_a_code_again(client, cast):
+    password_step(client, cast.dsl)
+    post_form(client, CHECK, {"code": app_code(cast.dsl)})
+    assert client.get(HOME).status_code == 200
+    response = password_step(client, cast.dsl)
+    assert response["Location"] == CHECK
+    assert client.get(HOME)["Location"] == CHECK
