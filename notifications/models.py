@@ -20,6 +20,9 @@ class Kind(models.TextChoices):
     FOLLOW_UP = "follow_up", "More information added"
     ESCALATION = "escalation", "Concern not yet acknowledged"
     TRUST_ESCALATION = "trust_escalation", "Concern awaiting acknowledgement at a school"
+    TASK_DUE = "task_due", "Task due today"
+    TASK_OVERDUE = "task_overdue", "Task overdue"
+    DIGEST = "digest", "Daily summary"
 
 
 class OutboxStatus(models.TextChoices):
@@ -72,7 +75,12 @@ class Outbox(models.Model):
 
     @property
     def case_path(self) -> str:
-        return f"/cases/{self.reference}/" if self.reference else ""
+        """Where the message points in the app: the case, the school's cases, or nowhere."""
+        if self.reference:
+            return f"/cases/{self.reference}/"
+        if self.kind == Kind.DIGEST:
+            return f"/s/{self.school.slug}/cases/"
+        return ""
 
 
 # Monday to Friday. Term dates are not known to the product, so a holiday counts as a school day:
@@ -117,3 +125,7 @@ class NotificationSettings(models.Model):
             day += timedelta(days=1)
         naive = datetime.combine(day, self.school_day_ends_at)
         return timezone.make_aware(naive, timezone.get_current_timezone())
+
+
+def is_school_day(day) -> bool:
+    return day.weekday() in SCHOOL_DAYS

@@ -14,7 +14,7 @@ out. Arguments and rows are references and ids only: never a pupil's name or wha
 import logging
 import uuid
 from collections.abc import Iterable
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 from functools import partial
 
 from django.db import connection, transaction
@@ -25,7 +25,7 @@ from safeguarding import audit
 from safeguarding.models import Role, School, User
 
 from .emails import send_email, site_link
-from .models import Kind, NotificationSettings, Outbox, OutboxStatus
+from .models import Kind, NotificationSettings, Outbox, OutboxStatus, is_school_day
 
 logger = logging.getLogger(__name__)
 
@@ -224,6 +224,12 @@ def _message_for(row: Outbox) -> tuple[str, dict]:
     if row.kind == Kind.TRUST_ESCALATION:
         # Trust leads learn only that a school has a case waiting: no reference, no link to it.
         return row.kind, {"school_name": row.school.name, "urgent": row.urgent}
+    if row.kind == Kind.DIGEST:
+        return row.kind, {
+            "school_name": row.school.name,
+            "inbox_link": site_link(row.case_path),
+            **open_items(row.recipient, row.school),
+        }
     return row.kind, {
         "reference": row.reference,
         "case_link": site_link(row.case_path),
@@ -366,3 +372,80 @@ def escalate_unacknowledged(*, now: datetime | None = None) -> int:
         .select_related("school__trust")
     )
     return sum(len(escalate(incident, now=now)) for incident in waiting.iterator())
+
+
+# --- Task reminders and the daily summary ---------------------------------------------------
+
+# Reminders and the daily summary go out from this time (run every 15 minutes by beat: a beat
+# that was down at 07:00 still sends them, once).
+DIGEST_FROM = time(7, 0)
+
+
+def remind_tasks(*, now: datetime | None = None) -> list[int]:
+    """Tell each open task's owner on the day it is due, and once when it is overdue.
+
+    Sent from 07:00, not at midnight. The message names the case reference only: a task's
+    title is the DSL's own words.
+    """
+    from cases.models import Task
+    from incidents.models import Status
+
+    now = timezone.localtime(now or timezone.now())
+    if now.time() < DIGEST_FROM:
+        return []
+    today = now.date()
+    open_tasks = (
+        Task.objects.filter(done_at__isnull=True, due_on__lte=today, owner__is_active=True)
+        .exclude(incident__status=Status.CLOSED)
+        .select_related("incident__school", "owner")
+    )
+    queued: list[int] = []
+    for task in open_tasks.iterator():
+        kind = Kind.TASK_DUE if task.due_on == today else Kind.TASK_OVERDUE
+        queued += _queue(
+            kind=kind,
+            key=f"{task.pk}",
+            recipients=[task.owner],
+            school=task.incident.school,
+            incident_id=task.incident_id,
+            reference=task.incident.reference,
+            urgent=False,
+        )
+    return queued
+
+
+def open_items(user: User, school: School) -> dict[str, int]:
+    """Counts for one DSL's daily summary at one school: numbers only, never words."""
+    from cases.models import Task
+    from incidents.models import Incident, Status
+
+    today = timezone.localdate()
+    cases = Incident.objects.filter(school=school)
+    tasks = Task.objects.filter(owner=user, done_at__isnull=True, incident__school=school)
+    return {
+        "awaiting_acknowledgement": cases.filter(status=Status.NEW).count(),
+        "open_cases": cases.exclude(status=Status.CLOSED).count(),
+        "tasks_due_today": tasks.filter(due_on=today).count(),
+        "tasks_overdue": tasks.filter(due_on__lt=today).count(),
+    }
+
+
+def send_daily_digests(*, now: datetime | None = None) -> list[int]:
+    """One summary a school day to each DSL and deputy with anything open at their school."""
+    now = timezone.localtime(now or timezone.now())
+    if not is_school_day(now.date()) or now.time() < DIGEST_FROM:
+        return []
+    queued: list[int] = []
+    schools = School.objects.filter(memberships__role__in=Role.case_reviewers()).distinct()
+    for school in schools:
+        recipients = [u for u in case_reviewers(school) if any(open_items(u, school).values())]
+        queued += _queue(
+            kind=Kind.DIGEST,
+            key=f"{school.pk}:{now.date().isoformat()}",
+            recipients=recipients,
+            school=school,
+            incident_id=None,
+            reference="",
+            urgent=False,
+        )
+    return queued

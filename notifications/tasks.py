@@ -26,3 +26,15 @@ def relay_pending() -> None:
 def escalate_unacknowledged() -> None:
     """Escalate new cases nobody has acknowledged in time."""
     services.escalate_unacknowledged()
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def remind_tasks() -> None:
+    """Due-today and overdue reminders to each task's owner (once each)."""
+    services.remind_tasks()
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def send_daily_digests() -> None:
+    """The school-day summary of open items for each DSL and deputy (once a day)."""
+    services.send_daily_digests()

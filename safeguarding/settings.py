@@ -226,6 +226,14 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "notifications.tasks.escalate_unacknowledged",
         "schedule": 60.0,
     },
+    "notifications-remind-tasks": {
+        "task": "notifications.tasks.remind_tasks",
+        "schedule": 15 * 60.0,
+    },
+    "notifications-daily-digests": {
+        "task": "notifications.tasks.send_daily_digests",
+        "schedule": 15 * 60.0,
+    },
     # Unfinished reports are kept seven days, then deleted.
     "incidents-purge-expired-drafts": {
         "task": "incidents.purge_expired_drafts",
