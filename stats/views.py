@@ -28,7 +28,6 @@ def _render(request, scope: Scope, export_url: str):
             "export_url": f"{export_url}?year={period.year}&term={period.term}",
             "symbols": SYMBOLS,
             "round_to": ROUND_TO,
-            "is_trust": scope.school is None,
         },
     )
 
