@@ -4,6 +4,7 @@ from crispy_forms_gds.helper import FormHelper
 from crispy_forms_gds.layout import Field, Layout
 from django import forms
 from django.contrib.auth import forms as auth_forms
+from django.core.validators import MaxLengthValidator
 
 # Messages the tests check. One message for every sign-in failure, so nobody can learn whether
 # an email address has an account.
@@ -32,7 +33,11 @@ class SignInForm(auth_forms.AuthenticationForm):
 
     def __init__(self, request=None, *args, **kwargs):
         super().__init__(request, *args, **kwargs)
-        self.fields["username"].label = "Email address"
+        username = self.fields["username"]
+        username.label = "Email address"
+        # AuthenticationForm sets max_length after the field is built, so nothing enforces it:
+        # a 100,000-character address would reach the lockout table and fail there.
+        username.validators.append(MaxLengthValidator(username.max_length))
         self.fields["username"].widget.input_type = "email"
         self.fields["username"].widget.attrs.update(
             {"autocomplete": "email", "spellcheck": "false", "autofocus": True}

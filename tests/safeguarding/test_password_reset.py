@@ -109,3 +109,16 @@ def test_changing_a_password_from_the_account_page_is_audited(client, cast, clie
     )
     assert wrong.status_code == 200
     assert "govuk-error-summary" in wrong.content.decode()
+
+
+def test_changing_a_password_signs_you_out_everywhere_else(cast, client_for):
+    here, elsewhere = client_for(cast.teacher), client_for(cast.teacher)
+    home = reverse("safeguarding:home")
+    assert elsewhere.get(home).status_code == 200
+    post_form(
+        here,
+        reverse("safeguarding:password_change"),
+        {"old_password": PASSWORD, "new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD},
+    )
+    assert here.get(home).status_code == 200
+    assert elsewhere.get(home)["Location"].startswith(LOGIN)

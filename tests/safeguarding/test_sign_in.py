@@ -115,3 +115,31 @@ def test_success_and_failure_are_audited_without_the_typed_text(client, cast):
 
     succeeded = AuditEvent.objects.get(action="sign_in.succeeded")
     assert succeeded.actor == cast.teacher
+
+
+NASTY = [
+    "a\x00b@oakwood.test",
+    "\u202eteacher@oakwood.test\u202c",
+    "teacher@oakwood.test\u200b",
+    "<script>alert(1)</script>",
+    "x" * 100_000,
+    "' OR 1=1 --",
+    "\r\n\t",
+    "😀@😀.test",
+]
+
+
+def test_strange_input_gets_a_polite_refusal_and_is_shown_escaped(client, cast):
+    for text in NASTY:
+        for data in (
+            {"username": text, "password": "x"},
+            {"username": "t@x.test", "password": text},
+        ):
+            response = post_sign_in(client, data["username"], data["password"])
+            assert response.status_code in (200, 429), (text[:20], response.status_code)
+            body = response.content.decode()
+            assert "<script>alert(1)</script>" not in body
+            assert SESSION_KEY not in client.session
+    assert (
+        "&lt;script&gt;" in post_sign_in(client, "<script>alert(1)</script>", "x").content.decode()
+    )

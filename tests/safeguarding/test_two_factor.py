@@ -312,3 +312,14 @@ def test_signing_in_again_asks_for_a_code_again(client, cast):
     response = password_step(client, cast.dsl)
     assert response["Location"] == CHECK
     assert client.get(HOME)["Location"] == CHECK
+
+
+def test_strange_codes_are_refused_politely(client, cast):
+    password_step(client, cast.dsl)
+    for text in ["a\x00b", "\u202e123456", "<script>x</script>", "9" * 100_000, "１２３４５６", ""]:
+        response = post_form(client, CHECK, {"code": text})
+        assert response.status_code == 200, text[:20]
+        body = response.content.decode()
+        assert "govuk-error-summary" in body
+        assert "<script>x" not in body
+    assert client.get(HOME)["Location"] == CHECK
