@@ -6,7 +6,7 @@ from collections import defaultdict
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from incidents.models import Incident, Pupil, Status
 from safeguarding import access, audit
@@ -20,6 +20,7 @@ INBOX_PAGE_SIZE = 25
 
 
 @access.signed_in
+@require_safe
 def my_schools(request):
     """The schools whose cases this person manages; straight to the inbox if there is one."""
     schools = list(access.schools_for(request.user, access.CASE_REVIEWERS).order_by("name"))
@@ -29,6 +30,7 @@ def my_schools(request):
 
 
 @access.school_role(*access.CASE_REVIEWERS)
+@require_safe
 def inbox(request, school):
     case_filter = InboxFilter(request.GET or None, queryset=inbox_cases(school), school=school)
     page = Paginator(case_filter.qs, INBOX_PAGE_SIZE).get_page(request.GET.get("page"))
@@ -48,6 +50,7 @@ def inbox(request, school):
 
 
 @access.case("view")
+@require_safe
 def case_detail(request, incident):
     services.log_case_view(incident=incident, actor=request.user, request=request)
     case_file = timeline.load_case_file(incident)
@@ -235,6 +238,7 @@ def task_done(request, incident, task: int):
 
 
 @access.school_role(*access.CASE_REVIEWERS)
+@require_safe
 def pupil_file(request, school, pupil):
     """A pupil's child protection file: their part in every case at the school."""
     pupil_obj = Pupil.objects.filter(school=school, pk=pupil).first()
