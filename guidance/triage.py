@@ -369,7 +369,9 @@ def triage(checklist: Checklist, answers: Mapping[str, str]) -> Outcome:
 
     if any(factor.id == "immediate_risk" for factor in applying):
         urgency = CALL_999
-    elif applying or sextortion:
+    elif applying or sextortion or typology == AGGRAVATED:
+        # Aggravated (made or shared without consent, malice, an adult) is criminal and may
+        # need police today: the DSL hears of it in person now, not at the end of the day.
         urgency = TELL_DSL_NOW
     else:
         urgency = DSL_REVIEW_TODAY

@@ -143,7 +143,7 @@ def test_urgency_follows_the_rules(case):
     if "immediate_risk" in applying:
         assert outcome.urgency == CALL_999
         assert outcome.next_actions[0].id == "call_999"
-    elif applying or outcome.sextortion:
+    elif applying or outcome.sextortion or outcome.typology == "aggravated":
         assert outcome.urgency == TELL_DSL_NOW
     else:
         assert outcome.urgency == DSL_REVIEW_TODAY
