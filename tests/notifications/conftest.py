@@ -31,6 +31,16 @@ BASE_DIR = Path(__file__).resolve().parents[2]
 CANARY = "CANARY-7f3e-Zebra-Lighthouse"
 
 
+def wait_until(condition, timeout: float = 20) -> bool:
+    """Poll `condition` until it holds: another process (the worker) is doing the work."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.1)
+    return condition()
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

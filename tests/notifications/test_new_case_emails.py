@@ -5,7 +5,7 @@ from django.db import transaction
 from notifications import services
 from notifications.models import Outbox, OutboxStatus
 
-from .conftest import make_incident
+from .conftest import make_incident, wait_until
 
 
 def report(cast, *, urgent=False):
@@ -50,6 +50,7 @@ def test_with_a_real_worker_a_new_case_emails_the_dsls(worker, cast, smtp_server
     assert smtp_server.recipients() == ["deputy@oakwood.test", "dsl@oakwood.test"]
     assert all(incident.reference in m["msg"]["Subject"] for m in smtp_server.messages)
     rows = Outbox.objects.filter(incident_id=incident.pk)
+    assert wait_until(lambda: not rows.exclude(status=OutboxStatus.SENT).exists())
     assert {(r.status, r.attempts) for r in rows} == {(OutboxStatus.SENT, 1)}
 
 
