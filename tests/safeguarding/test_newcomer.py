@@ -40,9 +40,12 @@ def test_the_readme_says_what_the_product_is_for_before_the_commands():
 
 
 def dry_run(target: str) -> str:
+    # Not as a sub-make of `make test`: no inherited flags, no "Entering directory" lines.
+    env = {k: v for k, v in os.environ.items() if k not in {"MAKEFLAGS", "MAKELEVEL", "MFLAGS"}}
     result = subprocess.run(
-        ["make", "--dry-run", "--always-make", target],
+        ["make", "--no-print-directory", "--dry-run", "--always-make", target],
         cwd=ROOT,
+        env=env,
         capture_output=True,
         text=True,
         timeout=60,
