@@ -352,7 +352,12 @@ def add_follow_up(*, actor: User, incident: Incident, text: str) -> FollowUp:
         school=incident.school,
         data={"follow_up_id": follow_up.pk},
     )
-    notify_follow_up(school=incident.school, incident_id=incident.pk, reference=incident.reference)
+    notify_follow_up(
+        school=incident.school,
+        incident_id=incident.pk,
+        reference=incident.reference,
+        follow_up_id=follow_up.pk,
+    )
     return follow_up
 
 

@@ -161,4 +161,3 @@ def journey(client_for, cast):
         return Journey(client_for(user or cast.teacher), school or cast.school_a)
 
     return make
-

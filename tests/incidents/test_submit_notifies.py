@@ -1,0 +1,72 @@
+"""Sending a report queues the DSLs' alert in the same transaction; so does further information.
+A report that cannot be sent writes nothing and alerts nobody."""
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+
+from incidents.models import Incident, ReportDraft
+from incidents.services import submit_report
+from notifications.models import Kind, Outbox
+from safeguarding.models import AuditEvent
+from tests.conftest import post_form
+
+
+def test_sending_a_report_alerts_the_schools_dsl_and_deputy(journey, cast):
+    j = journey(cast.teacher).complete(immediate_risk="yes")
+    j.submit()
+    incident = Incident.objects.get()
+    rows = Outbox.objects.filter(incident_id=incident.pk, kind=Kind.NEW_CASE)
+    assert sorted(rows.values_list("recipient__email", flat=True)) == [
+        "deputy@oakwood.test",
+        "dsl@oakwood.test",
+    ]
+    assert all(row.urgent and row.reference == incident.reference for row in rows)
+
+
+def test_a_routine_report_is_not_marked_urgent(journey, cast):
+    """Two Year 11s swapping their own pictures willingly: the DSL reviews it today."""
+    j = journey(cast.teacher)
+    j.start()
+    j.what(kind="real_nudes")
+    j.adults("no")
+    j.checklist(
+        pictured_child_willing="yes",
+        creator="pictured_child",
+        original_source="no_real_photo",
+        spread_platforms="private_message",
+        spread_recipients="one",
+    )
+    j.submit()
+    incident = Incident.objects.get()
+    assert incident.urgency == "dsl_review_today"
+    assert not Outbox.objects.filter(incident_id=incident.pk, urgent=True).exists()
+
+
+def test_further_information_alerts_the_dsl(journey, cast):
+    j = journey(cast.teacher).complete()
+    j.submit()
+    incident = Incident.objects.get()
+    url = reverse("incidents:my_report", kwargs={"reference": incident.reference})
+    post_form(j.client, url, {"text": "More to say."})
+    rows = Outbox.objects.filter(incident_id=incident.pk, kind=Kind.FOLLOW_UP)
+    assert list(rows.values_list("recipient__email", flat=True)) == ["dsl@oakwood.test"]
+
+
+def test_an_unfinished_draft_writes_nothing(journey, cast):
+    j = journey(cast.teacher)
+    j.start()
+    j.what()
+    with pytest.raises(ValidationError):
+        submit_report(actor=cast.teacher, draft=j.draft)
+    assert not Incident.objects.exists()
+    assert not Outbox.objects.exists()
+    assert not AuditEvent.objects.filter(action="incident.reported").exists()
+    assert ReportDraft.objects.filter(pk=j.draft_id).exists()
+
+
+def test_someone_elses_draft_cannot_be_submitted_through_the_service(journey, cast):
+    j = journey(cast.teacher).complete()
+    with pytest.raises(ReportDraft.DoesNotExist):
+        submit_report(actor=cast.dsl, draft=j.draft)
+    assert not Incident.objects.exists()
