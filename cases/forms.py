@@ -3,6 +3,8 @@
 Every free-text field is a SafeTextField (normalised, imagery refused).
 """
 
+from datetime import datetime
+
 from crispy_forms_gds.helper import FormHelper
 from crispy_forms_gds.layout import Submit
 from django import forms
@@ -257,7 +259,7 @@ class ImageryViewingForm(CaseForm):
         data = super().clean()
         day, time = data.get("viewed_on"), data.get("viewed_time")
         if day and time:
-            viewed_at = timezone.make_aware(timezone.datetime.combine(day, time))
+            viewed_at = timezone.make_aware(datetime.combine(day, time))
             if viewed_at > timezone.now():
                 self.add_error("viewed_on", NOT_IN_FUTURE)
             data["viewed_at"] = viewed_at

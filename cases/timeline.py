@@ -121,7 +121,7 @@ def load_case_file(incident: Incident) -> CaseFile:
     timeline = []
     viewers: dict[object, Viewer] = {}
     for event in events:
-        kind = event.data.get("record", "") if isinstance(event.data, dict) else ""
+        kind = event.data.get("record", "")
         record = by_key.get((kind, event.data.get("id"))) if kind in RECORD_MODEL_BY_KIND else None
         if event.action == services.RECORD_ADDED:
             title = RECORD_TITLES.get(kind, "Added a record")
