@@ -131,4 +131,15 @@ def test_a_teacher_reports_with_the_keyboard(page, cast, viewport):
     page.goto("/my-reports/")
     step(page, "8-my-reports", viewport, "Your reports")
     assert page.get_by_role("link", name=incident.reference).is_visible()
+    tab_to(page, "a", incident.reference)
+    page.keyboard.press("Enter")
+
+    page.wait_for_url(re.compile(rf"/my-reports/{incident.reference}/(#.*)?$"))
+    type_into(page, "textarea[name='text']", "Her friend says it is on TikTok now.")
+    press_button(page, "Add further information")
+    page.get_by_text("Her friend says it is on TikTok now.").wait_for()
+    step(
+        page, "9-my-report-with-further-information", viewport, f"Your report {incident.reference}"
+    )
+    assert incident.follow_ups.get().text == "Her friend says it is on TikTok now."
     assert page.script_errors == []

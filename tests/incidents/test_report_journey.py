@@ -1,7 +1,11 @@
 """The whole journey through the test client, as a teacher, from "before you start" to the
 confirmation, and a session that times out half-way and resumes its draft."""
 
+from datetime import timedelta
+
+from django.contrib.sessions.models import Session
 from django.urls import reverse
+from django.utils import timezone
 
 from incidents.models import (
     Incident,
@@ -136,8 +140,9 @@ def test_a_session_that_times_out_mid_way_resumes_its_draft(client, cast, pupils
     j.what()
     j.add_pupil(pupils["maya"], "pictured")
 
-    # The session expires (30 minutes idle): the next step sends them to sign in.
-    client.cookies.clear()
+    # 31 minutes pass with nothing done: the server-side session has expired, and the next
+    # step sends them to sign in.
+    Session.objects.update(expire_date=timezone.now() - timedelta(minutes=1))
     response = post_form(
         client, j.url("report_who"), {"action": "continue", "adults_involved": "no"}
     )
