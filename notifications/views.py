@@ -1,6 +1,6 @@
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from safeguarding import access
 
@@ -10,6 +10,7 @@ LIST_LENGTH = 50
 
 
 @access.signed_in
+@require_safe
 def notification_list(request):
     """The signed-in person's own notifications, newest first."""
     notifications = Outbox.objects.filter(recipient=request.user).select_related("school")
