@@ -12,7 +12,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from guidance.checklist import Checklist, load_checklist
@@ -36,6 +36,7 @@ from .models import (
     Urgency,
     YearGroup,
     YesNoUnknown,
+    new_reference,
 )
 
 DRAFT_LIFETIME = timedelta(days=7)
@@ -286,7 +287,7 @@ def submit_report(*, actor: User, draft: ReportDraft) -> Incident:
     }
     outcome = triage(checklist, answers)
 
-    incident = Incident.objects.create(
+    incident = Incident(
         school=draft.school,
         reporter=actor,
         adults_involved=adults,
@@ -298,6 +299,7 @@ def submit_report(*, actor: User, draft: ReportDraft) -> Incident:
         immediate_referral=outcome.immediate_referral,
         **what,
     )
+    _save_with_a_free_reference(incident)
     factors = {f.id: "yes" for f in outcome.referral_factors}
     for f in outcome.unknown_factors:
         factors.setdefault(f.id, "not_known")
@@ -332,6 +334,22 @@ def submit_report(*, actor: User, draft: ReportDraft) -> Incident:
         urgent=is_urgent(incident),
     )
     return incident
+
+
+def _save_with_a_free_reference(incident: Incident, attempts: int = 5) -> None:
+    """References are random (40 bits): on the rare clash with an existing one, draw again."""
+    for attempt in range(attempts):
+        try:
+            with transaction.atomic():
+                incident.save(force_insert=True)
+            return
+        except IntegrityError:
+            if (
+                attempt == attempts - 1
+                or not Incident.objects.filter(reference=incident.reference).exists()
+            ):
+                raise
+            incident.reference = new_reference()
 
 
 def is_urgent(incident: Incident) -> bool:

@@ -1,6 +1,8 @@
 """Sending a report queues the DSLs' alert in the same transaction; so does further information.
 A report that cannot be sent writes nothing and alerts nobody."""
 
+import uuid
+
 import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
@@ -70,3 +72,16 @@ def test_someone_elses_draft_cannot_be_submitted_through_the_service(journey, ca
     with pytest.raises(ReportDraft.DoesNotExist):
         submit_report(actor=cast.dsl, draft=j.draft)
     assert not Incident.objects.exists()
+
+
+def test_a_reference_that_clashes_is_drawn_again(journey, cast):
+    from incidents.services import _save_with_a_free_reference
+
+    journey(cast.teacher).complete().submit()
+    existing = Incident.objects.get()
+    clash = Incident.objects.get()
+    clash.id, clash.reference = uuid.uuid4(), existing.reference
+    _save_with_a_free_reference(clash)
+    assert Incident.objects.count() == 2
+    assert clash.reference != existing.reference
+    assert Incident.objects.filter(reference=clash.reference).exists()
