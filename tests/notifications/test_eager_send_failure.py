@@ -1,7 +1,9 @@
 """With no broker, a mail server that is down never breaks the request: the row waits."""
 
+import io
 import time
 
+from django.core.management import call_command
 from django.db import transaction
 from django.utils import timezone
 
@@ -81,5 +83,24 @@ def test_a_row_stuck_sending_after_a_worker_died_is_sent_again(transactional_db,
         )
     assert smtp_email.messages == []
     assert services.relay_pending()["sent"] == 2
+    smtp_email.wait_for(2)
+    assert smtp_email.recipients() == ["deputy@oakwood.test", "dsl@oakwood.test"]
+
+
+def test_without_a_broker_the_command_sends_what_is_pending(
+    transactional_db, cast, smtp_email, settings
+):
+    settings.EMAIL_PORT = free_port()  # the mail server is down when the case is saved
+    incident = make_incident(cast)
+    services.notify_new_case(
+        school=incident.school, incident_id=incident.pk, reference=incident.reference, urgent=False
+    )
+    assert Outbox.objects.filter(status=OutboxStatus.PENDING).count() == 2
+
+    settings.EMAIL_PORT = smtp_email.port
+    Outbox.objects.update(next_attempt_at=timezone.now())
+    out = io.StringIO()
+    call_command("send_notifications", stdout=out)
+    assert "sent 2" in out.getvalue()
     smtp_email.wait_for(2)
     assert smtp_email.recipients() == ["deputy@oakwood.test", "dsl@oakwood.test"]

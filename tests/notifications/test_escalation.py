@@ -104,3 +104,15 @@ def test_a_routine_case_waits_for_the_end_of_the_next_school_day(transactional_d
     assert services.escalate_unacknowledged(now=at(2026, 11, 18, 16, 59)) == 0
     assert services.escalate_unacknowledged(now=at(2026, 11, 18, 17, 1)) == 1
     assert kinds_to(cast.trust_lead) == [Kind.TRUST_ESCALATION]
+
+
+def test_a_school_name_is_not_html_escaped_in_a_subject(transactional_db, cast, smtp_email):
+    cast.school_a.name = "St Mary's & St John's"
+    cast.school_a.save()
+    submitted = timezone.now()
+    make_incident(cast, urgent=True, submitted_at=submitted)
+    services.escalate_unacknowledged(now=submitted + timedelta(hours=2))
+    lead = next(m for m in smtp_email.wait_for(3) if m["to"] == ["lead@northfield.test"])
+    subject = "A concern at St Mary's & St John's is waiting to be acknowledged"
+    assert lead["msg"]["Subject"] == subject
+    assert "St Mary&#x27;s &amp; St John&#x27;s" in lead["msg"].get_body(("html",)).get_content()
