@@ -158,3 +158,28 @@ def test_an_expired_draft_is_gone(journey, cast):
     j.start()
     ReportDraft.objects.update(expires_at=timezone.now() - timedelta(seconds=1))
     assert j.client.get(j.url("report_what")).status_code == 404
+
+
+def test_every_error_in_the_summary_links_to_its_control(journey, cast):
+    import re
+
+    def assert_links_land(response):
+        html = response.content.decode()
+        summary = html.split('class="govuk-error-summary"', 1)[1].split("</ul>", 1)[0]
+        anchors = re.findall(r'href="#([^"]+)"', summary)
+        assert anchors
+        ids = set(re.findall(r'id="([^"]+)"', html))
+        assert [a for a in anchors if a not in ids] == []
+
+    j = journey(cast.teacher)
+    assert_links_land(
+        post_form(j.client, reverse("incidents:report_start", kwargs={"school": "oakwood"}), {})
+    )
+    j.start()
+    assert_links_land(post_form(j.client, j.url("report_what"), {"happened_on_0": "40"}))
+    assert_links_land(post_form(j.client, j.url("report_who"), {"action": "new"}))
+    assert_links_land(post_form(j.client, j.url("report_who"), {"action": "choose"}))
+    assert_links_land(post_form(j.client, j.url("report_who"), {"action": "continue"}))
+    j.what()
+    j.adults()
+    assert_links_land(post_form(j.client, j.url("report_checklist"), {}))

@@ -1,0 +1,29 @@
+"""The error summary for our GOV.UK forms: each message links to the control it is about."""
+
+from django import forms, template
+
+register = template.Library()
+
+
+def _anchor(bound_field) -> str:
+    widget = bound_field.field.widget
+    if isinstance(widget, forms.RadioSelect):
+        # The GOV.UK template pack numbers radios from 1: link to the first.
+        return f"id_{bound_field.html_name}_1"
+    if isinstance(widget, forms.MultiWidget):
+        return f"{bound_field.auto_id}_0"
+    return bound_field.auto_id
+
+
+@register.filter
+def error_links(form) -> list[tuple[str, str]]:
+    """(anchor, message) for every error of `form`, in the order the fields appear."""
+    if form is None or not form.errors:
+        return []
+    links: list[tuple[str, str]] = []
+    fields = form.visible_fields()
+    first = _anchor(fields[0]) if fields else "main-content"
+    links += [(first, str(message)) for message in form.non_field_errors()]
+    for field in fields:
+        links += [(_anchor(field), str(message)) for message in field.errors]
+    return links
