@@ -428,6 +428,10 @@ def parse_date_of_birth(value: str) -> date:
     raise ValueError(f"the date of birth '{value}' is not a date like 2014-09-27 or 27/09/2014")
 
 
+def _sentence(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
 def _check_name(value: str, what: str) -> str:
     name = clean_text(value)
     if not name:
@@ -538,7 +542,7 @@ def import_pupils(*, actor: User, school: School, csv_text: str) -> ImportResult
         try:
             row = _parse_row(raw)
         except ValueError as error:
-            result.errors.append(RowError(line, str(error).capitalize()))
+            result.errors.append(RowError(line, _sentence(str(error))))
             continue
         if row["mis_id"]:
             if row["mis_id"] in seen_mis_ids:

@@ -143,3 +143,23 @@ def test_a_teacher_reports_with_the_keyboard(page, cast, viewport):
     )
     assert incident.follow_ups.get().text == "Her friend says it is on TikTok now."
     assert page.script_errors == []
+
+
+def test_a_school_admin_pastes_the_pupil_list(page, cast):
+    """The list the journey's pupil picker uses: pasted as text, bad rows reported by line."""
+    sign_in_in_browser(page, cast.admin)
+    page.goto("/s/oakwood/pupils/import/")
+    step(page, "pupils-1-import", "desktop", "Import the pupil list")
+    page.get_by_label("Paste the pupil list").fill(
+        "first_name,last_name,year_group,date_of_birth,mis_id\n"
+        "Amira,Khan,9,2011-05-14,A1\n"
+        "Ben,Lee,15,2011-05-14,A2\n"
+    )
+    press_button(page, "Import")
+    page.get_by_text("1 added, 0 updated").wait_for()
+    assert page.locator("#import-errors").get_by_text("Year group", exact=False).is_visible()
+    step(page, "pupils-2-import-result", "desktop", "Import the pupil list")
+    page.goto("/s/oakwood/pupils/")
+    step(page, "pupils-3-list", "desktop", "Pupils")
+    assert page.get_by_text("Khan, Amira").is_visible()
+    assert page.script_errors == []

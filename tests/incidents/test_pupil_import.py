@@ -61,7 +61,7 @@ def test_each_bad_row_is_reported_with_its_line_and_good_rows_still_import(clien
     lines = {e.line: e.reason for e in result.errors}
     assert set(lines) == {3, 4, 5, 6, 7, 8, 9}
     assert "first name is missing" in lines[3]
-    assert "year group" in lines[4]
+    assert lines[4] == "The year group '15' is not one of N, R or 1 to 13"
     assert "future" in lines[5]
     assert "not a date" in lines[6]
     assert "already on line 2" in lines[7]
