@@ -1,0 +1,32 @@
+"""axe-core over the everyday pages each role opens, at desktop width, signed in for real."""
+
+import pytest
+
+from tests.browser.conftest import check_accessibility, screenshot, sign_in_in_browser
+
+PAGES = {
+    "dsl": [
+        "/guidance/right-now/",
+        "/account/",
+        "/my-reports/",
+        "/notifications/",
+        "/s/oakwood/cases/",
+        "/s/oakwood/pupils/",
+        "/s/oakwood/report/",
+        "/s/oakwood/statistics/",
+    ],
+    "admin": ["/s/oakwood/people/", "/s/oakwood/people/invite/"],
+    "trust_lead": ["/t/northfield/statistics/"],
+}
+
+
+@pytest.mark.parametrize("who", list(PAGES))
+def test_everyday_pages_have_no_accessibility_violations(page, cast, who):
+    sign_in_in_browser(page, getattr(cast, who))
+    page.wait_for_url("**/")
+    for path in PAGES[who]:
+        response = page.goto(path)
+        assert response is not None and response.status == 200, (who, path)
+        check_accessibility(page, f"{path} as {who}")
+        screenshot(page, f"a11y-{who}-{path.strip('/').replace('/', '-') or 'home'}")
+    assert page.script_errors == []
