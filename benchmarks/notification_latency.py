@@ -5,8 +5,10 @@ Run: .venv/bin/python benchmarks/notification_latency.py
 Needs PostgreSQL and Redis. Uses its own database (created if missing) and Redis database
 (emptied), starts a real `celery -A safeguarding worker` and an aiosmtpd server, then:
 
+0. floor: 50 messages sent straight to the SMTP server from this process (no outbox, no
+   broker): the least a message can take here;
 1. latency: 200 cases one after another; for each, the time from its transaction's commit to
-   the DSL's email arriving; prints p50 / p95 / max;
+   the DSL's email arriving; prints p50 / p95 / max and p50 against the floor's;
 2. loss: 1,000 cases committed as fast as four threads can, then waits for the emails (running
    the outbox relay as beat would if anything is still pending); prints how many arrived, how
    many were lost and how many came twice. Target: none lost, none twice.
@@ -29,6 +31,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+FLOOR_MESSAGES = 50
 LATENCY_CASES = 200
 LOSS_CASES = 1000
 LOSS_THREADS = 4
@@ -73,6 +76,7 @@ django.setup()
 
 import redis  # noqa: E402
 from aiosmtpd.controller import Controller  # noqa: E402
+from django.core.mail import send_mail  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
 
@@ -193,6 +197,16 @@ def main() -> int:
     worker = start_worker(log_path)
     try:
         print(f"worker log: {log_path}")
+        floor = []
+        for i in range(FLOOR_MESSAGES):
+            reference = f"SG-FL00-{i:04d}"
+            started = time.perf_counter()
+            send_mail(f"Floor {reference}", "Floor.", None, ["dsl@bench.invalid"])
+            wait_for(sink, [reference], 10)
+            floor.append((sink.arrivals[reference][0] - started) * 1000)
+        floor_p50 = statistics.median(floor)
+        print(f"floor: a direct SMTP send, p50 {floor_p50:.1f} ms over {FLOOR_MESSAGES}")
+
         committed: dict[str, float] = {}
         references = []
         for _ in range(LATENCY_CASES):
@@ -205,7 +219,8 @@ def main() -> int:
         print(f"latency over {LATENCY_CASES} cases, commit to SMTP arrival (ms):")
         print(
             f"  p50 {statistics.median(latencies):.1f}  p95 {percentile(latencies, 0.95):.1f}"
-            f"  max {max(latencies):.1f}  (arrived {len(latencies)}/{LATENCY_CASES})"
+            f"  max {max(latencies):.1f}  (arrived {len(latencies)}/{LATENCY_CASES});"
+            f" p50 is {statistics.median(latencies) / floor_p50:.1f}x the floor"
         )
 
         burst: dict[str, float] = {}

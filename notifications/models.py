@@ -55,7 +55,7 @@ class Outbox(models.Model):
     sent_at = models.DateTimeField(null=True, blank=True)
     read_at = models.DateTimeField(null=True, blank=True)
     # One row per (event, recipient): writing the same message twice is a no-op.
-    idempotency_key = models.CharField(max_length=120, unique=True)
+    idempotency_key = models.CharField(max_length=200, unique=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
