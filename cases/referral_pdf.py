@@ -6,6 +6,7 @@ the one place it is exported from, and downloading it is an audited view of the 
 
 from django.http import HttpResponse
 from django.utils import timezone
+from django.views.decorators.http import require_safe
 
 from safeguarding import access, audit
 from safeguarding.models import Membership, Role
@@ -50,6 +51,7 @@ def pdf_filename(incident) -> str:
     return f"referral-summary-{incident.reference}.pdf"
 
 
+@require_safe
 @access.case("export")
 def referral_summary(request, incident):
     pdf = render_referral_pdf(incident, generated_by=request.user)
