@@ -159,7 +159,7 @@ class PupilSearchForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.helper = _helper(Field.text("q", label_size="s", field_width=20))
+        self.helper = _helper(Field.text("q", label_size="s", field_width=20, data_pupil_search=""))
 
 
 class ChoosePupilForm(forms.Form):
@@ -178,7 +178,9 @@ class ChoosePupilForm(forms.Form):
             (str(p.pk), f"{p.last_name}, {p.first_name} ({p.get_year_group_display()})")
             for p in pupils
         ]
-        self.helper = _helper(Field.select("pupil"), Field.radios("role", legend_size="s"))
+        self.helper = _helper(
+            Field.select("pupil", data_pupil_select=""), Field.radios("role", legend_size="s")
+        )
 
 
 class NewPupilForm(forms.Form):

@@ -1,0 +1,23 @@
+// Narrows the pupil list as you type. Without JavaScript the Search button does the same on the
+// server, so this is only a convenience.
+const search = document.querySelector("[data-pupil-search]");
+const select = document.querySelector("[data-pupil-select]");
+
+if (search && select) {
+  const options = [...select.options].filter((option) => option.value !== "");
+  const status = document.querySelector("[data-pupil-search-status]");
+  search.addEventListener("input", () => {
+    const words = search.value.toLowerCase().split(/\s+/).filter(Boolean);
+    let shown = 0;
+    for (const option of options) {
+      const match = words.every((word) => option.text.toLowerCase().includes(word));
+      option.hidden = !match;
+      option.disabled = !match;
+      shown += match ? 1 : 0;
+    }
+    if (status) {
+      const found = shown === 1 ? "1 pupil matches" : `${shown} pupils match`;
+      status.textContent = words.length ? found : "";
+    }
+  });
+}
