@@ -17,6 +17,7 @@ from collections.abc import Iterable
 from datetime import datetime, time, timedelta
 from functools import partial
 
+from celery.result import EagerResult
 from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
@@ -180,19 +181,22 @@ def enqueue(outbox_ids: list[int]) -> None:
 
     A broker that refuses or hangs costs one publish attempt (bounded by the broker timeouts in
     settings); the remaining rows are left to the relay rather than paying that again.
-    With no broker configured the task runs here, in-process.
+    With no broker configured the task runs here, in-process, and a mail server that fails
+    likewise costs one attempt: the rest wait for the relay.
     """
     from .tasks import send_outbox_message
 
     for outbox_id in outbox_ids:
         try:
-            send_outbox_message.delay(outbox_id)
+            result = send_outbox_message.delay(outbox_id)
         except Exception as exc:
             logger.warning(
                 "notifications: could not queue outbox message %s (%s); the relay will send it",
                 outbox_id,
                 type(exc).__name__,
             )
+            return
+        if isinstance(result, EagerResult) and result.result == RETRY:
             return
 
 

@@ -6,14 +6,18 @@ from . import services
 
 
 @shared_task(bind=True, acks_late=True, ignore_result=True, max_retries=services.MAX_ATTEMPTS)
-def send_outbox_message(self, outbox_id: int) -> None:
-    """Send one outbox row's email; retry with backoff while the mail server fails."""
+def send_outbox_message(self, outbox_id: int) -> str:
+    """Send one outbox row's email; retry with backoff while the mail server fails.
+
+    Returns what happened ('sent', 'skipped', 'retry', 'failed'): a word, never content.
+    """
     result = services.deliver(outbox_id)
     # In-process (no broker) the row simply stays pending for the relay: a retry here would
     # hold the member of staff's request.
     if result == services.RETRY and not self.request.is_eager:
         countdown = services.backoff(self.request.retries + 1).total_seconds()
         raise self.retry(countdown=countdown)
+    return result
 
 
 @shared_task(acks_late=True, ignore_result=True)

@@ -13,11 +13,7 @@ from notifications.models import Outbox, OutboxStatus
 from .conftest import free_port, make_incident
 
 
-def test_smtp_down_in_process_leaves_rows_pending_then_the_relay_sends(
-    transactional_db, cast, smtp_email, settings
-):
-    settings.EMAIL_PORT = free_port()  # nothing listens there
-
+def report(cast):
     started = time.monotonic()
     with transaction.atomic():
         incident = make_incident(cast)
@@ -27,27 +23,55 @@ def test_smtp_down_in_process_leaves_rows_pending_then_the_relay_sends(
             reference=incident.reference,
             urgent=True,
         )
-    assert time.monotonic() - started < 5
+    return incident, time.monotonic() - started
 
-    rows = Outbox.objects.filter(incident_id=incident.pk)
-    assert rows.count() == 2
-    for row in rows:
-        assert row.status == OutboxStatus.PENDING
-        assert row.attempts == 1
-        assert "ConnectionRefusedError" in row.last_error
-        assert row.next_attempt_at > timezone.now()
 
-    # Not due yet: the relay leaves them alone.
-    assert services.relay_pending() == {"sent": 0, "retry": 0, "failed": 0}
+def test_smtp_down_in_process_leaves_rows_pending_then_the_relay_sends(
+    transactional_db, cast, smtp_email, settings
+):
+    settings.EMAIL_PORT = free_port()  # nothing listens there
+
+    incident, took = report(cast)
+    assert took < 5
+
+    rows = Outbox.objects.filter(incident_id=incident.pk).order_by("pk")
+    assert set(rows.values_list("status", flat=True)) == {OutboxStatus.PENDING}
+    tried, untried = rows
+    # One failed attempt, recorded; the rest were left for the relay rather than tried too.
+    assert tried.attempts == 1
+    assert "ConnectionRefusedError" in tried.last_error
+    assert tried.next_attempt_at > timezone.now()
+    assert untried.attempts == 0
 
     settings.EMAIL_PORT = smtp_email.port
+    # The relay sends what is due and leaves the failed row until its backoff is over.
+    assert services.relay_pending() == {"sent": 1, "retry": 0, "failed": 0}
+    assert services.relay_pending() == {"sent": 0, "retry": 0, "failed": 0}
     rows.update(next_attempt_at=timezone.now())
-    assert services.relay_pending()["sent"] == 2
+    assert services.relay_pending()["sent"] == 1
+
     smtp_email.wait_for(2)
     assert smtp_email.recipients() == ["deputy@oakwood.test", "dsl@oakwood.test"]
-    assert {(r.status, r.attempts, r.last_error) for r in rows.all()} == {
-        (OutboxStatus.SENT, 2, "")
-    }
+    assert [(r.status, r.attempts, r.last_error) for r in rows.all()] == [
+        (OutboxStatus.SENT, 2, ""),
+        (OutboxStatus.SENT, 1, ""),
+    ]
+
+
+def test_a_mail_server_that_never_answers_costs_one_timeout(
+    transactional_db, cast, smtp_email, settings, blackhole_broker
+):
+    url, accepted = blackhole_broker
+    settings.EMAIL_PORT = int(url.rsplit(":", 1)[1].split("/")[0])
+    settings.EMAIL_TIMEOUT = 2
+
+    incident, took = report(cast)
+
+    assert accepted, "the send never reached the silent mail server"
+    assert took < 3.5  # one 2-second timeout, not one per recipient
+    rows = Outbox.objects.filter(incident_id=incident.pk)
+    assert set(rows.values_list("status", flat=True)) == {OutboxStatus.PENDING}
+    assert sorted(rows.values_list("attempts", flat=True)) == [0, 1]
 
 
 def test_a_row_that_keeps_failing_is_marked_failed(transactional_db, cast, settings):
