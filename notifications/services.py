@@ -35,6 +35,9 @@ MAX_ATTEMPTS = 10
 STALE_CLAIM = timedelta(minutes=10)
 RELAY_BATCH = 200
 
+# The audit action written when a case is escalated (data: stage 1 = other DSLs, 2 = trust).
+ESCALATED = "case.escalated"
+
 SENT = "sent"
 SKIPPED = "skipped"
 RETRY = "retry"
@@ -308,6 +311,13 @@ def relay_pending(*, limit: int = RELAY_BATCH) -> dict[str, int]:
     return counts
 
 
+def mark_case_read(*, user: User, incident_id) -> int:
+    """Mark `user`'s notifications about one case read (call when they open the case)."""
+    return Outbox.objects.filter(
+        recipient=user, incident_id=incident_id, read_at__isnull=True
+    ).update(read_at=timezone.now())
+
+
 # --- Escalation -----------------------------------------------------------------------------
 
 
@@ -355,7 +365,7 @@ def escalate(incident, *, now: datetime | None = None) -> list[int]:
         )
         if ids:
             audit.record(
-                "case.escalated",
+                ESCALATED,
                 target=incident,
                 school=school,
                 data={"stage": stage, "recipients": len(ids)},

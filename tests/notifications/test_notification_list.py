@@ -82,3 +82,12 @@ def test_a_trust_lead_sees_the_school_but_no_reference(cast, client_for):
     assert "Oakwood Academy" in page
     assert incident.reference not in page
     assert "/cases/" not in page
+
+
+def test_opening_a_case_can_mark_its_notifications_read(cast, django_capture_on_commit_callbacks):
+    incident = queued_case(cast, django_capture_on_commit_callbacks)
+    other = queued_case(cast, django_capture_on_commit_callbacks)
+    assert services.mark_case_read(user=cast.dsl, incident_id=incident.pk) == 1
+    unread = Outbox.objects.filter(recipient=cast.dsl, read_at__isnull=True)
+    assert list(unread.values_list("incident_id", flat=True)) == [other.pk]
+    assert Outbox.objects.get(recipient=cast.deputy, incident_id=incident.pk).read_at is None
