@@ -42,6 +42,7 @@ from .models import (
 DRAFT_LIFETIME = timedelta(days=7)
 STEPS = ("what", "who", "checklist")
 INCOMPLETE_DRAFT = "The report is not finished: {step} still needs answers."
+ALREADY_SENT = "This report has already been sent."
 
 # The report's own questions answer some of the checklist's, so nobody is asked twice.
 # The incident kind maps onto the checklist's "image_nature" answer where one fits.
@@ -268,7 +269,10 @@ def _resolve_pupils(draft: ReportDraft, *, actor: User) -> list[tuple[Pupil, str
 def submit_report(*, actor: User, draft: ReportDraft) -> Incident:
     """Turn a finished draft into a case: the incident, its factors and pupils, the first
     events on its timeline, and the DSLs' alert. The draft is deleted."""
-    draft = ReportDraft.objects.select_for_update().get(pk=draft.pk, reporter=actor)
+    # Locked, so a double click (or two tabs) sends the report once; the second finds it gone.
+    draft = ReportDraft.objects.select_for_update().filter(pk=draft.pk, reporter=actor).first()
+    if draft is None:
+        raise ValidationError(ALREADY_SENT, code="already_sent")
     _require(draft.data.get("acknowledged") is True, "before you start")
     for step in STEPS:
         _require(step in draft.data.get("steps_done", []), step)

@@ -278,7 +278,9 @@ def report_check(request, school, draft):
         try:
             incident = services.submit_report(actor=request.user, draft=draft)
         except ValidationError as error:
-            messages.error(request, error.messages[0])
+            messages.info(request, error.messages[0])
+            if error.code == "already_sent":
+                return redirect("incidents:my_reports")
             return redirect("incidents:report_check", school=school.slug, draft=draft.pk)
         return redirect(
             "incidents:report_submitted", school=school.slug, reference=incident.reference

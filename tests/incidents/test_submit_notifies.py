@@ -69,7 +69,7 @@ def test_an_unfinished_draft_writes_nothing(journey, cast):
 
 def test_someone_elses_draft_cannot_be_submitted_through_the_service(journey, cast):
     j = journey(cast.teacher).complete()
-    with pytest.raises(ReportDraft.DoesNotExist):
+    with pytest.raises(ValidationError):
         submit_report(actor=cast.dsl, draft=j.draft)
     assert not Incident.objects.exists()
 
