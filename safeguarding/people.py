@@ -36,6 +36,10 @@ LAST_ROLE = (
     "To stop them using the service here, deactivate them instead."
 )
 DEACTIVATE_SELF = "You cannot deactivate yourself. Ask another school admin to do it."
+GRANT_SELF_CASE_ACCESS = (
+    "You cannot make yourself a DSL or deputy DSL. "
+    "Ask the school's DSL or another school admin to do it."
+)
 ALREADY_HOLDS_ROLES = "This person already has every role you chose at this school."
 INVITATION_NOT_USABLE = (
     "This invitation link cannot be used. It may have expired, been used already or been "
@@ -275,6 +279,10 @@ def withdraw_invitation(
 def add_role(*, actor: User, school: School, person: User, role: str, request=None) -> bool:
     """Give `person` `role` at `school`. False if they already had it."""
     (role,) = _check_roles([role])
+    # Case access is never self-service: a school admin who could grant it to themselves
+    # could read every case without anyone deciding they should.
+    if person.pk == actor.pk and role in Role.case_reviewers():
+        raise PeopleError(GRANT_SELF_CASE_ACCESS)
     _lock_school(school)
     _, created = Membership.objects.get_or_create(user=person, school=school, role=role)
     if created:

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from . import access, people
 from .models import Role, User
+from .text import SafeTextField
 
 ROLE_HINTS = {
     Role.STAFF: "Can report a concern and see their own reports.",
@@ -89,7 +90,7 @@ class RoleForm(forms.Form):
 class AcceptForm(forms.Form):
     """Name and password for a new account. An existing account just confirms."""
 
-    full_name = forms.CharField(
+    full_name = SafeTextField(
         label="Full name",
         max_length=150,
         error_messages={"required": ENTER_A_NAME},
@@ -209,9 +210,13 @@ def add_role(request, school, person_id):
     if not form.is_valid():
         return _person_page(request, school, member, role_form=form, status=400)
     role = form.cleaned_data["role"]
-    if people.add_role(
-        actor=request.user, school=school, person=member, role=role, request=request
-    ):
+    try:
+        added = people.add_role(
+            actor=request.user, school=school, person=member, role=role, request=request
+        )
+    except people.PeopleError as error:
+        return _person_page(request, school, member, error=error.message, status=409)
+    if added:
         messages.success(request, f"{member} is now {Role(role).label.lower()} at {school.name}")
     return redirect("people:person", school=school.slug, person_id=member.pk)
 
