@@ -78,6 +78,11 @@ def test_a_teacher_reports_with_the_keyboard(page, cast, viewport):
 
     page.wait_for_url(re.compile(r"/what-happened/(#.*)?$"))
     step(page, "2-what-happened", viewport, "What happened")
+    # Sending it empty: the errors are summarised at the top, focused, and each links to its field.
+    press_button(page, "Save and continue")
+    page.get_by_role("heading", name="There is a problem").wait_for()
+    assert page.evaluate("document.activeElement.classList.contains('govuk-error-summary')")
+    step(page, "2b-what-happened-errors", viewport, "What happened")
     choose_radio(page, "kind", "nudified")
     choose_radio(page, "came_to_light", "child_told")
     type_into(page, "input[name='happened_on_0']", "3")
