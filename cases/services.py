@@ -371,6 +371,8 @@ def add_task(
 @transaction.atomic
 def complete_task(*, task: Task, actor: User, request=None) -> Task:
     incident = _lock(task.incident)
+    if incident.status == Status.CLOSED:
+        raise CaseError(CASE_IS_CLOSED)
     task = Task.objects.select_for_update().get(pk=task.pk)
     if task.done_at is not None:
         return task

@@ -232,7 +232,11 @@ add_note = _record_view(forms.NoteForm, services.add_note, "Add a note")
 @require_POST
 def task_done(request, incident, task: int):
     task_row = get_object_or_404(Task, pk=task, incident=incident)
-    services.complete_task(task=task_row, actor=request.user, request=request)
+    try:
+        services.complete_task(task=task_row, actor=request.user, request=request)
+    except services.CaseError as error:
+        messages.error(request, error.message)
+        return _show_case(incident)
     messages.success(request, "Task marked as done.")
     return _show_case(incident)
 
@@ -249,6 +253,11 @@ def pupil_file(request, school, pupil):
     )
     involvements = list(timeline.pupil_involvements(pupil_obj, school))
     incident_ids = {i.incident_id for i in involvements}
+    # The file shows each case's decisions and referrals: that is a view of each case.
+    for incident in {i.incident_id: i.incident for i in involvements}.values():
+        services.log_case_view(
+            incident=incident, actor=request.user, request=request, via="pupil_file"
+        )
     decisions, referrals = defaultdict(list), defaultdict(list)
     for row in Decision.objects.filter(incident_id__in=incident_ids).order_by("recorded_at"):
         decisions[row.incident_id].append(row)

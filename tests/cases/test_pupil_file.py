@@ -49,3 +49,19 @@ def test_the_pupil_file_lists_every_case_with_their_roles_referrals_and_decision
     assert "She only received it and deleted nothing." in html
     viewed = AuditEvent.objects.get(action="pupil.viewed")
     assert (viewed.actor, viewed.target_id) == (cast.deputy, str(amy.pk))
+
+
+def test_opening_a_pupils_file_counts_as_viewing_each_of_their_cases(
+    cast, client_for, pupil, incident
+):
+    from django.urls import reverse
+
+    from cases import services
+    from safeguarding.models import AuditEvent
+
+    url = reverse("cases:pupil_file", kwargs={"school": "oakwood", "pupil": pupil.pk})
+    assert client_for(cast.deputy).get(url).status_code == 200
+    views = AuditEvent.objects.filter(
+        action=services.CASE_VIEWED, target_id=str(incident.pk), actor=cast.deputy
+    )
+    assert [v.data["via"] for v in views] == ["pupil_file"]

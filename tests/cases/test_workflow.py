@@ -171,3 +171,31 @@ def test_acknowledging_twice_is_refused(cast):
         services.acknowledge(incident=incident, actor=cast.deputy)
     incident.refresh_from_db()
     assert incident.assigned_to == cast.dsl
+
+
+def test_a_task_on_a_closed_case_cannot_be_marked_done(cast, incident):
+    from datetime import date, timedelta
+
+    from cases import services
+    from cases.models import Task
+
+    task = services.add_task(
+        incident=incident,
+        actor=cast.dsl,
+        title="Call parents",
+        owner=cast.dsl,
+        due_on=date.today() + timedelta(days=1),
+    )
+    services.acknowledge(incident=incident, actor=cast.dsl)
+    for status in ("under_review", "managed_in_school"):
+        services.change_status(incident=incident, actor=cast.dsl, to_status=status)
+    services.change_status(
+        incident=incident,
+        actor=cast.dsl,
+        to_status="closed",
+        reason="All done.",
+        closing_outcome="no_further_action",
+    )
+    with pytest.raises(services.CaseError, match="closed"):
+        services.complete_task(task=task, actor=cast.dsl)
+    assert Task.objects.get(pk=task.pk).done_at is None
