@@ -102,7 +102,7 @@ def add_listed_pupil(*, draft: ReportDraft, pupil: Pupil, role: str) -> None:
 
 def add_new_pupil(
     *, draft: ReportDraft, first_name: str, last_name: str, year_group: str, role: str
-):
+) -> None:
     new = {"first_name": first_name, "last_name": last_name, "year_group": year_group}
     pupils = draft_pupils(draft)
     if not any(p.get("new") == new and p["role"] == role for p in pupils):
@@ -235,8 +235,14 @@ def _validated_what(data: dict[str, Any]) -> dict[str, Any]:
 
 
 def _resolve_pupils(draft: ReportDraft, *, actor: User) -> list[tuple[Pupil, str]]:
-    """The draft's pupils as rows, creating those added by name (marked as added in a report)."""
+    """The draft's pupils as rows, creating those added by name (marked as added in a report).
+
+    A pupil added by name is a new record for each report, never matched to an earlier one by
+    name: two children with the same name must not share a child protection file. The DSL
+    reconciles them with the school list.
+    """
     resolved: list[tuple[Pupil, str]] = []
+    added: dict[tuple[str, str, str], Pupil] = {}
     for entry in draft_pupils(draft):
         role = entry.get("role")
         _require(role in PupilRole.values, "who was involved")
@@ -248,18 +254,22 @@ def _resolve_pupils(draft: ReportDraft, *, actor: User) -> list[tuple[Pupil, str
             first, last = clean_text(new.get("first_name")), clean_text(new.get("last_name"))
             _require(bool(first and last), "who was involved")
             _require(new.get("year_group") in YearGroup.values, "who was involved")
-            pupil, created = Pupil.objects.get_or_create(
-                school=draft.school,
-                first_name=first,
-                last_name=last,
-                year_group=new["year_group"],
-                added_from_report=True,
-                mis_id="",
-            )
-            if created:
-                audit.record(
-                    "pupil.added_from_report", actor=actor, target=pupil, school=draft.school
+            key = (first, last, new["year_group"])
+            if key not in added:
+                added[key] = Pupil.objects.create(
+                    school=draft.school,
+                    first_name=first,
+                    last_name=last,
+                    year_group=new["year_group"],
+                    added_from_report=True,
                 )
+                audit.record(
+                    "pupil.added_from_report",
+                    actor=actor,
+                    target=added[key],
+                    school=draft.school,
+                )
+            pupil = added[key]
         if (pupil, role) not in resolved:
             resolved.append((pupil, role))
     return resolved

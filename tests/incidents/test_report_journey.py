@@ -227,3 +227,25 @@ def test_the_reporter_can_delete_their_draft(journey, cast):
     assert j.client.get(j.url("report_discard")).status_code == 200
     assert post_form(j.client, j.url("report_discard")).status_code == 302
     assert not ReportDraft.objects.exists()
+
+
+def test_a_pupil_added_by_name_is_a_new_record_in_each_report(journey, cast):
+    """Two reports about 'Ava, Year 9' may be about two different children: never merged."""
+    for _ in range(2):
+        j = journey(cast.teacher)
+        j.start()
+        j.what()
+        j.add_new_pupil("Ava", "Not known", "9", "pictured")
+        j.add_new_pupil("Ava", "Not known", "9", "told_us")
+        j.adults()
+        j.checklist()
+        j.submit()
+    avas = Pupil.objects.filter(first_name="Ava")
+    assert avas.count() == 2
+    for incident in Incident.objects.all():
+        roles = incident.involvements.values_list("pupil", "role")
+        assert {role for _, role in roles} == {"pictured", "told_us"}
+        assert len({pupil for pupil, _ in roles}) == 1
+    assert AuditEvent.objects.filter(action="pupil.added_from_report").count() == 2
+    events = AuditEvent.objects.all()
+    assert "Jake put my photo" not in str([e.data for e in events])
