@@ -69,6 +69,34 @@ def test_no_form_has_a_file_or_image_field():
     assert offending == []
 
 
+def is_not_free_text(field) -> bool:
+    """Email addresses, usernames, passwords and one-time codes: checked by their own rules, and
+    a password must never be rewritten by normalisation."""
+    from django.contrib.auth.forms import UsernameField
+
+    return isinstance(field, forms.EmailField | UsernameField) or isinstance(
+        field.widget, forms.PasswordInput
+    )
+
+
+def test_every_free_text_field_in_every_project_form_is_safe():
+    from safeguarding.text import SafeTextMixin
+
+    import_every_module()
+    local = tuple(c.name + "." for c in local_app_configs())
+    plain = [
+        f"{cls.__module__}.{cls.__qualname__}.{name}"
+        for cls in set(all_subclasses(forms.BaseForm))
+        if cls.__module__.startswith(local)
+        for name, field in cls.base_fields.items()
+        if isinstance(field, forms.CharField)
+        and not isinstance(field, SafeTextMixin)
+        and not is_not_free_text(field)
+        and name != "code"  # the two-factor code: digits only, checked by its own form
+    ]
+    assert plain == [], "use safeguarding.text.SafeTextField for free text"
+
+
 def test_every_free_text_field_in_the_reporting_forms_is_safe():
     from incidents import forms as incident_forms
 
