@@ -158,6 +158,8 @@ def test_clean_text_normalises_and_strips_hidden_characters(raw, clean):
         "A" * 100,
         "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==",
         ("QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVo0MTIzNDU2Nzg5" * 1 + "\n") * 4,
+        "/9j/4AAQSkZJRgABAQEASABIAAD",  # a JPEG's first bytes, too short for a "run"
+        "R0lGODlhAQABAIAAAAAAAP",  # a GIF's
         "https://i.example.com/a/b/photo.PNG",
         "http://x.co/img.jpg?size=large",
         "www.example.com/pic.webp",
