@@ -6,6 +6,7 @@ database would refuse the last two anyway.
 
 from django.contrib import admin
 
+from . import audit
 from .models import AuditEvent, Invitation, Membership, School, Trust, User
 
 
@@ -48,6 +49,47 @@ class UserAdmin(admin.ModelAdmin):
         # People join by invitation (school admins) or `createsuperuser`, never with a password
         # typed in here.
         return False
+
+    # Changes made here are audited like the school admins' own pages: roles give access to
+    # cases, and the technical flags give access to this site.
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        flags = {f: getattr(obj, f) for f in ("is_active", "is_staff", "is_superuser")}
+        changed = [f for f in flags if f in form.changed_data]
+        if changed:
+            audit.record(
+                "user.flags_changed",
+                actor=request.user,
+                target=obj,
+                request=request,
+                data={f: flags[f] for f in changed} | {"via": "admin"},
+            )
+
+    def save_formset(self, request, form, formset, change):
+        added = [f.instance for f in formset.forms if f.has_changed() and not f.instance.pk]
+        super().save_formset(request, form, formset, change)
+        removed = list(formset.deleted_objects)
+        for membership in added:
+            self._audit_role("role.added", request, membership)
+        for membership in removed:
+            self._audit_role("role.removed", request, membership)
+        for membership, _fields in formset.changed_objects:
+            self._audit_role("role.changed", request, membership)
+
+    @staticmethod
+    def _audit_role(action, request, membership):
+        audit.record(
+            action,
+            actor=request.user,
+            target=membership.user,
+            school=membership.school,
+            request=request,
+            data={
+                "role": membership.role,
+                "trust": membership.trust_id,
+                "via": "admin",
+            },
+        )
 
 
 @admin.register(Trust)

@@ -32,7 +32,10 @@ else:
     SECRET_KEY = env.str("SECRET_KEY", default="dev-only-not-secret-" + "x" * 40)
     ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])
 
-SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+# Links in emails (invitations, password resets, notifications) are built from this.
+SITE_URL = (
+    env.str("SITE_URL") if PRODUCTION else env.str("SITE_URL", default="http://127.0.0.1:8000")
+).rstrip("/")
 PRODUCT_NAME = "Safeguarding Record"
 
 INSTALLED_APPS = [

@@ -12,7 +12,15 @@ def run_manage(tmp_path, *args, **overrides):
     env = {
         key: value
         for key, value in os.environ.items()
-        if key not in {"DATABASE_URL", "CELERY_BROKER_URL", "DEBUG", "SECRET_KEY", "ALLOWED_HOSTS"}
+        if key
+        not in {
+            "DATABASE_URL",
+            "CELERY_BROKER_URL",
+            "DEBUG",
+            "SECRET_KEY",
+            "ALLOWED_HOSTS",
+            "SITE_URL",
+        }
     }
     env["VAR_DIR"] = str(tmp_path)
     env.update(overrides)
@@ -36,6 +44,7 @@ def test_check_deploy_passes_with_production_settings(tmp_path):
         PRODUCTION="true",
         SECRET_KEY=os.urandom(40).hex(),
         ALLOWED_HOSTS="safeguarding.example",
+        SITE_URL="https://safeguarding.example",
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
@@ -71,3 +80,16 @@ def test_production_refuses_debug(tmp_path):
     )
     assert result.returncode != 0
     assert "DEBUG" in result.stderr
+
+
+def test_production_refuses_to_start_without_its_own_address(tmp_path):
+    # Invitation and password-reset links are built from SITE_URL: never a localhost default.
+    result = run_manage(
+        tmp_path,
+        "check",
+        PRODUCTION="true",
+        SECRET_KEY=os.urandom(40).hex(),
+        ALLOWED_HOSTS="safeguarding.example",
+    )
+    assert result.returncode != 0
+    assert "SITE_URL" in result.stderr

@@ -1,0 +1,54 @@
+"""Roles and technical flags changed in the Django admin are audited like everything else."""
+
+from urllib.parse import urlencode
+
+from django.urls import reverse
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from safeguarding.models import AuditEvent, Membership, Role, User
+from tests.conftest import PASSWORD, sign_in
+
+
+def change_user(client, user, *, is_staff=False, new_role=None):
+    data = {
+        "email": user.email,
+        "full_name": user.full_name,
+        "is_active": "on",
+        "memberships-TOTAL_FORMS": "1" if new_role else "0",
+        "memberships-INITIAL_FORMS": "0",
+        "memberships-MIN_NUM_FORMS": "0",
+        "memberships-MAX_NUM_FORMS": "1000",
+    }
+    if is_staff:
+        data["is_staff"] = "on"
+    if new_role:
+        role, school = new_role
+        data |= {"memberships-0-role": role, "memberships-0-school": school.pk}
+    url = reverse("admin:safeguarding_user_change", args=[user.pk])
+    return client.post(url, urlencode(data), content_type="application/x-www-form-urlencoded")
+
+
+def superuser():
+    user = User.objects.create_superuser("root@example.test", PASSWORD, full_name="Root Admin")
+    TOTPDevice.objects.create(user=user, name="Phone", confirmed=True)
+    return user
+
+
+def test_a_role_given_in_the_admin_is_audited(client, cast):
+    root = superuser()
+    response = change_user(
+        sign_in(client, root), cast.teacher, new_role=(Role.DSL, cast.school_a)
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert Membership.objects.filter(user=cast.teacher, role=Role.DSL, school=cast.school_a)
+    event = AuditEvent.objects.get(action="role.added", target_id=str(cast.teacher.pk))
+    assert event.actor == root and event.school == cast.school_a
+    assert event.data == {"role": Role.DSL, "trust": None, "via": "admin"}
+
+
+def test_making_someone_technical_staff_is_audited(client, cast):
+    root = superuser()
+    response = change_user(sign_in(client, root), cast.teacher, is_staff=True)
+    assert response.status_code == 302
+    event = AuditEvent.objects.get(action="user.flags_changed", target_id=str(cast.teacher.pk))
+    assert event.data == {"is_staff": True, "via": "admin"}
