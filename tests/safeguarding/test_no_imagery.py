@@ -159,7 +159,7 @@ def test_clean_text_normalises_and_strips_hidden_characters(raw, clean):
         "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==",
         ("QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVo0MTIzNDU2Nzg5" * 1 + "\n") * 4,
         "/9j/4AAQSkZJRgABAQEASABIAAD",  # a JPEG's first bytes, too short for a "run"
-        "R0lGODlhAQABAIAAAAAAAP",  # a GIF's
+        "R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7",  # a whole 1x1 GIF
         "https://i.example.com/a/b/photo.PNG",
         "http://x.co/img.jpg?size=large",
         "www.example.com/pic.webp",
