@@ -8,17 +8,40 @@ view names the rule, and tests/safeguarding/test_access_matrix.py fails for a ro
 - Every denial is written to the audit trail.
 """
 
+import time
 from functools import wraps
 
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
+from django.urls import reverse
 
 from . import audit
 from .models import Membership, Role, School, Trust
 
 ALL_SCHOOL_ROLES = tuple(Role.school_roles())
 CASE_REVIEWERS = tuple(Role.case_reviewers())
+
+
+UNSAVED_SESSION_KEY = "_unsaved_post"
+
+
+def sign_in_first(request):
+    """Send an anonymous request to sign in. A form posted after the session ran out is kept
+    on the server and offered back afterwards (safeguarding/unsaved.py): nothing typed is lost.
+    """
+    if request.method == "POST" and request.POST:
+        request.session[UNSAVED_SESSION_KEY] = {
+            "path": request.get_full_path(),
+            "fields": [
+                [name, values]
+                for name, values in request.POST.lists()
+                if name != "csrfmiddlewaretoken"
+            ],
+            "at": time.time(),
+        }
+        return redirect_to_login(reverse("safeguarding:unsaved"))
+    return redirect_to_login(request.get_full_path())
 
 
 def _mark(view, policy):
@@ -71,7 +94,7 @@ def signed_in(view):
     @wraps(view)
     def wrapped(request, *args, **kwargs):
         if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
+            return sign_in_first(request)
         return view(request, *args, **kwargs)
 
     return _mark(wrapped, "signed_in")
@@ -88,7 +111,7 @@ def school_role(*roles: str):
         @wraps(view)
         def wrapped(request, *args, school: str, **kwargs):
             if not request.user.is_authenticated:
-                return redirect_to_login(request.get_full_path())
+                return sign_in_first(request)
             school_obj = School.objects.filter(slug=school).select_related("trust").first()
             held = roles_at_school(request.user, school_obj)
             if not held:
@@ -116,7 +139,7 @@ def any_school_role(*roles: str):
         @wraps(view)
         def wrapped(request, *args, **kwargs):
             if not request.user.is_authenticated:
-                return redirect_to_login(request.get_full_path())
+                return sign_in_first(request)
             held = set(
                 Membership.objects.filter(
                     user=request.user, school__isnull=False, user__is_active=True
@@ -139,7 +162,7 @@ def trust_lead(view):
     @wraps(view)
     def wrapped(request, *args, trust: str, **kwargs):
         if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
+            return sign_in_first(request)
         trust_obj = trusts_led_by(request.user).filter(slug=trust).first()
         if trust_obj is None:
             deny(request, 404, reason="not a lead of this trust")
@@ -197,7 +220,7 @@ def case(action: str = "view"):
         @wraps(view)
         def wrapped(request, *args, reference: str, **kwargs):
             if not request.user.is_authenticated:
-                return redirect_to_login(request.get_full_path())
+                return sign_in_first(request)
             incident = get_incident_for(request, reference, action)
             return view(request, *args, incident=incident, **kwargs)
 
@@ -247,7 +270,7 @@ def own_report(view):
     @wraps(view)
     def wrapped(request, *args, reference: str, **kwargs):
         if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
+            return sign_in_first(request)
         incident = get_own_incident(request, reference)
         request.school = incident.school
         return view(request, *args, incident=incident, **kwargs)

@@ -91,8 +91,10 @@ class AbsoluteSessionLimitMiddleware:
             if signed_in_at is None:
                 request.session[self.SESSION_KEY] = time.time()
             elif time.time() - signed_in_at > limit:
+                from .access import sign_in_first  # access imports this module
+
                 logout(request)
-                return redirect(settings.LOGIN_URL)
+                return sign_in_first(request)
         return self.get_response(request)
 
 

@@ -1,11 +1,12 @@
 from django.urls import path
 
-from . import auth_views, views
+from . import auth_views, unsaved, views
 
 app_name = "safeguarding"
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("unsaved/", unsaved.unsaved, name="unsaved"),
     path("sign-in/", auth_views.login, name="login"),
     path("sign-out/", auth_views.logout, name="logout"),
     path("two-factor/set-up/", auth_views.two_factor_setup, name="two_factor_setup"),

@@ -89,6 +89,7 @@ ALL_A = ("dsl", "deputy", "teacher", "admin")
 EXPECTATIONS: dict[str, Expect] = {
     # Sign-in and account
     "safeguarding:home": signed_in(),
+    "safeguarding:unsaved": signed_in(),
     "safeguarding:login": everyone(("GET", "POST")),
     # Signing out lands on the sign-in page.
     "safeguarding:logout": Expect(("POST",), dict.fromkeys(MEMBERS, LOGIN)),
