@@ -37,6 +37,7 @@ ACTION_TITLES = {
     "incident.follow_up_added": "Added further information",
     "incident.pdf_downloaded": "Downloaded the case as a PDF",
     "incident.exported": "Exported the case",
+    "case.escalated": "Reminded others: not acknowledged in time",
 }
 
 FOLLOW_UP_ADDED = "incident.follow_up_added"  # written by incidents.services.add_follow_up

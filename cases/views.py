@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST, require_safe
 
 from incidents.models import Incident, Pupil, Status
+from notifications import services as notifications
 from safeguarding import access, audit
 from safeguarding.models import Role
 
@@ -53,6 +54,7 @@ def inbox(request, school):
 @require_safe
 def case_detail(request, incident):
     services.log_case_view(incident=incident, actor=request.user, request=request)
+    notifications.mark_case_read(user=request.user, incident_id=incident.pk)
     case_file = timeline.load_case_file(incident)
     return render(
         request,

@@ -131,3 +131,19 @@ def test_only_the_dsl_is_offered_the_imagery_viewing_record(cast, incident, clie
     url = reverse("cases:imagery_viewing", kwargs={"reference": incident.reference})
     assert url in open_case(client_for(cast.dsl), incident).content.decode()
     assert url not in open_case(client_for(cast.deputy), incident).content.decode()
+
+
+def test_opening_the_case_marks_its_notifications_read(cast, client_for, incident):
+    from django.urls import reverse
+
+    from notifications.models import Outbox
+    from notifications.services import notify_new_case
+
+    notify_new_case(
+        school=cast.school_a, incident_id=incident.pk, reference=incident.reference, urgent=True
+    )
+    unread = Outbox.objects.filter(recipient=cast.dsl, read_at__isnull=True)
+    assert unread.count() == 1
+    client_for(cast.dsl).get(reverse("cases:detail", args=[incident.reference]))
+    assert unread.count() == 0
+    assert Outbox.objects.filter(recipient=cast.deputy, read_at__isnull=True).count() == 1

@@ -71,3 +71,12 @@ def test_the_example_environment_file_covers_what_compose_needs():
     }
     assert interpolated <= example, interpolated - example
     assert example <= names_settings_read() | interpolated, example - names_settings_read()
+
+
+def test_the_web_access_log_leaves_out_query_strings_and_referrers(compose):
+    # Filters and searches put pupils' names in query strings (?pupil=...): the log line
+    # carries the path only (%(U)s), never the request line, query or referrer.
+    web = command(compose["services"]["web"])
+    assert "--access-logformat" in web and "%(U)s" in web
+    for leaky in ("%(r)s", "%(q)s", "%(f)s"):
+        assert leaky not in web
