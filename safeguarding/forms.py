@@ -87,6 +87,13 @@ class PasswordChangeForm(auth_forms.PasswordChangeForm):
 
 
 class PasswordResetForm(auth_forms.PasswordResetForm):
+    def send_mail(self, subject_template_name, email_template_name, context, *args, **kwargs):
+        # Hand the email to the worker (safeguarding.tasks): sending it here would make the
+        # answer slower for addresses that have an account than for those that do not.
+        from .tasks import queue_password_reset
+
+        queue_password_reset(context["user"])
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["email"].label = "Email address"
