@@ -1,6 +1,7 @@
 from typing import NamedTuple
 
 from django.shortcuts import render
+from django.views.decorators.http import require_safe
 
 from . import access
 from .models import Membership, Role
@@ -80,6 +81,7 @@ def _role_names(roles: set[str]) -> list[str]:
 
 
 @access.signed_in
+@require_safe
 def home(request):
     """Route each person to their work: one section per school or trust they hold a role at."""
     memberships = Membership.objects.filter(user=request.user).select_related("school", "trust")
