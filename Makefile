@@ -1,7 +1,8 @@
 # Entry points. `make run` and `make test` work on a fresh machine with Python 3.11 and Node.
 # Set-up steps leave stamp files, so running them again only redoes what changed.
 
-PYTHON ?= python3.11
+# Python 3.11 (Django 5.2 LTS and the pinned packages are tested with it).
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMPS := .venv/.stamps
