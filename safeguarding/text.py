@@ -26,6 +26,12 @@ IMAGE_EXTENSIONS = (
     "png|jpe?g|jfif|pjpeg|gif|webp|bmp|tiff?|heic|heif|avif|svg|svgz|ico|apng|jxl|raw|dng|cr2|nef"
 )
 
+# An image file's opening bytes in base64 (PNG, JPEG, GIF, WebP, SVG, XML, HEIC/AVIF).
+_BASE64_IMAGE_HEADER = re.compile(
+    r"(?<![A-Za-z0-9+/])(?:iVBORw0KGgo|/9j/|R0lGOD[lh]|UklGR|PHN2Zy|PD94bWwg"
+    r"|AAAA[A-Za-z0-9+/]GZ0eX)[A-Za-z0-9+/]{16}"
+)
+
 # Each pattern names what it found, for logs and tests; the person always sees IMAGERY_MESSAGE.
 _IMAGERY_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("data URI", re.compile(r"\bdata:\s{0,5}[\w.+-]{1,40}/[\w.+-]{1,80}", re.IGNORECASE)),
@@ -41,15 +47,9 @@ _IMAGERY_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ),
     ("markdown image", re.compile(r"!\[[^\]\n]{0,500}\]\s{0,5}[(\[]")),
     ("bbcode image", re.compile(r"\[\s{0,5}/?\s{0,5}img\b[^\]\n]{0,200}\]", re.IGNORECASE)),
-    # An image file's opening bytes in base64 (PNG, JPEG, GIF, WebP, SVG, XML, HEIC/AVIF):
-    # even a tiny image, shorter than the runs below, is refused.
-    (
-        "base64 image",
-        re.compile(
-            r"(?<![A-Za-z0-9+/])(?:iVBORw0KGgo|/9j/|R0lGOD[lh]|UklGR|PHN2Zy|PD94bWwg"
-            r"|AAAA[A-Za-z0-9+/]GZ0eX)[A-Za-z0-9+/]{16}"
-        ),
-    ),
+    # An image file's opening bytes in base64: even a tiny image, shorter than the runs
+    # below, is refused.
+    ("base64 image", _BASE64_IMAGE_HEADER),
     ("base64 run", re.compile(r"[A-Za-z0-9+/]{100,}+={0,2}")),
     ("base64 run", re.compile(r"[A-Za-z0-9_-]{100,}+={0,2}")),
     # Base64 wrapped over several lines (as email clients and pastebins do).
@@ -74,6 +74,36 @@ _IMAGERY_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
         ),
     ),
 )
+
+
+# Image data broken up by spaces or newlines (every few characters, or mid-header) beats the
+# runs above, so they are also looked for with all white space taken out. Prose squashed
+# together is a long run of letters too; what gives base64 away is its mix: random bytes encode
+# to roughly 40% capitals, 40% small letters and 15% digits, where words are almost all small
+# letters and a list of ids has no small letters at all.
+_WHITESPACE = re.compile(r"\s+")
+_COMPACT_BASE64_RUN = re.compile(r"[A-Za-z0-9+/]{100,}+")
+# A hex dump of image bytes ("89 50 4e 47 0d 0a ..."): 64 or more byte pairs in a row.
+_HEX_DUMP = re.compile(r"(?:[0-9A-Fa-f]{2}[\s:,-]?){64,}+")
+
+
+def _looks_like_encoded_bytes(run: str) -> bool:
+    upper = sum(ch.isupper() for ch in run) / len(run)
+    lower = sum(ch.islower() for ch in run) / len(run)
+    digits = sum(ch.isdigit() for ch in run) / len(run)
+    return upper >= 0.1 and lower >= 0.1 and digits >= 0.05
+
+
+def _find_hidden_by_spacing(text: str) -> str | None:
+    if _HEX_DUMP.search(text):
+        return "hex dump"
+    compact = _WHITESPACE.sub("", text)
+    if _BASE64_IMAGE_HEADER.search(compact):
+        return "base64 image"
+    for run in _COMPACT_BASE64_RUN.finditer(compact):
+        if _looks_like_encoded_bytes(run.group()):
+            return "base64 run"
+    return None
 
 
 def _strip_hidden(value: str) -> str:
@@ -111,7 +141,7 @@ def find_imagery(value: str | None) -> str | None:
     for name, pattern in _IMAGERY_PATTERNS:
         if pattern.search(text):
             return name
-    return None
+    return _find_hidden_by_spacing(text)
 
 
 class SafeTextMixin:
