@@ -91,10 +91,16 @@ class Cast:
         }
 
 
-@functools.cache
 def password_hash() -> str:
-    """PASSWORD hashed once per run with the real (Argon2) hasher: hashing it for every member
-    of the cast in every test made each test's setup take seconds."""
+    """PASSWORD hashed once per run for each hasher in use: hashing it for every member of the
+    cast in every test made each test's setup take seconds."""
+    from django.conf import settings
+
+    return _password_hash(tuple(settings.PASSWORD_HASHERS))
+
+
+@functools.cache
+def _password_hash(hashers: tuple[str, ...]) -> str:
     return make_password(PASSWORD)
 
 

@@ -76,9 +76,3 @@ def pupil(cast):
 @pytest.fixture
 def incident(cast, pupil):
     return make_incident(cast.school_a, cast.teacher, pupils=[(pupil, PupilRole.PICTURED)])
-
-
-@pytest.fixture(autouse=True)
-def fast_password_hashing(settings):
-    """The cast's nine Argon2 hashes cost seconds per test; these tests are not about passwords."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -11,7 +11,6 @@ from safeguarding import audit
 
 def test_demo_cases_are_made_once_in_every_state(db, settings):
     settings.DEBUG = True
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     call_command("seed_demo", stdout=io.StringIO())
     made = Incident.objects.filter(reference__startswith="SG-DEM").count()
     assert made == len(demo.DEMO_SCHOOLS) * len(demo.SCENARIOS)

@@ -36,9 +36,7 @@ def superuser():
 
 def test_a_role_given_in_the_admin_is_audited(client, cast):
     root = superuser()
-    response = change_user(
-        sign_in(client, root), cast.teacher, new_role=(Role.DSL, cast.school_a)
-    )
+    response = change_user(sign_in(client, root), cast.teacher, new_role=(Role.DSL, cast.school_a))
     assert response.status_code == 302, response.content.decode()[:2000]
     assert Membership.objects.filter(user=cast.teacher, role=Role.DSL, school=cast.school_a)
     event = AuditEvent.objects.get(action="role.added", target_id=str(cast.teacher.pk))

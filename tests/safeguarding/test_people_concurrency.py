@@ -9,11 +9,6 @@ from safeguarding import people
 from safeguarding.models import Membership, Role
 
 
-@pytest.fixture(autouse=True)
-def _quick_password_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.mark.django_db(transaction=True)
 def test_the_second_removal_waits_and_is_refused(postgres, cast):
     school = cast.school_a

@@ -15,12 +15,6 @@ from safeguarding.models import AuditEvent, Membership, Role
 FORM = "application/x-www-form-urlencoded"
 
 
-@pytest.fixture(autouse=True)
-def _quick_password_hashing(settings):
-    """The cast's Argon2 hashes cost seconds on a busy machine; nothing here tests hashing."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def post(client, url, data=None):
     """A form post as a browser sends it (the test client's default, multipart, is refused)."""
     return client.post(url, urlencode(data or {}, doseq=True), content_type=FORM)

@@ -7,7 +7,6 @@ from datetime import timedelta
 from html import escape
 from urllib.parse import urlencode
 
-import pytest
 from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
@@ -20,12 +19,6 @@ from tests.conftest import PASSWORD
 FORM = "application/x-www-form-urlencoded"
 NEW_EMAIL = "new.lead@oakwood.test"
 NEW_PASSWORD = "violet kettle orbit 42"
-
-
-@pytest.fixture(autouse=True)
-def _quick_password_hashing(settings):
-    """The cast's Argon2 hashes cost seconds on a busy machine; nothing here tests hashing."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 def post(client, url, data=None):

@@ -23,12 +23,6 @@ FORM = "application/x-www-form-urlencoded"
 POST_ONLY = {"people:add_role", "people:remove_role", "people:withdraw_invitation"}
 
 
-@pytest.fixture(autouse=True)
-def _quick_password_hashing(settings):
-    """The cast's Argon2 hashes cost seconds on a busy machine; nothing here tests hashing."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def invitation(cast, mailoutbox):
     return people.invite(

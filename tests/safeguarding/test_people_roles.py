@@ -3,19 +3,12 @@
 from html import escape
 from urllib.parse import urlencode
 
-import pytest
 from django.urls import reverse
 
 from safeguarding import people
 from safeguarding.models import AuditEvent, Membership, Role
 
 FORM = "application/x-www-form-urlencoded"
-
-
-@pytest.fixture(autouse=True)
-def _quick_password_hashing(settings):
-    """The cast's Argon2 hashes cost seconds on a busy machine; nothing here tests hashing."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 def post(client, url, data=None):

@@ -14,12 +14,6 @@ def at(year, month, day, hour=12, minute=0):
     return dt.datetime(year, month, day, hour, minute, tzinfo=LONDON)
 
 
-@pytest.fixture(autouse=True)
-def quick_password_hashing(settings):
-    """The cast's passwords are never checked here; Argon2 for nine people per test is slow."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def make_case(cast):
     """make_case(school, submitted_at, **fields) -> Incident, with factors and pupils."""
