@@ -276,9 +276,11 @@ def _resolve_pupils(draft: ReportDraft, *, actor: User) -> list[tuple[Pupil, str
 
 
 @transaction.atomic
-def submit_report(*, actor: User, draft: ReportDraft) -> Incident:
+def submit_report(*, actor: User, draft: ReportDraft, request=None) -> Incident:
     """Turn a finished draft into a case: the incident, its factors and pupils, the first
-    events on its timeline, and the DSLs' alert. The draft is deleted."""
+    events on its timeline, and the DSLs' alert. The draft is deleted.
+
+    `request`, when given, only adds where it came from to the audit events."""
     # Locked, so a double click (or two tabs) sends the report once; the second finds it gone.
     draft = ReportDraft.objects.select_for_update().filter(pk=draft.pk, reporter=actor).first()
     if draft is None:
@@ -330,6 +332,7 @@ def submit_report(*, actor: User, draft: ReportDraft) -> Incident:
         actor=actor,
         target=incident,
         school=incident.school,
+        request=request,
         data={
             "reference": incident.reference,
             "kind": incident.kind,
@@ -371,7 +374,7 @@ def is_urgent(incident: Incident) -> bool:
 
 
 @transaction.atomic
-def add_follow_up(*, actor: User, incident: Incident, text: str) -> FollowUp:
+def add_follow_up(*, actor: User, incident: Incident, text: str, request=None) -> FollowUp:
     """Append further information from the reporter; the original report is never edited."""
     text = clean_text(text)
     if not text or find_imagery(text):
@@ -382,6 +385,7 @@ def add_follow_up(*, actor: User, incident: Incident, text: str) -> FollowUp:
         actor=actor,
         target=incident,
         school=incident.school,
+        request=request,
         data={"follow_up_id": follow_up.pk},
     )
     notify_follow_up(

@@ -276,7 +276,7 @@ def report_check(request, school, draft):
         return redirect(_step_url(draft, missing))
     if request.method == "POST":
         try:
-            incident = services.submit_report(actor=request.user, draft=draft)
+            incident = services.submit_report(actor=request.user, draft=draft, request=request)
         except ValidationError as error:
             messages.info(request, error.messages[0])
             if error.code == "already_sent":
@@ -339,7 +339,7 @@ def my_report(request, incident):
     form = FollowUpForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         services.add_follow_up(
-            actor=request.user, incident=incident, text=form.cleaned_data["text"]
+            actor=request.user, incident=incident, text=form.cleaned_data["text"], request=request
         )
         messages.success(request, "Thank you. Your further information has been added.")
         return redirect("incidents:my_report", reference=incident.reference)

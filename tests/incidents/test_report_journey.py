@@ -112,6 +112,7 @@ def test_a_teacher_reports_an_incident_from_start_to_confirmation(journey, cast,
     event = AuditEvent.objects.get(action="incident.reported")
     assert event.target_type == "incidents.incident" and event.target_id == str(incident.pk)
     assert event.actor == cast.teacher and event.school == cast.school_a
+    assert event.ip_address == "127.0.0.1" and event.request_id
     assert event.data["urgency"] == "tell_dsl_now"
     # Ids and enums only: no names, no narrative.
     assert "Maya" not in str(event.data) and "Jake" not in str(event.data)
