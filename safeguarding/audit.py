@@ -51,17 +51,43 @@ def record(
         request_id=current_request_id() or "",
         data=data or {},
         previous_hash=last or GENESIS_HASH,
+        hash_scheme=AuditEvent.HashScheme.HMAC_SHA256,
     )
     event.hash = event.compute_hash()
     event.save(force_insert=True)
     return event
 
 
-def first_broken_event() -> AuditEvent | None:
-    """The first event whose hash or link to the previous one does not match, or None."""
+# Why a record breaks the chain, as `first_break()` reports it.
+CHANGED = "changed"
+UNLINKED = "unlinked"
+UNKEYED_AFTER_KEYED = "unkeyed_after_keyed"
+
+
+def first_break(key: str | None = None) -> tuple[AuditEvent, str] | None:
+    """The first event that breaks the chain and why (CHANGED, UNLINKED or
+    UNKEYED_AFTER_KEYED), or None when the whole trail is intact.
+
+    Each record is checked with its own hash scheme (`key` defaults to settings.AUDIT_HMAC_KEY).
+    Unkeyed records are accepted only before the first keyed one: once the chain is keyed, a
+    plain SHA-256 record can only be a rewrite by someone without the key.
+    """
     expected_previous = GENESIS_HASH
+    keyed_seen = False
     for event in AuditEvent.objects.order_by("id").iterator(chunk_size=2000):
-        if event.previous_hash != expected_previous or event.compute_hash() != event.hash:
-            return event
+        if event.hash_scheme == AuditEvent.HashScheme.HMAC_SHA256:
+            keyed_seen = True
+        elif keyed_seen:
+            return event, UNKEYED_AFTER_KEYED
+        if event.compute_hash(key) != event.hash:
+            return event, CHANGED
+        if event.previous_hash != expected_previous:
+            return event, UNLINKED
         expected_previous = event.hash
     return None
+
+
+def first_broken_event(key: str | None = None) -> AuditEvent | None:
+    """The first event whose hash, scheme or link to the previous one does not match, or None."""
+    broken = first_break(key)
+    return broken[0] if broken else None

@@ -1,10 +1,12 @@
 """The cross-cutting core: people, organisations, roles and the audit trail."""
 
 import hashlib
+import hmac
 import json
 import uuid
 from datetime import timedelta
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
 from django.db.models import Q
@@ -169,6 +171,10 @@ class AuditEvent(models.Model):
     references, enums and counts; free text about children lives in the records it points to.
     """
 
+    class HashScheme(models.TextChoices):
+        SHA256 = "sha256", "SHA-256, unkeyed (records written before the chain was keyed)"
+        HMAC_SHA256 = "hmac-sha256", "HMAC-SHA256 with AUDIT_HMAC_KEY"
+
     at = models.DateTimeField(default=timezone.now, db_index=True)
     actor = models.ForeignKey(
         User, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
@@ -184,6 +190,11 @@ class AuditEvent(models.Model):
     data = models.JSONField(default=dict, blank=True)
     previous_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64, unique=True)
+    # How `hash` was made. Records written before the chain was keyed are plain SHA-256 (0004
+    # marks them so); every new record is HMAC-SHA256 with settings.AUDIT_HMAC_KEY.
+    hash_scheme = models.CharField(
+        max_length=16, choices=HashScheme.choices, default=HashScheme.HMAC_SHA256
+    )
 
     class Meta:
         ordering = ["id"]
@@ -192,7 +203,9 @@ class AuditEvent(models.Model):
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.target_type}:{self.target_id}"
 
-    def compute_hash(self) -> str:
+    def compute_hash(self, key: str | None = None) -> str:
+        """The hash this record should carry under its own scheme (`key` defaults to
+        settings.AUDIT_HMAC_KEY; the unkeyed scheme ignores it)."""
         payload = {
             "at": self.at.isoformat(),
             "actor": str(self.actor_id) if self.actor_id else None,
@@ -206,7 +219,12 @@ class AuditEvent(models.Model):
             "previous_hash": self.previous_hash,
         }
         canonical = json.dumps(payload, sort_keys=True, separators=(",", ":"), default=str)
-        return hashlib.sha256(canonical.encode()).hexdigest()
+        if self.hash_scheme == self.HashScheme.SHA256:
+            return hashlib.sha256(canonical.encode()).hexdigest()
+        if self.hash_scheme != self.HashScheme.HMAC_SHA256:
+            raise ValueError(f"Unknown audit hash scheme {self.hash_scheme!r}")
+        key = settings.AUDIT_HMAC_KEY if key is None else key
+        return hmac.new(key.encode(), canonical.encode(), hashlib.sha256).hexdigest()
 
 
 class Invitation(models.Model):

@@ -12,7 +12,7 @@ urlpatterns = [
     path("", include("safeguarding.urls")),
     path("s/<slug:school>/people/", include("safeguarding.people_urls")),
     path("guidance/", include("guidance.urls")),
-    path("notifications/", include("notifications.urls")),
+    path("", include("notifications.urls")),
     path("", include("incidents.urls")),
     path("", include("cases.urls")),
     path("", include("stats.urls")),

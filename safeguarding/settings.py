@@ -1,7 +1,8 @@
 """One settings module, read from the environment.
 
 Nothing set: DEBUG on, SQLite under var/, Celery tasks run in-process, email to var/mail.
-PRODUCTION=true: DEBUG off, SECRET_KEY and ALLOWED_HOSTS required, every hardening on.
+PRODUCTION=true: DEBUG off, SECRET_KEY, ALLOWED_HOSTS and AUDIT_HMAC_KEY required, every
+hardening on.
 DATABASE_URL=postgres://...: PostgreSQL through psycopg 3.
 CELERY_BROKER_URL=redis://...: a real broker, worker and beat.
 """
@@ -31,6 +32,16 @@ else:
     # Development only: a fixed key is fine because nothing real is ever stored with it.
     SECRET_KEY = env.str("SECRET_KEY", default="dev-only-not-secret-" + "x" * 40)
     ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])
+
+# The audit trail's hash chain is keyed (HMAC-SHA256) with this, so someone holding only the
+# database password cannot rewrite records and recompute the chain. Keep it out of the database
+# and its backups; changing it makes every keyed record fail `verify_audit`.
+if PRODUCTION:
+    AUDIT_HMAC_KEY = env.str("AUDIT_HMAC_KEY")
+    if len(AUDIT_HMAC_KEY) < 32:
+        raise environ.ImproperlyConfigured("AUDIT_HMAC_KEY must be 32 or more random characters")
+else:
+    AUDIT_HMAC_KEY = env.str("AUDIT_HMAC_KEY", default="dev-only-audit-key-not-secret-" + "x" * 20)
 
 # Links in emails (invitations, password resets, notifications) are built from this.
 SITE_URL = (

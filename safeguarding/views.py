@@ -49,6 +49,12 @@ SCHOOL_WORK = [
         frozenset({Role.DSL}),
         "Counts of concerns and outcomes at this school.",
     ),
+    WorkLink(
+        "Notification settings",
+        "/s/{school}/notification-settings/",
+        frozenset({Role.DSL, Role.SCHOOL_ADMIN}),
+        "How long before a concern nobody has acknowledged is sent to others.",
+    ),
 ]
 TRUST_WORK = [
     WorkLink(

@@ -124,6 +124,7 @@ EXPECTATIONS: dict[str, Expect] = {
     # Notifications
     "notifications:list": signed_in(),
     "notifications:mark_all_read": signed_in(("POST",)),
+    "notifications:settings": school_a("dsl", "admin", methods=("GET", "POST")),
     # Reporting: the draft is the teacher's own, so only the teacher reaches it.
     "incidents:report_start": school_a(*ALL_A, methods=("GET", "POST")),
     "incidents:report_what": only("teacher", methods=("GET", "POST"), others=404),

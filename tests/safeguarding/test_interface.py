@@ -73,6 +73,7 @@ EXPECTED = {
         "Case inbox": "/s/oakwood/cases/",
         "Pupils": "/s/oakwood/pupils/",
         "Statistics": "/s/oakwood/statistics/",
+        "Notification settings": "/s/oakwood/notification-settings/",
     },
     "deputy": {
         "My reports": "/my-reports/",
@@ -84,6 +85,7 @@ EXPECTED = {
         "Report a concern": "/s/oakwood/report/",
         "Pupils": "/s/oakwood/pupils/",
         "People": "/s/oakwood/people/",
+        "Notification settings": "/s/oakwood/notification-settings/",
     },
     "trust_lead": {"Statistics": "/t/northfield/statistics/"},
     "dsl_b": {
@@ -92,6 +94,7 @@ EXPECTED = {
         "Case inbox": "/s/elm-park/cases/",
         "Pupils": "/s/elm-park/pupils/",
         "Statistics": "/s/elm-park/statistics/",
+        "Notification settings": "/s/elm-park/notification-settings/",
     },
 }
 
