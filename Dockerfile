@@ -18,7 +18,8 @@ COPY pyproject.toml ./
 RUN pip install --no-cache-dir .
 COPY --chown=app:app . .
 COPY --from=assets --chown=app:app /app/static/build static/build
-RUN PRODUCTION=true SECRET_KEY=collectstatic-only ALLOWED_HOSTS=localhost SITE_URL=http://localhost \
+RUN PRODUCTION=true SECRET_KEY=collectstatic-only AUDIT_HMAC_KEY=collectstatic-only-never-signs-a-record \
+    ALLOWED_HOSTS=localhost SITE_URL=http://localhost \
     python manage.py collectstatic --noinput \
     && chown -R app:app /app/var
 USER app

@@ -18,6 +18,7 @@ def run_manage(tmp_path, *args, **overrides):
             "CELERY_BROKER_URL",
             "DEBUG",
             "SECRET_KEY",
+            "AUDIT_HMAC_KEY",
             "ALLOWED_HOSTS",
             "SITE_URL",
         }
@@ -43,6 +44,7 @@ def test_check_deploy_passes_with_production_settings(tmp_path):
         "WARNING",
         PRODUCTION="true",
         SECRET_KEY=os.urandom(40).hex(),
+        AUDIT_HMAC_KEY=os.urandom(32).hex(),
         ALLOWED_HOSTS="safeguarding.example",
         SITE_URL="https://safeguarding.example",
     )
@@ -89,7 +91,26 @@ def test_production_refuses_to_start_without_its_own_address(tmp_path):
         "check",
         PRODUCTION="true",
         SECRET_KEY=os.urandom(40).hex(),
+        AUDIT_HMAC_KEY=os.urandom(32).hex(),
         ALLOWED_HOSTS="safeguarding.example",
     )
     assert result.returncode != 0
     assert "SITE_URL" in result.stderr
+
+
+def test_production_refuses_to_start_without_an_audit_key(tmp_path):
+    # The audit chain is keyed: without the key anyone with the database password could rewrite it.
+    production = {
+        "PRODUCTION": "true",
+        "SECRET_KEY": os.urandom(40).hex(),
+        "ALLOWED_HOSTS": "safeguarding.example",
+        "SITE_URL": "https://safeguarding.example",
+    }
+    missing = run_manage(tmp_path, "check", **production)
+    assert missing.returncode != 0
+    assert "AUDIT_HMAC_KEY" in missing.stderr
+    short = run_manage(tmp_path, "check", AUDIT_HMAC_KEY="too-short", **production)
+    assert short.returncode != 0
+    assert "AUDIT_HMAC_KEY must be 32 or more" in short.stderr
+    enough = run_manage(tmp_path, "check", AUDIT_HMAC_KEY=os.urandom(32).hex(), **production)
+    assert enough.returncode == 0, enough.stderr

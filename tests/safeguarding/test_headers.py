@@ -114,6 +114,7 @@ def test_production_settings_add_hsts_and_https_only(tmp_path):
     env.update(
         PRODUCTION="true",
         SECRET_KEY="k" * 20 + os.urandom(24).hex(),
+        AUDIT_HMAC_KEY=os.urandom(32).hex(),
         ALLOWED_HOSTS="safeguarding.example",
         SITE_URL="https://safeguarding.example",
         VAR_DIR=str(tmp_path),
