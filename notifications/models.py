@@ -23,6 +23,7 @@ class Kind(models.TextChoices):
     TASK_DUE = "task_due", "Task due today"
     TASK_OVERDUE = "task_overdue", "Task overdue"
     DIGEST = "digest", "Daily summary"
+    LEAD_ADDED = "lead_added", "New safeguarding lead added"
 
 
 class OutboxStatus(models.TextChoices):

@@ -176,6 +176,29 @@ def notify_follow_up(
     )
 
 
+def notify_safeguarding_lead_added(*, school: School, person: User, key: str) -> list[int]:
+    """Tell every other active DSL of `school` that someone was made a DSL or deputy there.
+
+    The message names the school only, never the person: the DSLs sign in to see who. `key`
+    identifies the grant (e.g. the new membership), so the same grant is announced once.
+    """
+    others = (
+        User.objects.filter(is_active=True, memberships__school=school, memberships__role=Role.DSL)
+        .exclude(pk=person.pk)
+        .distinct()
+        .order_by("email")
+    )
+    return _queue(
+        kind=Kind.LEAD_ADDED,
+        key=f"{school.pk}:{key}",
+        recipients=list(others),
+        school=school,
+        incident_id=None,
+        reference="",
+        urgent=False,
+    )
+
+
 # --- Publishing -----------------------------------------------------------------------------
 
 
@@ -231,6 +254,9 @@ def _message_for(row: Outbox) -> tuple[str, dict]:
     if row.kind == Kind.TRUST_ESCALATION:
         # Trust leads learn only that a school has a case waiting: no reference, no link to it.
         return row.kind, {"school_name": row.school.name, "urgent": row.urgent}
+    if row.kind == Kind.LEAD_ADDED:
+        # Names the school only: who was given the role is for the DSLs to see once signed in.
+        return row.kind, {"school_name": row.school.name}
     if row.kind == Kind.DIGEST:
         return row.kind, {
             "school_name": row.school.name,

@@ -18,6 +18,8 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
+from notifications.services import notify_safeguarding_lead_added
+
 from . import audit
 from .models import Invitation, Membership, Role, School, User
 
@@ -230,8 +232,11 @@ def accept_invitation(
         if changed:
             user.save(update_fields=changed)
 
+    lead_roles_added = []
     for role in invitation.roles:
         _, created = Membership.objects.get_or_create(user=user, school=school, role=role)
+        if created and role in Role.case_reviewers():
+            lead_roles_added.append(role)
         if created:
             audit.record(
                 "role.added",
@@ -253,6 +258,11 @@ def accept_invitation(
         request=request,
         data={"new_account": new_account, "reactivated": reactivated},
     )
+    if lead_roles_added:
+        # One message per other DSL, however many lead roles the invitation gave.
+        notify_safeguarding_lead_added(
+            school=school, person=user, key=f"invitation:{invitation.pk}"
+        )
     return user
 
 
@@ -284,7 +294,7 @@ def add_role(*, actor: User, school: School, person: User, role: str, request=No
     if person.pk == actor.pk and role in Role.case_reviewers():
         raise PeopleError(GRANT_SELF_CASE_ACCESS)
     _lock_school(school)
-    _, created = Membership.objects.get_or_create(user=person, school=school, role=role)
+    membership, created = Membership.objects.get_or_create(user=person, school=school, role=role)
     if created:
         audit.record(
             "role.added",
@@ -294,6 +304,10 @@ def add_role(*, actor: User, school: School, person: User, role: str, request=No
             request=request,
             data={"role": role},
         )
+        if role in Role.case_reviewers():
+            notify_safeguarding_lead_added(
+                school=school, person=person, key=f"membership:{membership.pk}"
+            )
     return created
 
 
