@@ -1,5 +1,6 @@
 """Writing and checking the audit trail. Every record goes through `record()`."""
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
@@ -69,15 +70,17 @@ def first_break(key: str | None = None) -> tuple[AuditEvent, str] | None:
     UNKEYED_AFTER_KEYED), or None when the whole trail is intact.
 
     Each record is checked with its own hash scheme (`key` defaults to settings.AUDIT_HMAC_KEY).
-    Unkeyed records are accepted only before the first keyed one: once the chain is keyed, a
-    plain SHA-256 record can only be a rewrite by someone without the key.
+    Unkeyed records are accepted only before the first keyed one (and, when
+    settings.AUDIT_LAST_UNKEYED_ID is set, only up to that id): once the chain is keyed, a plain
+    SHA-256 record can only be a rewrite by someone without the key.
     """
     expected_previous = GENESIS_HASH
     keyed_seen = False
+    last_unkeyed_id = settings.AUDIT_LAST_UNKEYED_ID
     for event in AuditEvent.objects.order_by("id").iterator(chunk_size=2000):
         if event.hash_scheme == AuditEvent.HashScheme.HMAC_SHA256:
             keyed_seen = True
-        elif keyed_seen:
+        elif keyed_seen or (last_unkeyed_id is not None and event.id > last_unkeyed_id):
             return event, UNKEYED_AFTER_KEYED
         if event.compute_hash(key) != event.hash:
             return event, CHANGED

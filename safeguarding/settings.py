@@ -42,6 +42,10 @@ if PRODUCTION:
         raise environ.ImproperlyConfigured("AUDIT_HMAC_KEY must be 32 or more random characters")
 else:
     AUDIT_HMAC_KEY = env.str("AUDIT_HMAC_KEY", default="dev-only-audit-key-not-secret-" + "x" * 20)
+# Records written before the chain was keyed carry plain SHA-256 hashes. Set this to the id of
+# the last of them (0 if there were none) and verify_audit refuses any unkeyed record after it,
+# so a whole trail rewritten without the key cannot pass as an old unkeyed one.
+AUDIT_LAST_UNKEYED_ID = env.int("AUDIT_LAST_UNKEYED_ID", default=None)
 
 # Links in emails (invitations, password resets, notifications) are built from this.
 SITE_URL = (

@@ -1,5 +1,6 @@
 """Check that every audit record is intact and still chained to the one before it."""
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
@@ -15,7 +16,8 @@ WHY = {
         "it does not link to the record before it: an earlier record was changed or removed"
     ),
     audit.UNKEYED_AFTER_KEYED: (
-        "it carries an unkeyed hash after the chain was keyed: "
+        "it carries an unkeyed hash after the chain was keyed "
+        "(after its first keyed record, or after AUDIT_LAST_UNKEYED_ID): "
         "it was rewritten by someone without the key"
     ),
 }
@@ -44,3 +46,13 @@ class Command(BaseCommand):
         if unkeyed:
             line += f" ({unkeyed} written before the chain was keyed, with unkeyed hashes)"
         self.stdout.write(line)
+        if unkeyed and settings.AUDIT_LAST_UNKEYED_ID is None:
+            last = (
+                AuditEvent.objects.filter(hash_scheme=AuditEvent.HashScheme.SHA256)
+                .order_by("-id")
+                .values_list("id", flat=True)
+                .first()
+            )
+            self.stderr.write(
+                f"Set AUDIT_LAST_UNKEYED_ID={last} so that no unkeyed record can be added later."
+            )
