@@ -32,6 +32,7 @@ from .models import (
     Pupil,
     PupilRole,
     ReportDraft,
+    Status,
     TriggeredFactor,
     Urgency,
     YearGroup,
@@ -373,9 +374,17 @@ def is_urgent(incident: Incident) -> bool:
     return incident.immediate_referral or incident.urgency != Urgency.DSL_REVIEW_TODAY
 
 
+FOLLOW_UP_CLOSED = (
+    "This case is closed. If you have a new concern, tell the safeguarding lead and make a "
+    "new report."
+)
+
+
 @transaction.atomic
 def add_follow_up(*, actor: User, incident: Incident, text: str, request=None) -> FollowUp:
     """Append further information from the reporter; the original report is never edited."""
+    if incident.status == Status.CLOSED:
+        raise ValidationError(FOLLOW_UP_CLOSED, code="closed")
     text = clean_text(text)
     if not text or find_imagery(text):
         raise ValidationError("Further information must be words only", code="invalid")

@@ -338,11 +338,18 @@ def my_reports(request):
 def my_report(request, incident):
     form = FollowUpForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
-        services.add_follow_up(
-            actor=request.user, incident=incident, text=form.cleaned_data["text"], request=request
-        )
-        messages.success(request, "Thank you. Your further information has been added.")
-        return redirect("incidents:my_report", reference=incident.reference)
+        try:
+            services.add_follow_up(
+                actor=request.user,
+                incident=incident,
+                text=form.cleaned_data["text"],
+                request=request,
+            )
+        except ValidationError as error:
+            form.add_error("text", error)
+        else:
+            messages.success(request, "Thank you. Your further information has been added.")
+            return redirect("incidents:my_report", reference=incident.reference)
     if request.method == "GET":
         audit.record(
             "incident.viewed",

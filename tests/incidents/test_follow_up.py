@@ -35,3 +35,19 @@ def test_further_information_is_appended_and_audited(journey, cast):
 
     page = j.client.get(url).content.decode()
     assert "Maya&#x27;s friend says it is now on TikTok too." in page
+
+
+def test_a_closed_case_takes_no_further_information(journey, cast):
+    from incidents.models import Status
+    from incidents.services import FOLLOW_UP_CLOSED
+
+    j = journey(cast.teacher).complete()
+    j.submit()
+    incident = Incident.objects.get()
+    Incident.objects.filter(pk=incident.pk).update(status=Status.CLOSED)
+    url = reverse("incidents:my_report", kwargs={"reference": incident.reference})
+
+    response = post_form(j.client, url, {"text": "Something new."})
+    assert response.status_code == 200
+    assert FOLLOW_UP_CLOSED.split(".")[0] in response.content.decode()
+    assert not FollowUp.objects.filter(incident=incident).exists()
