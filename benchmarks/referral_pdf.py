@@ -75,27 +75,43 @@ def realistic_case():
     )
     for i, (first, role) in enumerate([("Amy", "pictured"), ("Ben", "alleged_creator")]):
         pupil = Pupil.objects.create(
-            school=school, first_name=first, last_name=f"Pupil{i}", year_group="9",
+            school=school,
+            first_name=first,
+            last_name=f"Pupil{i}",
+            year_group="9",
             date_of_birth=date(2011, 5, 1 + i),
         )
         IncidentPupil.objects.create(incident=incident, pupil=pupil, role=role)
     services.acknowledge(incident=incident, actor=dsl)
     services.record_review_meeting(
-        incident=incident, actor=dsl, held_on=date.today(), attendees="DSL, deputy, head of year",
+        incident=incident,
+        actor=dsl,
+        held_on=date.today(),
+        attendees="DSL, deputy, head of year",
         considered=["immediate_risk", "referral_needed", "how_widely_shared", "parents"],
         notes="Agreed to refer to police and speak to both families today. " * 3,
     )
     services.record_referral(
-        incident=incident, actor=dsl, agency="police", referred_on=date.today(),
-        their_reference="CAD-1234", contact="PC Morgan", outcome="Officer to visit tomorrow",
+        incident=incident,
+        actor=dsl,
+        agency="police",
+        referred_on=date.today(),
+        their_reference="CAD-1234",
+        contact="PC Morgan",
+        outcome="Officer to visit tomorrow",
     )
     services.record_decision(
-        incident=incident, actor=dsl, decision="refer",
+        incident=incident,
+        actor=dsl,
+        decision="refer",
         reasons="Created and shared without consent; aggravated. " * 4,
     )
     for n in range(4):
         services.add_task(
-            incident=incident, actor=dsl, title=f"Follow-up task {n}", owner=dsl,
+            incident=incident,
+            actor=dsl,
+            title=f"Follow-up task {n}",
+            owner=dsl,
             due_on=date.today() + timedelta(days=n),
         )
     for _ in range(5):
@@ -132,13 +148,15 @@ def rendered(incident, dsl):
     from django.template.loader import render_to_string
 
     from cases.referral_pdf import referral_context
-    from safeguarding.pdf import PDF_BASE_URL, StaticOnlyFetcher
+    from safeguarding.pdf import PDF_BASE_URL, PRINT_STYLESHEET, StaticOnlyFetcher, print_stylesheet
 
     html = render_to_string(
         "pdf/referral_summary.html", referral_context(incident, generated_by=dsl)
     )
-    document = HTML(string=html, base_url=PDF_BASE_URL, url_fetcher=StaticOnlyFetcher())
-    return html, len(document.render().pages)
+    fetcher = StaticOnlyFetcher()
+    stylesheet = print_stylesheet(PRINT_STYLESHEET, fetcher=fetcher)
+    document = HTML(string=html, base_url=PDF_BASE_URL, url_fetcher=fetcher)
+    return html, len(document.render(stylesheets=[stylesheet]).pages)
 
 
 def main() -> int:

@@ -3,20 +3,30 @@
 WeasyPrint's default fetcher reads file:// and http:// URLs and will embed a file named by
 `<link rel="attachment">` into the PDF. Ours serves files under static/pdf/ and refuses every
 other URL, so even markup that slipped past escaping cannot pull anything into a document.
+
+Speed: parsing a stylesheet and setting up fonts cost the same for every document, so each
+thread keeps one FontConfiguration and one parsed copy of each print stylesheet (built through
+the same StaticOnlyFetcher, so an @import or url() in it is refused like any other) and hands
+them to WeasyPrint with `stylesheets=`. One per thread because Pango font maps are not
+thread-safe; with gunicorn's sync workers that is one per process.
 """
 
 import mimetypes
+import threading
 from pathlib import Path
 
 from django.conf import settings
 from django.template.loader import render_to_string
-from weasyprint import HTML
+from weasyprint import CSS, HTML
+from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 # A base URL that resolves nowhere: relative links in templates resolve under it, and the
 # fetcher maps it onto static/pdf/ without touching the network.
 PDF_BASE_URL = "https://pdf.invalid/static/"
 PDF_STATIC_DIR = Path(settings.BASE_DIR) / "static" / "pdf"
+# The print stylesheet every document rendered by `render_pdf` gets, under static/pdf/.
+PRINT_STYLESHEET = "referral.css"
 
 
 class StaticOnlyFetcher(URLFetcher):
@@ -49,12 +59,53 @@ class StaticOnlyFetcher(URLFetcher):
         return candidate
 
 
-def html_to_pdf(html: str, *, fetcher: StaticOnlyFetcher | None = None) -> bytes:
-    return HTML(
-        string=html, base_url=PDF_BASE_URL, url_fetcher=fetcher or StaticOnlyFetcher()
-    ).write_pdf()
+class _PerThread(threading.local):
+    def __init__(self):
+        self.font_config = FontConfiguration()
+        self.stylesheets: dict[str, CSS] = {}
 
 
-def render_pdf(template_name: str, context: dict, *, fetcher=None) -> bytes:
-    """Render a Django template (autoescaped) to PDF bytes."""
-    return html_to_pdf(render_to_string(template_name, context), fetcher=fetcher)
+_per_thread = _PerThread()
+
+
+def print_stylesheet(name: str, *, fetcher: StaticOnlyFetcher) -> CSS:
+    """The parsed stylesheet static/pdf/<name>, parsed once per thread.
+
+    The first parse goes through a StaticOnlyFetcher of its own; `fetcher` (the document's)
+    records the stylesheet as served, so it lists every file the document drew on.
+    """
+    url = PDF_BASE_URL + "pdf/" + name
+    sheet = _per_thread.stylesheets.get(name)
+    if sheet is None:
+        sheet = CSS(
+            url=url,
+            url_fetcher=StaticOnlyFetcher(),
+            font_config=_per_thread.font_config,
+        )
+        _per_thread.stylesheets[name] = sheet
+    fetcher.served.append(url)
+    return sheet
+
+
+def html_to_pdf(
+    html: str, *, fetcher: StaticOnlyFetcher | None = None, stylesheets: tuple[str, ...] = ()
+) -> bytes:
+    """`stylesheets` names files under static/pdf/ to apply besides any the markup links."""
+    fetcher = fetcher or StaticOnlyFetcher()
+    sheets = [print_stylesheet(name, fetcher=fetcher) for name in stylesheets]
+    return HTML(string=html, base_url=PDF_BASE_URL, url_fetcher=fetcher).write_pdf(
+        stylesheets=sheets, font_config=_per_thread.font_config
+    )
+
+
+def render_pdf(
+    template_name: str,
+    context: dict,
+    *,
+    fetcher: StaticOnlyFetcher | None = None,
+    stylesheets: tuple[str, ...] = (PRINT_STYLESHEET,),
+) -> bytes:
+    """Render a Django template (autoescaped) to PDF bytes with our print stylesheet."""
+    return html_to_pdf(
+        render_to_string(template_name, context), fetcher=fetcher, stylesheets=stylesheets
+    )
