@@ -22,6 +22,7 @@ from safeguarding.models import AuditEvent
 ROLE_NAME = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
 TABLE_RIGHTS = "SELECT, INSERT, UPDATE, DELETE"
 SEQUENCE_RIGHTS = "USAGE, SELECT, UPDATE"
+NOT_THE_OWNER = "The app's role must not be the owner the command runs as."
 
 
 def quote_literal(value: str) -> str:
@@ -62,7 +63,7 @@ class Command(BaseCommand):
             if not password:
                 raise CommandError(f"The environment variable {password_env} is not set.")
         if name == connection.get_connection_params().get("user", ""):
-            raise CommandError("The app's role must not be the owner the command runs as.")
+            raise CommandError(NOT_THE_OWNER)
 
         statements = self.statements(connection, name, password)
         if not execute:
