@@ -14,6 +14,7 @@ PAGES = {
         "/s/oakwood/pupils/",
         "/s/oakwood/report/",
         "/s/oakwood/statistics/",
+        "/s/oakwood/notification-settings/",
     ],
     "admin": ["/s/oakwood/people/", "/s/oakwood/people/invite/"],
     "trust_lead": ["/t/northfield/statistics/"],
