@@ -5,6 +5,11 @@ Uses a throwaway SQLite database, so it needs no services. The floor is the same
 paragraphs with no stylesheet, over the same number of pages: WeasyPrint's own cost for that
 much text. The ratio is what loading the case, our template and our stylesheet add on top.
 Target: at most 1.5x.
+
+Both timings are for a warm process: the renderer keeps one parsed print stylesheet and one
+font configuration per thread, as a web worker does after its first PDF. Known slack in the
+floor: at WeasyPrint's default 12pt the same words need one page more than our 10pt summary
+(the page counts are printed), so the floor does a little more work than "same pages" implies.
 """
 
 import os
