@@ -31,7 +31,7 @@ BASE_DIR = Path(__file__).resolve().parents[2]
 CANARY = "CANARY-7f3e-Zebra-Lighthouse"
 
 
-def wait_until(condition, timeout: float = 20) -> bool:
+def wait_until(condition, timeout: float = 60) -> bool:
     """Poll `condition` until it holds: another process (the worker) is doing the work."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -68,7 +68,7 @@ class Sink:
         with self.lock:
             return sorted(r for m in self.messages for r in m["to"])
 
-    def wait_for(self, count: int, timeout: float = 20) -> list:
+    def wait_for(self, count: int, timeout: float = 60) -> list:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             with self.lock:
