@@ -27,6 +27,8 @@ class NotificationSettingsForm(forms.ModelForm):
         ),
         min_value=URGENT_MIN,
         max_value=URGENT_MAX,
+        # A text box (as GOV.UK advises for numbers), styled like every other input.
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "spellcheck": "false"}),
         error_messages={
             "required": URGENT_RANGE,
             "invalid": URGENT_RANGE,
@@ -42,7 +44,7 @@ class NotificationSettingsForm(forms.ModelForm):
             "Use the 24-hour clock, from 12:00 to 20:00."
         ),
         input_formats=["%H:%M", "%H.%M"],
-        widget=forms.TimeInput(format="%H:%M"),
+        widget=forms.TextInput(attrs={"spellcheck": "false"}),
         error_messages={"required": DAY_ENDS_FORMAT, "invalid": DAY_ENDS_FORMAT},
     )
 
@@ -52,6 +54,9 @@ class NotificationSettingsForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        ends_at = self.initial.get("school_day_ends_at")
+        if isinstance(ends_at, time):  # shown as 17:00, not 17:00:00
+            self.initial["school_day_ends_at"] = ends_at.strftime("%H:%M")
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.layout = Layout(

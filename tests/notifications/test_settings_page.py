@@ -184,3 +184,12 @@ def test_the_home_page_links_dsls_and_school_admins_to_it(cast, client_for):
         assert url in client_for(getattr(cast, member)).get("/").content.decode()
     for member in ("deputy", "teacher"):
         assert url not in client_for(getattr(cast, member)).get("/").content.decode()
+
+
+def test_the_boxes_show_plain_values_in_gov_uk_inputs(cast, client_for):
+    from django.urls import reverse
+
+    url = reverse("notifications:settings", kwargs={"school": "oakwood"})
+    html = client_for(cast.dsl).get(url).content.decode()
+    assert 'value="17:00"' in html and "17:00:00" not in html
+    assert html.count('class="govuk-input') >= 2
