@@ -251,3 +251,21 @@ def blackhole_broker():
     for conn in accepted:
         conn.close()
     server.close()
+
+
+def timed_report(cast, *, urgent: bool):
+    """Commit a new case and its notifications: (the incident, seconds the commit took)."""
+    from django.db import transaction
+
+    from notifications import services
+
+    started = time.monotonic()
+    with transaction.atomic():
+        incident = make_incident(cast)
+        services.notify_new_case(
+            school=incident.school,
+            incident_id=incident.pk,
+            reference=incident.reference,
+            urgent=urgent,
+        )
+    return incident, time.monotonic() - started

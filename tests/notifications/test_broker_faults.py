@@ -5,32 +5,17 @@ The outbox row is saved with the case; once the broker is back the relay sends i
 
 import time
 
-from django.db import transaction
-
 from notifications import services
 from notifications.models import Outbox, OutboxStatus
 
-from .conftest import free_port, make_incident, use_broker, wait_until
-
-
-def report(cast):
-    started = time.monotonic()
-    with transaction.atomic():
-        incident = make_incident(cast)
-        services.notify_new_case(
-            school=incident.school,
-            incident_id=incident.pk,
-            reference=incident.reference,
-            urgent=False,
-        )
-    return incident, time.monotonic() - started
+from .conftest import free_port, timed_report, use_broker, wait_until
 
 
 def test_broker_refused_then_relay_sends_one_email_each(
     transactional_db, cast, smtp_email, clean_redis
 ):
     with use_broker(f"redis://127.0.0.1:{free_port()}/0"):
-        incident, took = report(cast)
+        incident, took = timed_report(cast, urgent=False)
 
     assert took < 2
     rows = Outbox.objects.filter(incident_id=incident.pk)
@@ -51,7 +36,7 @@ def test_broker_refused_then_relay_sends_one_email_each(
 
 def test_broker_refused_with_a_real_worker_the_relay_task_delivers(worker, cast, smtp_server):
     with use_broker(f"redis://127.0.0.1:{free_port()}/0"):
-        incident, took = report(cast)
+        incident, took = timed_report(cast, urgent=False)
     assert took < 2
     assert smtp_server.messages == []
 
@@ -71,7 +56,7 @@ def test_a_broker_that_never_answers_holds_the_commit_under_5_seconds(
 ):
     url, accepted = blackhole_broker
     with use_broker(url):
-        incident, took = report(cast)
+        incident, took = timed_report(cast, urgent=False)
 
     assert accepted, "the publish never reached the silent broker"
     assert took < 5

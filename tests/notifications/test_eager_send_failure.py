@@ -1,7 +1,6 @@
 """With no broker, a mail server that is down never breaks the request: the row waits."""
 
 import io
-import time
 
 from django.core.management import call_command
 from django.db import transaction
@@ -10,20 +9,7 @@ from django.utils import timezone
 from notifications import services
 from notifications.models import Outbox, OutboxStatus
 
-from .conftest import free_port, make_incident
-
-
-def report(cast):
-    started = time.monotonic()
-    with transaction.atomic():
-        incident = make_incident(cast)
-        services.notify_new_case(
-            school=incident.school,
-            incident_id=incident.pk,
-            reference=incident.reference,
-            urgent=True,
-        )
-    return incident, time.monotonic() - started
+from .conftest import free_port, make_incident, timed_report
 
 
 def test_smtp_down_in_process_leaves_rows_pending_then_the_relay_sends(
@@ -31,7 +17,7 @@ def test_smtp_down_in_process_leaves_rows_pending_then_the_relay_sends(
 ):
     settings.EMAIL_PORT = free_port()  # nothing listens there
 
-    incident, took = report(cast)
+    incident, took = timed_report(cast, urgent=True)
     assert took < 5
 
     rows = Outbox.objects.filter(incident_id=incident.pk).order_by("pk")
@@ -65,7 +51,7 @@ def test_a_mail_server_that_never_answers_costs_one_timeout(
     settings.EMAIL_PORT = int(url.rsplit(":", 1)[1].split("/")[0])
     settings.EMAIL_TIMEOUT = 2
 
-    incident, took = report(cast)
+    incident, took = timed_report(cast, urgent=True)
 
     assert accepted, "the send never reached the silent mail server"
     assert took < 3.5  # one 2-second timeout, not one per recipient
