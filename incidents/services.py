@@ -531,7 +531,9 @@ def import_pupils(*, actor: User, school: School, csv_text: str) -> ImportResult
     """
     result = ImportResult()
     lines = csv_text.splitlines()
-    reader = csv.DictReader(io.StringIO("\n".join(lines)))
+    # Rows copied straight from a spreadsheet arrive separated by tabs, not commas.
+    delimiter = "\t" if lines and "\t" in lines[0] and "," not in lines[0] else ","
+    reader = csv.DictReader(io.StringIO("\n".join(lines)), delimiter=delimiter)
     header = [clean_text(h).lower() for h in (reader.fieldnames or [])]
     missing = [c for c in CSV_COLUMNS if c != "mis_id" and c not in header]
     if missing:

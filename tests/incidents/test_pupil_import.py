@@ -113,6 +113,13 @@ def test_a_missing_heading_row_imports_nothing_and_says_why(client_for, cast):
     assert not Pupil.objects.exists()
 
 
+def test_rows_pasted_from_a_spreadsheet_are_tab_separated_and_import(client_for, cast):
+    text = HEADER.replace(",", "\t") + "\nSiân\tO’Brien, Jones\t9\t29/02/2012\tW1\n"
+    result = paste(client_for(cast.admin), text).context["result"]
+    assert (result.header_error, result.created, result.errors) == ("", 1, [])
+    assert Pupil.objects.get(mis_id="W1").last_name == "O’Brien, Jones"
+
+
 def test_a_broken_quote_is_reported_not_a_server_error(client_for, cast):
     response = paste(client_for(cast.admin), f'{HEADER}\nA,B,9,2012-01-01,X1\n"C,D,9,2012-01-01,X2')
     assert response.status_code == 200
