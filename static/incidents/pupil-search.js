@@ -3,14 +3,22 @@
 const search = document.querySelector("[data-pupil-search]");
 const select = document.querySelector("[data-pupil-select]");
 
+// Lower case without accents or curly apostrophes, as the server search: "sian" finds Siân.
+const fold = (text) =>
+  text
+    .normalize("NFKD")
+    .replace(/\p{M}/gu, "")
+    .replace(/[\u2018\u2019\u02bc`]/g, "'")
+    .toLowerCase();
+
 if (search && select) {
   const options = [...select.options].filter((option) => option.value !== "");
   const status = document.querySelector("[data-pupil-search-status]");
   search.addEventListener("input", () => {
-    const words = search.value.toLowerCase().split(/\s+/).filter(Boolean);
+    const words = fold(search.value).split(/\s+/).filter(Boolean);
     let shown = 0;
     for (const option of options) {
-      const match = words.every((word) => option.text.toLowerCase().includes(word));
+      const match = words.every((word) => fold(option.text).includes(word));
       option.hidden = !match;
       option.disabled = !match;
       shown += match ? 1 : 0;

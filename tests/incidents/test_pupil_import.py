@@ -135,3 +135,14 @@ def test_the_pupil_list_shows_and_searches_pupils(client_for, cast, pupils):
     assert "Import or update" not in body  # admins only
     found = client.get(url, {"q": "oka"}).content.decode()
     assert "Okafor, Maya" in found and "Turner, Jake" not in found
+
+
+def test_searching_ignores_accents_case_and_curly_apostrophes(client_for, cast):
+    for first, last in [("Siân", "O’Brien"), ("Zoë", "Nguyễn"), ("Tom", "Smith")]:
+        Pupil.objects.create(school=cast.school_a, first_name=first, last_name=last, year_group="9")
+    client = client_for(cast.dsl)
+    url = reverse("incidents:pupils", kwargs={"school": "oakwood"})
+    found = client.get(url, {"q": "sian o'brien"}).content.decode()
+    assert "O’Brien, Siân" in found and "Smith" not in found
+    found = client.get(url, {"q": "NGUYEN zoe"}).content.decode()
+    assert "Nguyễn, Zoë" in found and "Siân" not in found
