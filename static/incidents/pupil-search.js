@@ -3,12 +3,12 @@
 const search = document.querySelector("[data-pupil-search]");
 const select = document.querySelector("[data-pupil-select]");
 
-// Lower case without accents or curly apostrophes, as the server search: "sian" finds Siân.
+// Lower case without accents or apostrophes, as the server search: "sian obrien" finds Siân O’Brien.
 const fold = (text) =>
   text
     .normalize("NFKD")
     .replace(/\p{M}/gu, "")
-    .replace(/[\u2018\u2019\u02bc`]/g, "'")
+    .replace(/['\u2018\u2019\u02bc`]/g, "")
     .toLowerCase();
 
 if (search && select) {
