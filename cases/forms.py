@@ -49,7 +49,15 @@ class CaseForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.helper = FormHelper()
         self.helper.form_tag = False
-        self.helper.add_input(Submit("submit", self.submit_label))
+        # A double click must not save the record twice (GOV.UK Frontend's button module).
+        self.helper.add_input(
+            Submit(
+                "submit",
+                self.submit_label,
+                data_module="govuk-button",
+                data_prevent_double_click="true",
+            )
+        )
 
 
 class StatusForm(CaseForm):

@@ -304,3 +304,26 @@ def test_closing_through_the_page_without_a_reason_is_refused(cast, incident, cl
     incident.refresh_from_db()
     assert incident.status == Status.CLOSED
     assert StatusChange.objects.get().reason == "Resolved."
+
+
+def test_every_record_page_and_case_button_ignores_a_double_click(
+    cast, incident, pupil, client_for
+):
+    """A double click on Save posted the record twice: each button asks GOV.UK Frontend to
+    ignore a second click."""
+    client = client_for(cast.dsl)
+    for name, _model, _data in valid_posts(cast, pupil):
+        page = client.get(reverse(f"cases:{name}", kwargs={"reference": incident.reference}))
+        html = page.content.decode()
+        assert 'type="submit"' in html, name
+        submit = html[html.index('type="submit"') : html.index("/>", html.index('type="submit"'))]
+        assert 'data-prevent-double-click="true"' in submit, name
+        assert 'data-module="govuk-button"' in submit, name
+    services.add_task(
+        incident=incident, actor=cast.dsl, title="Call", owner=cast.dsl, due_on=timezone.localdate()
+    )
+    detail = client.get(reverse("cases:detail", kwargs={"reference": incident.reference}))
+    html = detail.content.decode()
+    for label in ("Acknowledge this case", "Mark done"):
+        button = html[: html.index(label)].rsplit("<button", 1)[1]
+        assert 'data-prevent-double-click="true"' in button, label
