@@ -250,3 +250,13 @@ def test_a_pupil_added_by_name_is_a_new_record_in_each_report(journey, cast):
     assert AuditEvent.objects.filter(action="pupil.added_from_report").count() == 2
     events = AuditEvent.objects.all()
     assert "Jake put my photo" not in str([e.data for e in events])
+
+
+def test_each_added_pupil_shows_their_name_and_year_on_separate_lines(journey, cast):
+    j = journey(cast.teacher)
+    j.start()
+    j.what()
+    j.add_new_pupil("Siân", "O’Brien", "9", "pictured")
+    body = j.client.get(j.url("report_who")).content.decode()
+    # Not run together as "Siân O’BrienYear 9", on screen or read aloud.
+    assert "Siân O’Brien<br><span" in body
