@@ -10,7 +10,7 @@ from crispy_forms_gds.layout import Submit
 from django import forms
 from django.utils import timezone
 
-from incidents.models import Urgency
+from incidents.models import Status, Urgency
 from safeguarding.text import SafeTextField
 
 from . import workflow
@@ -22,6 +22,8 @@ SAY_WHEN_PARENTS_TOLD = "Enter the date parents or carers were told."
 SAY_WHY_PARENTS_NOT_TOLD = "Write why parents or carers were not told."
 SAY_WHICH_AGENCY = "Enter which agency."
 CHOOSE_A_SERVICE = "Choose at least one way to get the image removed."
+# The case moved on (another tab, another person) after this page was opened.
+STATUS_MOVED_ON = "This case is now {status}, so that change is no longer possible. Choose again."
 
 YES_NO = [("yes", "Yes"), ("no", "No")]
 
@@ -83,6 +85,9 @@ class StatusForm(CaseForm):
         self.fields["to_status"].choices = [
             (m.target, m.label) for m in workflow.moves_from(current_status)
         ]
+        self.fields["to_status"].error_messages["invalid_choice"] = STATUS_MOVED_ON.format(
+            status=Status(current_status).label.lower()
+        )
         if not any(m.needs_outcome for m in workflow.moves_from(current_status)):
             del self.fields["closing_outcome"]
 

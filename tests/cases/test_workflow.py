@@ -3,11 +3,13 @@
 import itertools
 
 import pytest
+from django.urls import reverse
 
-from cases import services, workflow
+from cases import forms, services, workflow
 from cases.models import StatusChange
 from incidents.models import Status
 from safeguarding.models import AuditEvent
+from tests.conftest import post_form
 
 from .conftest import make_incident
 
@@ -199,3 +201,28 @@ def test_a_task_on_a_closed_case_cannot_be_marked_done(cast, incident):
     with pytest.raises(services.CaseError, match="closed"):
         services.complete_task(task=task, actor=cast.dsl)
     assert Task.objects.get(pk=task.pk).done_at is None
+
+
+def test_a_status_change_from_a_stale_page_says_the_case_moved_on(cast, client_for):
+    """Two tabs: one closes the case, the other still offers "Managed in school". The second
+    used to say "Select a valid choice. managed_in_school is not one of the available choices"."""
+    incident = make_incident(cast.school_a, cast.teacher, status=Status.REFERRED)
+    client = client_for(cast.dsl)
+    url = reverse("cases:status", kwargs={"reference": incident.reference})
+    services.change_status(
+        incident=incident,
+        actor=cast.dsl,
+        to_status=Status.CLOSED,
+        reason="Police leading.",
+        closing_outcome=StatusChange.ClosingOutcome.AGENCY_LEADING,
+    )
+
+    response = post_form(client, url, {"to_status": Status.MANAGED_IN_SCHOOL})
+
+    assert response.status_code == 200
+    assert response.context["form"].errors["to_status"] == [
+        forms.STATUS_MOVED_ON.format(status="closed")
+    ]
+    assert "not one of the available choices" not in response.content.decode()
+    incident.refresh_from_db()
+    assert incident.status == Status.CLOSED
