@@ -19,7 +19,7 @@ from guidance.checklist import Checklist, load_checklist
 from guidance.triage import Outcome, triage
 from notifications.services import notify_follow_up, notify_new_case
 from safeguarding import audit
-from safeguarding.models import School, User
+from safeguarding.models import AuditEvent, School, User
 from safeguarding.text import clean_text, find_imagery
 
 from .models import (
@@ -276,6 +276,13 @@ def _resolve_pupils(draft: ReportDraft, *, actor: User) -> list[tuple[Pupil, str
     return resolved
 
 
+def was_sent(*, actor: User, draft_id) -> bool:
+    """Whether `actor` already sent the report drafted as `draft_id` (its draft is gone)."""
+    return AuditEvent.objects.filter(
+        action="incident.reported", actor=actor, data__draft=str(draft_id)
+    ).exists()
+
+
 @transaction.atomic
 def submit_report(*, actor: User, draft: ReportDraft, request=None) -> Incident:
     """Turn a finished draft into a case: the incident, its factors and pupils, the first
@@ -336,6 +343,7 @@ def submit_report(*, actor: User, draft: ReportDraft, request=None) -> Incident:
         request=request,
         data={
             "reference": incident.reference,
+            "draft": str(draft.pk),
             "kind": incident.kind,
             "urgency": incident.urgency,
             "immediate_referral": incident.immediate_referral,

@@ -294,6 +294,10 @@ def _labels(draft) -> dict:
 @access.school_role(*ALL_SCHOOL_ROLES)
 @require_http_methods(["GET", "POST"])
 def report_check(request, school, draft):
+    if services.was_sent(actor=request.user, draft_id=draft):
+        # Back from "Report sent", a double click or a second tab: say so, not "Page not found".
+        messages.info(request, services.ALREADY_SENT)
+        return redirect("incidents:my_reports")
     draft = access.get_own_draft(request, school, draft)
     missing = services.first_missing_step(draft) or services.unanswered_question(draft)
     if missing:

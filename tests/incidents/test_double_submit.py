@@ -5,6 +5,7 @@ import threading
 
 import pytest
 from django.db import connection
+from django.urls import reverse
 
 from incidents.models import Incident
 from notifications.models import Outbox
@@ -41,8 +42,9 @@ def test_two_sends_at_once_make_one_case(postgres, cast, client_for):
     assert Outbox.objects.filter(incident_id=incident.pk, kind="new_case").count() == 2
 
 
-def test_sending_again_after_it_was_sent_is_a_polite_not_found(journey, cast):
+def test_sending_again_after_it_was_sent_goes_to_my_reports(journey, cast):
     j = journey(cast.teacher).complete()
     assert j.submit().status_code == 302
-    assert j.submit().status_code == 404
+    again = j.submit()
+    assert (again.status_code, again["Location"]) == (302, reverse("incidents:my_reports"))
     assert Incident.objects.count() == 1

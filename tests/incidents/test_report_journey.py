@@ -260,3 +260,22 @@ def test_each_added_pupil_shows_their_name_and_year_on_separate_lines(journey, c
     body = j.client.get(j.url("report_who")).content.decode()
     # Not run together as "Siân O’BrienYear 9", on screen or read aloud.
     assert "Siân O’Brien<br><span" in body
+
+
+def test_going_back_to_a_sent_report_says_it_was_sent_not_page_not_found(journey, cast):
+    j = journey(cast.teacher)
+    j.start()
+    j.what()
+    j.add_new_pupil()
+    j.adults()
+    j.checklist()
+    check = j.url("report_check")
+    j.submit()
+    for response in (j.client.get(check, follow=True), post_form(j.client, check, follow=True)):
+        assert response.status_code == 200
+        assert "This report has already been sent." in response.content.decode()
+        assert response.request["PATH_INFO"] == reverse("incidents:my_reports")
+    assert Incident.objects.count() == 1
+    # Someone else cannot learn anything from the same address.
+    other = journey(cast.deputy)
+    assert other.client.get(check).status_code == 404
