@@ -51,3 +51,14 @@ def test_a_closed_case_takes_no_further_information(journey, cast):
     assert response.status_code == 200
     assert FOLLOW_UP_CLOSED.split(".")[0] in response.content.decode()
     assert not FollowUp.objects.filter(incident=incident).exists()
+
+
+def test_the_report_page_says_when_it_was_sent_in_one_sentence(journey, cast):
+    j = journey(cast.teacher).complete()
+    j.submit()
+    incident = Incident.objects.get()
+    body = j.client.get(
+        reverse("incidents:my_report", kwargs={"reference": incident.reference})
+    ).content.decode()
+    assert "Sent at " in body and " on " in body
+    assert "m.." not in body  # not "7:20a.m.." with a second full stop
