@@ -62,3 +62,11 @@ def test_the_report_page_says_when_it_was_sent_in_one_sentence(journey, cast):
     ).content.decode()
     assert "Sent at " in body and " on " in body
     assert "m.." not in body  # not "7:20a.m.." with a second full stop
+
+
+def test_my_reports_shows_the_school_under_the_reference(journey, cast):
+    j = journey(cast.teacher).complete()
+    j.submit()
+    body = j.client.get(reverse("incidents:my_reports")).content.decode()
+    # Not run together as "SG-ABCD-EFGHOakwood", on screen or read aloud.
+    assert f"{Incident.objects.get().reference}</a><br><span" in body
