@@ -281,7 +281,12 @@ class ImageryViewingForm(CaseForm):
 
 class TaskForm(CaseForm):
     title = SafeTextField(label="What needs doing", max_length=SHORT)
-    owner = forms.ModelChoiceField(label="Who will do it", queryset=None, empty_label=None)
+    owner = forms.ModelChoiceField(
+        label="Who will do it",
+        help_text="The DSL or a deputy: only they can open this case to see the task.",
+        queryset=None,
+        empty_label=None,
+    )
     due_on = _date("Due by")
     submit_label = "Add the task"
 

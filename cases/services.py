@@ -34,6 +34,8 @@ CASE_IS_CLOSED = "This case is closed. Reopen it to add to it."
 ASSIGNEE_NOT_REVIEWER = "Choose the DSL or a deputy DSL of this school."
 ONLY_DSL_VIEWS_IMAGERY = "Only the DSL may record viewing imagery."
 TASK_OWNER_NOT_STAFF = "Choose someone who works at this school."
+# Only the DSL and deputies can open a case, so only they can see, be reminded of and finish a task.
+TASK_OWNER_NOT_REVIEWER = "Choose the DSL or a deputy DSL of this school."
 
 # Actions written by this module (and by the reporting journey) that make up a timeline.
 CASE_VIEWED = "incident.viewed"
@@ -362,8 +364,8 @@ def record_imagery_viewing(
 def add_task(
     *, incident: Incident, actor: User, title: str, owner: User, due_on: date, request=None
 ) -> Task:
-    if not staff_of(incident.school).filter(pk=owner.pk).exists():
-        raise CaseError(TASK_OWNER_NOT_STAFF, field="owner")
+    if not reviewers_of(incident.school).filter(pk=owner.pk).exists():
+        raise CaseError(TASK_OWNER_NOT_REVIEWER, field="owner")
     task = Task(incident=incident, title=title, owner=owner, due_on=due_on)
     return _add_record(task, actor=actor, request=request, owner=str(owner.pk))
 

@@ -219,7 +219,7 @@ add_task = _record_view(
     forms.TaskForm,
     services.add_task,
     "Add a task",
-    form_kwargs=lambda incident: {"staff": services.staff_of(incident.school)},
+    form_kwargs=lambda incident: {"staff": services.reviewers_of(incident.school)},
 )
 triage_override = _record_view(
     forms.TriageOverrideForm,

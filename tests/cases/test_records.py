@@ -207,6 +207,30 @@ def test_a_task_owner_must_work_at_the_school(cast, incident, client_for):
     assert not Task.objects.exists()
 
 
+def test_a_task_owner_is_the_dsl_or_a_deputy_who_can_open_the_case(cast, incident, client_for):
+    """A teacher given a task was reminded of it by a link to a case they cannot open (404),
+    and could never see or finish it."""
+    client = client_for(cast.dsl)
+    url = reverse("cases:add_task", kwargs={"reference": incident.reference})
+    offered = set(client.get(url).context["form"].fields["owner"].queryset)
+    assert offered == {cast.dsl, cast.deputy}
+
+    response = post_form(
+        client, url, {"title": "Call", "owner": str(cast.teacher.pk), "due_on": TOMORROW}
+    )
+    assert response.status_code == 200
+    assert "owner" in response.context["form"].errors
+    with pytest.raises(services.CaseError, match=services.TASK_OWNER_NOT_REVIEWER):
+        services.add_task(
+            incident=incident,
+            actor=cast.dsl,
+            title="Call",
+            owner=cast.admin,
+            due_on=timezone.localdate(),
+        )
+    assert not Task.objects.exists()
+
+
 def test_a_closed_case_takes_no_records_until_reopened(cast, incident, client_for):
     type(incident).objects.filter(pk=incident.pk).update(status=Status.CLOSED)
     response = post_form(
