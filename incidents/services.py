@@ -6,6 +6,7 @@ Audit `data` holds ids, enums and counts only.
 
 import csv
 import io
+import re
 import secrets
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -542,7 +543,11 @@ def import_pupils(*, actor: User, school: School, csv_text: str) -> ImportResult
     # Rows copied straight from a spreadsheet arrive separated by tabs, not commas.
     delimiter = "\t" if lines and "\t" in lines[0] and "," not in lines[0] else ","
     reader = csv.DictReader(io.StringIO("\n".join(lines)), delimiter=delimiter)
-    header = [clean_text(h).lower() for h in (reader.fieldnames or [])]
+    # "First Name" or "Date-of-birth" as a spreadsheet heads them is first_name, date_of_birth.
+    header = [
+        "_".join(re.split(r"[\s_-]+", clean_text(h).strip().lower()))
+        for h in reader.fieldnames or []
+    ]
     missing = [c for c in CSV_COLUMNS if c != "mis_id" and c not in header]
     if missing:
         result.header_error = (

@@ -120,6 +120,16 @@ def test_rows_pasted_from_a_spreadsheet_are_tab_separated_and_import(client_for,
     assert Pupil.objects.get(mis_id="W1").last_name == "O’Brien, Jones"
 
 
+def test_a_heading_row_as_a_spreadsheet_writes_it_is_understood(client_for, cast):
+    text = (
+        "First Name\tLast Name\tYear Group\tDate of Birth\tMIS ID \r\n"
+        "Rhys\tap Iorwerth\tY9\t01/09/2011\tW10\r\n"
+    )
+    result = paste(client_for(cast.admin), text).context["result"]
+    assert (result.header_error, result.created, result.errors) == ("", 1, [])
+    assert Pupil.objects.get(mis_id="W10").last_name == "ap Iorwerth"
+
+
 def test_a_broken_quote_is_reported_not_a_server_error(client_for, cast):
     response = paste(client_for(cast.admin), f'{HEADER}\nA,B,9,2012-01-01,X1\n"C,D,9,2012-01-01,X2')
     assert response.status_code == 200
