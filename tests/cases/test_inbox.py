@@ -151,6 +151,11 @@ def test_the_filters(cast, client_for):
     assert refs(pupil="amy") == {a.reference, b.reference}
     assert refs(pupil="Ben Cole") == {b.reference}
     assert refs(pupil="nobody") == set()
+    sian = make_pupil(cast.school_a, "Siân", "O'Brien")
+    d = make_incident(cast.school_a, cast.teacher, pupils=[(sian, PupilRole.PICTURED)])
+    # Typed without the accent, or pasted from Word with a curly apostrophe.
+    assert refs(pupil="sian") == {d.reference}
+    assert refs(pupil="Siân O’Brien") == {d.reference}
     assert inbox(client, cast.school_a, assignee=str(cast.teacher.pk)).context["filter"].errors
 
 
