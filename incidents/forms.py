@@ -6,6 +6,7 @@ from crispy_forms_gds.fields import DateInputField
 from crispy_forms_gds.helper import FormHelper
 from crispy_forms_gds.layout import HTML, Field, Layout
 from django import forms
+from django.core.validators import RegexValidator
 from django.utils import timezone
 from django.utils.html import format_html
 
@@ -21,6 +22,11 @@ FOLLOW_UP_MAX = 5000
 CSV_MAX = 400_000
 
 FUTURE_DATE_MESSAGE = "The date must be today or in the past"
+DATE_PART_MESSAGES = (
+    "Enter the day as a number, for example 27",
+    "Enter the month as a number, for example 3",
+    "Enter the year as a number, for example 2026",
+)
 ACKNOWLEDGE_MESSAGE = "Confirm that you have read what to do and what not to do"
 ADULTS_DESCRIPTION_MESSAGE = "Say who the adult is, in words"
 
@@ -49,6 +55,9 @@ class NotInFutureDateField(DateInputField):
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
         self.error_messages["invalid"] = "Enter a real date, for example 27 3 2026"
+        # The GOV.UK pack calls a bad day "not a valid date"; say what each box needs.
+        for box, message in zip(self.fields, DATE_PART_MESSAGES, strict=True):
+            box.validators = [RegexValidator(r"^[0-9]+$", message)]
 
     def compress(self, data_list):
         try:

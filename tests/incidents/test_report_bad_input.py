@@ -6,7 +6,12 @@ from datetime import timedelta
 from django.urls import reverse
 from django.utils import timezone
 
-from incidents.forms import ACKNOWLEDGE_MESSAGE, ADULTS_DESCRIPTION_MESSAGE, FUTURE_DATE_MESSAGE
+from incidents.forms import (
+    ACKNOWLEDGE_MESSAGE,
+    ADULTS_DESCRIPTION_MESSAGE,
+    DATE_PART_MESSAGES,
+    FUTURE_DATE_MESSAGE,
+)
 from incidents.models import Incident, Pupil, ReportDraft
 from tests.conftest import post_form
 
@@ -183,3 +188,10 @@ def test_every_error_in_the_summary_links_to_its_control(journey, cast):
     j.what()
     j.adults()
     assert_links_land(post_form(j.client, j.url("report_checklist"), {}))
+
+
+def test_a_date_box_with_letters_says_which_box_and_what_it_needs(journey, cast):
+    j = journey(cast.teacher)
+    j.start()
+    response = j.what(happened_on_0="3rd", happened_on_1="March", happened_on_2="٢٠٢٤")
+    assert errors_of(response)["happened_on"] == list(DATE_PART_MESSAGES)
