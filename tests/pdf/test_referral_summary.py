@@ -180,3 +180,20 @@ def test_first_page_as_png_for_people_to_look_at(cast, full_case):
         check=True,
     )
     assert (ARTIFACTS / "referral-1.png").stat().st_size > 10_000
+
+
+def test_a_long_referral_outcome_runs_the_full_width_of_the_page(cast, full_case):
+    """A paragraph of outcome used to fill a fifth-width column, one or two words a line,
+    over several pages."""
+    services.record_referral(
+        incident=full_case,
+        actor=cast.dsl,
+        agency="social_care",
+        referred_on=date.today(),
+        their_reference="MASH-2026-11-21-000000000123456789-SUPPLEMENTARY",
+        contact="Duty social worker, duty.team@example.gov.uk",
+        outcome="Strategy meeting held. " * 60,
+    )
+    text = pdf_text(referral_pdf.render_referral_pdf(full_case, generated_by=cast.dsl))
+    assert any(line.count("Strategy meeting held.") >= 3 for line in text.splitlines())
+    assert "Outcome: not recorded yet" in text  # the first referral, with no outcome
