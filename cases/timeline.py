@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Prefetch
 
+from guidance.triage import TYPOLOGY_LABELS
 from incidents.models import FollowUp, Incident, IncidentPupil, Status
 from safeguarding.models import AuditEvent, User
 
@@ -79,6 +80,12 @@ class CaseFile:
     def latest_override(self):
         overrides = self.records.get("triage_override") or []
         return overrides[-1] if overrides else None
+
+    @property
+    def typology_label(self) -> str:
+        """The checklist's type of incident in words ("Not yet known", not "not_yet_known")."""
+        value = (self.incident.outcome or {}).get("typology", "")
+        return TYPOLOGY_LABELS.get(value, value)
 
     @property
     def open_tasks(self) -> list[Task]:

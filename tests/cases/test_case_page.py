@@ -147,3 +147,21 @@ def test_opening_the_case_marks_its_notifications_read(cast, client_for, inciden
     client_for(cast.dsl).get(reverse("cases:detail", args=[incident.reference]))
     assert unread.count() == 0
     assert Outbox.objects.filter(recipient=cast.deputy, read_at__isnull=True).count() == 1
+
+
+def test_the_type_of_incident_is_in_words_on_the_page_and_the_pdf(cast, incident, client_for):
+    """ "not_yet_known" was shown as "Notyetknown"."""
+    from cases import referral_pdf
+    from tests.pdf.test_referral_summary import pdf_text
+
+    outcome = {**incident.outcome, "typology": "not_yet_known", "typology_reason": "Find out."}
+    type(incident).objects.filter(pk=incident.pk).update(outcome=outcome)
+    incident.refresh_from_db()
+
+    page = client_for(cast.dsl).get(
+        reverse("cases:detail", kwargs={"reference": incident.reference})
+    )
+    assert "Not yet known: Find out." in page.content.decode()
+    assert "Notyetknown" not in page.content.decode()
+    text = pdf_text(referral_pdf.render_referral_pdf(incident, generated_by=cast.dsl))
+    assert "Not yet known: Find out." in text
