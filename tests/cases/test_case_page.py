@@ -1,5 +1,7 @@
 """The case page shows the whole record, and every view of it is an event anyone can see."""
 
+import re
+
 from django.urls import reverse
 from django.utils import timezone
 
@@ -165,3 +167,28 @@ def test_the_type_of_incident_is_in_words_on_the_page_and_the_pdf(cast, incident
     assert "Notyetknown" not in page.content.decode()
     text = pdf_text(referral_pdf.render_referral_pdf(incident, generated_by=cast.dsl))
     assert "Not yet known: Find out." in text
+
+
+def test_a_long_unbroken_reference_wraps_instead_of_widening_the_page(cast, incident, client_for):
+    """A police reference with no spaces pushed the case page wider than a phone's screen."""
+    reference = "TVP-CEOP-2026-11-21-000000000123456789-SUPPLEMENTARY"
+    services.record_referral(
+        incident=incident,
+        actor=cast.dsl,
+        agency=Referral.Agency.POLICE,
+        referred_on=timezone.localdate(),
+        their_reference=reference,
+        contact="duty.team.long.address@thamesvalley.police.uk",
+    )
+    html = (
+        client_for(cast.dsl)
+        .get(reverse("cases:detail", kwargs={"reference": incident.reference}))
+        .content.decode()
+    )
+    for text in (reference, "duty.team.long.address@thamesvalley.police.uk"):
+        positions = [m.start() for m in re.finditer(re.escape(text), html)]
+        assert positions, text
+        for at in positions:
+            before = html[:at]
+            start = max(before.rfind("<dd"), before.rfind("<li"))
+            assert "govuk-!-text-break-word" in html[start : html.index(">", start)], text
