@@ -5,6 +5,7 @@ by `safeguarding.text` before they get here.
 """
 
 import secrets
+import unicodedata
 import uuid
 
 from django.conf import settings
@@ -41,6 +42,37 @@ class YearGroup(models.TextChoices):
     Y13 = "13", "Year 13"
 
 
+# Dropped when matching names, so "OBrien", "O'Brien" and "O’Brien" all find one another.
+_APOSTROPHES = str.maketrans("", "", "'\u2018\u2019\u02bc`")
+
+
+def fold_name(text: str) -> str:
+    """Lower case without accents or apostrophes: "Sian" finds Siân, "OBrien" O’Brien."""
+    text = unicodedata.normalize("NFKD", text).translate(_APOSTROPHES)
+    return "".join(c for c in text if not unicodedata.combining(c)).casefold()
+
+
+class PupilQuerySet(models.QuerySet):
+    def matching(self, query: str, *, mis_id: bool = False) -> "PupilQuerySet":
+        """Pupils whose first or last name (or MIS id) contains every word, ignoring accents.
+
+        Done in Python because neither SQLite nor PostgreSQL (without extensions) compares
+        "Sian" with "Siân"; a school's list is a few thousand rows at most.
+        """
+        words = [fold_name(word) for word in query.split()[:5]]
+        if not words:
+            return self
+        ids = [
+            pk
+            for pk, first, last, mis in self.values_list("pk", "first_name", "last_name", "mis_id")
+            if all(
+                w in fold_name(first) or w in fold_name(last) or (mis_id and w == fold_name(mis))
+                for w in words
+            )
+        ]
+        return self.filter(pk__in=ids)
+
+
 class Pupil(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     school = models.ForeignKey(School, on_delete=models.PROTECT, related_name="pupils")
@@ -53,6 +85,8 @@ class Pupil(models.Model):
         default=False, help_text="Added by a member of staff while reporting, not imported."
     )
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = PupilQuerySet.as_manager()
 
     class Meta:
         ordering = ["last_name", "first_name"]

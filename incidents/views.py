@@ -1,6 +1,5 @@
 """The reporting journey, "My reports" and the pupil list. Thin: access, form, service, redirect."""
 
-import unicodedata
 from datetime import date
 
 from django.contrib import messages
@@ -105,35 +104,8 @@ def report_what(request, school, draft):
 # 3. Who ------------------------------------------------------------------------------------
 
 
-def _fold(text: str) -> str:
-    """Lower case without accents or apostrophes: "Sian" finds Siân, "OBrien" O’Brien."""
-    text = unicodedata.normalize("NFKD", text).translate(_APOSTROPHES)
-    return "".join(c for c in text if not unicodedata.combining(c)).casefold()
-
-
-# Dropped, so "OBrien", "O'Brien" and "O’Brien" all find one another.
-_APOSTROPHES = str.maketrans("", "", "'\u2018\u2019\u02bc`")
-
-
-def _search_pupils(pupils, query: str, *, mis_id: bool = False):
-    """Pupils whose first or last name (or MIS id) contains every word, ignoring accents.
-
-    Done in Python because neither SQLite nor PostgreSQL (without extensions) compares
-    "Sian" with "Siân"; a school's list is a few thousand rows at most.
-    """
-    words = [_fold(word) for word in query.split()[:5]]
-    if not words:
-        return pupils
-    ids = [
-        pk
-        for pk, first, last, mis in pupils.values_list("pk", "first_name", "last_name", "mis_id")
-        if all(w in _fold(first) or w in _fold(last) or (mis_id and w == _fold(mis)) for w in words)
-    ]
-    return pupils.filter(pk__in=ids)
-
-
 def _pupil_choices(school, query: str):
-    pupils = _search_pupils(Pupil.objects.filter(school=school), query)
+    pupils = Pupil.objects.filter(school=school).matching(query)
     return list(pupils.order_by("last_name", "first_name")[: PUPILS_IN_SELECT + 1])
 
 
@@ -412,7 +384,7 @@ def my_report(request, incident):
 def pupils(request, school):
     search = PupilSearchForm(request.GET or None)
     query = search.cleaned_data["q"] if search.is_valid() else ""
-    pupils = _search_pupils(Pupil.objects.filter(school=school), query, mis_id=True)
+    pupils = Pupil.objects.filter(school=school).matching(query, mis_id=True)
     page = Paginator(pupils.order_by("last_name", "first_name"), 50).get_page(
         request.GET.get("page")
     )
