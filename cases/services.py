@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from incidents.models import Incident, Pupil, Status, Urgency
+from incidents.services import CASE_VIEWED, log_case_view  # noqa: F401  (used as services.*)
 from safeguarding import access, audit
 from safeguarding.models import AuditEvent, Role, User
 
@@ -38,7 +39,6 @@ TASK_OWNER_NOT_STAFF = "Choose someone who works at this school."
 TASK_OWNER_NOT_REVIEWER = "Choose the DSL or a deputy DSL of this school."
 
 # Actions written by this module (and by the reporting journey) that make up a timeline.
-CASE_VIEWED = "incident.viewed"
 STATUS_CHANGED = "case.status_changed"
 ASSIGNED = "case.assigned"
 RECORD_ADDED = "case.record_added"
@@ -59,18 +59,6 @@ def case_events(incident: Incident):
     return AuditEvent.objects.filter(
         target_type=Incident._meta.label_lower, target_id=str(incident.pk)
     ).order_by("id")
-
-
-def log_case_view(*, incident: Incident, actor: User, request=None, via: str = "page") -> None:
-    """THE helper that records someone looking at a case (page, PDF or export: `via`)."""
-    audit.record(
-        CASE_VIEWED,
-        actor=actor,
-        target=incident,
-        school=incident.school,
-        request=request,
-        data={"via": via},
-    )
 
 
 def _event(incident: Incident, action: str, *, actor: User, request, data: dict) -> None:

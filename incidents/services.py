@@ -383,6 +383,22 @@ def is_urgent(incident: Incident) -> bool:
     return incident.immediate_referral or incident.urgency != Urgency.DSL_REVIEW_TODAY
 
 
+CASE_VIEWED = "incident.viewed"
+
+
+def log_case_view(*, incident: Incident, actor: User, request=None, via: str = "page") -> None:
+    """THE helper that records someone looking at a case: the DSL's case page, the PDF, a
+    pupil's file, or the reporter's own copy (`via`). "Who has seen this case" reads these."""
+    audit.record(
+        CASE_VIEWED,
+        actor=actor,
+        target=incident,
+        school=incident.school,
+        request=request,
+        data={"via": via},
+    )
+
+
 FOLLOW_UP_CLOSED = (
     "This case is closed. If you have a new concern, tell the safeguarding lead and make a "
     "new report."

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from guidance.triage import Outcome
-from safeguarding import access, audit
+from safeguarding import access
 from safeguarding.models import Role
 
 from . import services
@@ -352,13 +352,8 @@ def my_report(request, incident):
             messages.success(request, "Thank you. Your further information has been added.")
             return redirect("incidents:my_report", reference=incident.reference)
     if request.method == "GET":
-        audit.record(
-            "incident.viewed",
-            actor=request.user,
-            target=incident,
-            school=incident.school,
-            request=request,
-            data={"view": "my_report"},
+        services.log_case_view(
+            incident=incident, actor=request.user, request=request, via="my_report"
         )
     involvements = incident.involvements.select_related("pupil").order_by(
         "pupil__last_name", "pupil__first_name"
