@@ -46,5 +46,7 @@ def queue_password_reset(user: User) -> None:
     try:
         send_password_reset.delay(str(user.pk))
     except Exception as error:  # the broker is down: better a slower page than no email
-        logger.warning("Password reset queued in-process: broker unavailable (%s)", type(error))
+        logger.warning(
+            "Password reset sent in-process: broker unavailable (%s)", type(error).__name__
+        )
         send_password_reset.run(str(user.pk))
