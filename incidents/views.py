@@ -143,12 +143,13 @@ def _draft_pupil_rows(draft) -> list[dict]:
 @access.school_role(*ALL_SCHOOL_ROLES)
 @require_http_methods(["GET", "POST"])
 def report_who(request, school, draft):
+    """The pupils involved. Each add or remove is saved at once; the adults question has a page
+    of its own so nothing typed there can be lost by adding a pupil."""
     draft = access.get_own_draft(request, school, draft)
     search = PupilSearchForm(request.GET or None)
     query = search.cleaned_data["q"] if search.is_valid() else ""
     choices = _pupil_choices(school, query)
     action = request.POST.get("action") if request.method == "POST" else None
-    who = draft.data.get("who", {})
 
     if action == "choose":
         # Checked against the whole school list, not only the current search.
@@ -158,10 +159,6 @@ def report_who(request, school, draft):
     else:
         choose_form = ChoosePupilForm(pupils=choices[:PUPILS_IN_SELECT])
     new_form = NewPupilForm(request.POST if action == "new" else None)
-    adults_form = AdultsForm(
-        request.POST if action == "continue" else None,
-        initial={k: who.get(k) for k in ("adults_involved", "adults_description")},
-    )
 
     if action == "choose" and choose_form.is_valid():
         pupil = Pupil.objects.get(pk=choose_form.cleaned_data["pupil"], school=school)
@@ -173,9 +170,6 @@ def report_who(request, school, draft):
     if action == "remove":
         services.remove_pupil(draft=draft, key=request.POST.get("key", ""))
         return redirect(_step_url(draft, "who") + "#pupils-added")
-    if action == "continue" and adults_form.is_valid():
-        services.save_adults(draft=draft, **adults_form.cleaned_data)
-        return _after_step(draft, "who")
 
     return _journey(
         request,
@@ -186,11 +180,25 @@ def report_who(request, school, draft):
         query=query,
         choose_form=choose_form,
         new_form=new_form,
-        adults_form=adults_form,
         pupils_added=_draft_pupil_rows(draft),
         too_many_pupils=len(choices) > PUPILS_IN_SELECT,
-        failed_form={"choose": choose_form, "new": new_form, "continue": adults_form}.get(action),
+        failed_form={"choose": choose_form, "new": new_form}.get(action),
     )
+
+
+@access.school_role(*ALL_SCHOOL_ROLES)
+@require_http_methods(["GET", "POST"])
+def report_adults(request, school, draft):
+    draft = access.get_own_draft(request, school, draft)
+    who = draft.data.get("who", {})
+    adults_form = AdultsForm(
+        request.POST if request.method == "POST" else None,
+        initial={k: who.get(k) for k in ("adults_involved", "adults_description")},
+    )
+    if request.method == "POST" and adults_form.is_valid():
+        services.save_adults(draft=draft, **adults_form.cleaned_data)
+        return _after_step(draft, "who")
+    return _journey(request, "adults.html", draft, 3, adults_form=adults_form)
 
 
 # 4. The triage checklist and its outcome ---------------------------------------------------

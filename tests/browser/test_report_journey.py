@@ -107,6 +107,10 @@ def test_a_teacher_reports_with_the_keyboard(page, cast, viewport):
     page.keyboard.press("Enter")
     page.wait_for_url(re.compile(r"/who/(#pupils-added)?$"))
     page.locator("dt", has_text="Maya Okafor").wait_for()
+    press_button(page, "Continue")
+
+    page.wait_for_url(re.compile(r"/who/adults/(#.*)?$"))
+    step(page, "3b-adults", viewport, "Adults involved")
     choose_radio(page, "adults_involved", "no")
     press_button(page, "Save and continue")
 

@@ -125,8 +125,8 @@ class Journey:
     def adults(self, involved="no", description=""):
         return post_form(
             self.client,
-            self.url("report_who"),
-            {"action": "continue", "adults_involved": involved, "adults_description": description},
+            self.url("report_adults"),
+            {"adults_involved": involved, "adults_description": description},
         )
 
     def checklist(self, **overrides):

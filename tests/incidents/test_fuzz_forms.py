@@ -107,7 +107,7 @@ def test_fuzz_stored_account_is_shown_escaped(started, account):
 
 @FUZZ
 @given(
-    action=st.sampled_from(["choose", "new", "remove", "continue", "", "other"]),
+    action=st.sampled_from(["choose", "new", "remove", "", "other"]),
     fields=st.dictionaries(
         st.sampled_from(
             [
@@ -118,8 +118,6 @@ def test_fuzz_stored_account_is_shown_escaped(started, account):
                 "new-year_group",
                 "new-role",
                 "key",
-                "adults_involved",
-                "adults_description",
             ]
         ),
         choice_like,
@@ -131,6 +129,18 @@ def test_fuzz_who(started, action, fields, query):
         post_form(started.client, started.url("report_who"), {"action": action, **fields})
     )
     no_server_error(started.client.get(started.url("report_who"), {"q": query[:2000]}))
+
+
+@FUZZ
+@given(involved=choice_like, description=hostile_text)
+def test_fuzz_adults(started, involved, description):
+    no_server_error(
+        post_form(
+            started.client,
+            started.url("report_adults"),
+            {"adults_involved": involved, "adults_description": description},
+        )
+    )
 
 
 @FUZZ

@@ -129,8 +129,9 @@ def test_adults_yes_needs_who_in_words(journey, cast):
     j.start()
     response = j.adults("yes", "")
     assert errors_of(response, "adults_form")["adults_description"] == [ADULTS_DESCRIPTION_MESSAGE]
-    response = j.adults("", "")
+    response = j.adults("", "a man she met online")
     assert "adults_involved" in errors_of(response, "adults_form")
+    assert "a man she met online" in response.content.decode()
     assert "who" not in j.draft.data.get("steps_done", [])
 
 
@@ -184,7 +185,7 @@ def test_every_error_in_the_summary_links_to_its_control(journey, cast):
     assert_links_land(post_form(j.client, j.url("report_what"), {"happened_on_0": "40"}))
     assert_links_land(post_form(j.client, j.url("report_who"), {"action": "new"}))
     assert_links_land(post_form(j.client, j.url("report_who"), {"action": "choose"}))
-    assert_links_land(post_form(j.client, j.url("report_who"), {"action": "continue"}))
+    assert_links_land(post_form(j.client, j.url("report_adults"), {}))
     j.what()
     j.adults()
     assert_links_land(post_form(j.client, j.url("report_checklist"), {}))

@@ -144,9 +144,7 @@ def test_a_session_that_times_out_mid_way_resumes_its_draft(client, cast, pupils
     # 31 minutes pass with nothing done: the server-side session has expired, and the next
     # step sends them to sign in.
     Session.objects.update(expire_date=timezone.now() - timedelta(minutes=1))
-    response = post_form(
-        client, j.url("report_who"), {"action": "continue", "adults_involved": "no"}
-    )
+    response = post_form(client, j.url("report_adults"), {"adults_involved": "no"})
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("safeguarding:login"))
     assert ReportDraft.objects.get().data["what"]["platform"] == "Snapchat"
