@@ -50,13 +50,6 @@ _IMAGERY_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     # An image file's opening bytes in base64: even a tiny image, shorter than the runs
     # below, is refused.
     ("base64 image", _BASE64_IMAGE_HEADER),
-    ("base64 run", re.compile(r"[A-Za-z0-9+/]{100,}+={0,2}")),
-    ("base64 run", re.compile(r"[A-Za-z0-9_-]{100,}+={0,2}")),
-    # Base64 wrapped over several lines (as email clients and pastebins do).
-    (
-        "base64 run",
-        re.compile(r"(?:[A-Za-z0-9+/]{40,}+={0,2}[ \t]*\r?\n[ \t]*){2,}[A-Za-z0-9+/]{8,}"),
-    ),
     (
         "image link",
         re.compile(
@@ -75,14 +68,27 @@ _IMAGERY_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ),
 )
 
+# Long runs of base64's alphabet (standard, URL-safe, or wrapped over several lines as email
+# clients and pastebins do). A run that reads as words is let through: see _reads_as_words.
+# Each starts only where a run starts, so a long run is read once, not once per character.
+_BASE64_RUNS = (
+    re.compile(r"(?<![A-Za-z0-9+/])[A-Za-z0-9+/]{100,}+={0,2}"),
+    re.compile(r"(?<![A-Za-z0-9_-])[A-Za-z0-9_-]{100,}+={0,2}"),
+    re.compile(
+        r"(?<![A-Za-z0-9+/])(?:[A-Za-z0-9+/]{40,}+={0,2}[ \t]*\r?\n[ \t]*){2,}[A-Za-z0-9+/]{8,}"
+    ),
+)
+
 
 # Image data broken up by spaces or newlines (every few characters, or mid-header) beats the
-# runs above, so they are also looked for with all white space taken out. Prose squashed
-# together is a long run of letters too; what gives base64 away is its mix: random bytes encode
-# to roughly 40% capitals, 40% small letters and 15% digits, where words are almost all small
-# letters and a list of ids has no small letters at all.
+# runs above, so they are also looked for across white space. Prose squashed together is a long
+# run of letters too; what gives base64 away is its mix: random bytes encode to roughly 40%
+# capitals, 40% small letters and 15% digits, where words are almost all small letters and a
+# list of ids has no small letters at all; and, within each piece, how often it changes between
+# them (_reads_as_words), which tells a list of names and forms from encoded bytes.
 _WHITESPACE = re.compile(r"\s+")
-_COMPACT_BASE64_RUN = re.compile(r"[A-Za-z0-9+/]{100,}+")
+# A run of base64's alphabet with single spaces allowed inside it.
+_SPACED_BASE64_RUN = re.compile(r"[A-Za-z0-9+/_-]++(?: [A-Za-z0-9+/_-]++)*+")
 # A hex dump of image bytes ("89 50 4e 47 0d 0a ..."): 64 or more byte pairs in a row.
 _HEX_DUMP = re.compile(r"(?:[0-9A-Fa-f]{2}[\s:,-]?){64,}+")
 
@@ -94,14 +100,71 @@ def _looks_like_encoded_bytes(run: str) -> bool:
     return upper >= 0.1 and lower >= 0.1 and digits >= 0.05
 
 
+# Where a run is cut into pieces: white space, and the joins of URL paths, slugs and user names.
+_PIECE_BREAK = re.compile(r"[\s/+_=-]+")
+
+
+def _char_class(ch: str) -> str:
+    return "u" if ch.isupper() else "l" if ch.islower() else "d"
+
+
+def _reads_as_words(run: str) -> bool:
+    """Whether a long run of base64's alphabet is really words, names, numbers or a link.
+
+    Cut at white space and at / + _ - (a URL path, a slug, snake_case, words split over lines),
+    words change between capitals, small letters and digits about once a piece ("Jayden",
+    "10B", "UKParenting", "jay2011x"), where encoded bytes change at two of every three
+    characters, whatever their length. Pieces of one or two characters cannot tell, so a run
+    made mostly of them (image data spaced out a character or two at a time) is not words. A
+    run with no break at all is words only when it is all small letters or all digits ("haha..."
+    or a long number); one of capitals only ("AAAA...") is what an image's empty bytes encode to.
+    """
+    pieces = [piece for piece in _PIECE_BREAK.split(run) if piece]
+    if not pieces:
+        return True
+    if len(pieces) == 1 and not _PIECE_BREAK.search(run.strip("=")):
+        return run.islower() or run.isdigit()
+    if sum(len(p) for p in pieces if len(p) <= 2) >= 0.6 * sum(len(p) for p in pieces):
+        return False
+    pairs = changes = 0
+    for piece in pieces:
+        if len(piece) <= 2:
+            continue
+        classes = [_char_class(ch) for ch in piece]
+        pairs += len(classes) - 1
+        changes += sum(a != b for a, b in zip(classes, classes[1:], strict=False))
+    return changes < 0.4 * pairs
+
+
+def _find_base64_run(text: str) -> bool:
+    runs = (run.group() for pattern in _BASE64_RUNS for run in pattern.finditer(text))
+    return any(not _reads_as_words(run) for run in runs)
+
+
+def _is_hex_of_bytes(dump: str) -> bool:
+    """Image bytes in hex mix digits and the letters a-f (about 6 in 10 digits); a list of
+    dates, times or card numbers is digits only, and "deadbeef cafe" is letters only."""
+    digits = sum(ch.isdigit() for ch in dump)
+    letters = sum(ch.isalpha() for ch in dump)
+    return digits >= 0.15 * (digits + letters) and letters >= 0.15 * (digits + letters)
+
+
 def _find_hidden_by_spacing(text: str) -> str | None:
-    if _HEX_DUMP.search(text):
+    if any(_is_hex_of_bytes(dump.group()) for dump in _HEX_DUMP.finditer(text)):
         return "hex dump"
     compact = _WHITESPACE.sub("", text)
     if _BASE64_IMAGE_HEADER.search(compact):
         return "base64 image"
-    for run in _COMPACT_BASE64_RUN.finditer(compact):
-        if _looks_like_encoded_bytes(run.group()):
+    # White space becomes one space rather than nothing, so a run can still be cut into the
+    # pieces the person typed (_reads_as_words).
+    spaced = _WHITESPACE.sub(" ", text)
+    for run in _SPACED_BASE64_RUN.finditer(spaced):
+        letters = _WHITESPACE.sub("", run.group())
+        if (
+            len(letters) >= 100
+            and _looks_like_encoded_bytes(letters)
+            and not _reads_as_words(run.group())
+        ):
             return "base64 run"
     return None
 
@@ -141,6 +204,8 @@ def find_imagery(value: str | None) -> str | None:
     for name, pattern in _IMAGERY_PATTERNS:
         if pattern.search(text):
             return name
+    if _find_base64_run(text):
+        return "base64 run"
     return _find_hidden_by_spacing(text)
 
 

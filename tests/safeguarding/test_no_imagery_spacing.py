@@ -54,3 +54,36 @@ def test_a_hex_dump_is_found(sep):
 )
 def test_ordinary_writing_is_not_refused(writing):
     assert find_imagery(writing) is None
+
+
+@pytest.mark.parametrize("every", [1, 2, 3, 4, 8, 40])
+@pytest.mark.parametrize("sep", [" ", "\n"])
+def test_url_safe_base64_split_by_white_space_is_found(every, sep):
+    # Image bytes whose URL-safe encoding has a - or _ every 20 characters or so.
+    rng = random.Random(3)
+    encoded = base64.urlsafe_b64encode(bytes(rng.randrange(256) for _ in range(384))).decode()
+    assert encoded.count("-") + encoded.count("_") >= 15
+    assert find_imagery(split_every(encoded, every, sep)) is not None
+
+
+@pytest.mark.parametrize(
+    "writing",
+    [
+        # A list typed one to a line: names with forms, and the accounts that messaged her.
+        "Pupils in the group chat\nJayden Smith 10B\nOliver Jones 10C\nAmira Khan 9A\n"
+        "Kacper Nowak 10A\nZoe Taylor 11D\nLeo Brown 8E\nRuby Patel 10B",
+        "Accounts that messaged her\njay2011x\nKacperN2010\nLilMiss2011\nBigMan007\n"
+        "TheRealOne10\nxXdarkXx99\nsk8rboi2010\nMaddieR09",
+        # A link whose slug is a whole headline.
+        "https://www.theguardian.com/technology/2024/jun/15/ai-generated-nude-images-of-"
+        "schoolgirls-spread-in-spanish-town-as-police-investigate-boys-who-used-an-app",
+        "https://www.reddit.com/r/UKParenting/comments/1abc2de/my_teenage_daughter_found_out_"
+        "that_someone_at_her_school_made_a_fake_nude_image_of_her_using_an_app_what_now/",
+        "Crime reference 4" + "0123456789" * 11,
+        "He replied " + "haha" * 30,
+        "Messages on " + " ".join(f"{day:02d}-03-2026" for day in range(1, 20)),
+        "Times: " + " ".join(f"21:{minute:02d}" for minute in range(40)),
+    ],
+)
+def test_writing_with_long_runs_is_not_refused(writing):
+    assert find_imagery(writing) is None
