@@ -24,6 +24,7 @@ class Kind(models.TextChoices):
     TASK_OVERDUE = "task_overdue", "Task overdue"
     DIGEST = "digest", "Daily summary"
     LEAD_ADDED = "lead_added", "New safeguarding lead added"
+    TWO_FACTOR_RESET = "two_factor_reset", "Your two-factor sign-in was reset"
 
 
 class OutboxStatus(models.TextChoices):

@@ -199,6 +199,20 @@ def notify_safeguarding_lead_added(*, school: School, person: User, key: str) ->
     )
 
 
+def notify_two_factor_reset(*, school: School, person: User) -> list[int]:
+    """Tell `person` that a school admin at `school` reset their two-factor sign-in, so that a
+    reset they did not ask for does not go unnoticed. Names the school only."""
+    return _queue(
+        kind=Kind.TWO_FACTOR_RESET,
+        key=f"{school.pk}:{person.pk}:{uuid.uuid4()}",
+        recipients=[person],
+        school=school,
+        incident_id=None,
+        reference="",
+        urgent=False,
+    )
+
+
 # --- Publishing -----------------------------------------------------------------------------
 
 
@@ -254,8 +268,9 @@ def _message_for(row: Outbox) -> tuple[str, dict]:
     if row.kind == Kind.TRUST_ESCALATION:
         # Trust leads learn only that a school has a case waiting: no reference, no link to it.
         return row.kind, {"school_name": row.school.name, "urgent": row.urgent}
-    if row.kind == Kind.LEAD_ADDED:
-        # Names the school only: who was given the role is for the DSLs to see once signed in.
+    if row.kind in (Kind.LEAD_ADDED, Kind.TWO_FACTOR_RESET):
+        # Names the school only: who was given the role (or reset the sign-in) is for the
+        # recipient to see once signed in.
         return row.kind, {"school_name": row.school.name}
     if row.kind == Kind.DIGEST:
         return row.kind, {

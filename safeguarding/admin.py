@@ -4,9 +4,9 @@ The audit trail is shown read-only: nobody adds, changes or deletes records here
 database would refuse the last two anyway.
 """
 
-from django.contrib import admin
+from django.contrib import admin, messages
 
-from . import audit
+from . import audit, two_factor
 from .models import AuditEvent, Invitation, Membership, School, Trust, User
 
 
@@ -44,6 +44,20 @@ class UserAdmin(admin.ModelAdmin):
     fields = ("email", "full_name", "is_active", "is_staff", "is_superuser", "last_login")
     readonly_fields = ("last_login",)
     inlines = [MembershipInline]
+    actions = ["reset_two_factor"]
+
+    @admin.action(description="Reset two-factor sign-in (lost phone and backup codes)")
+    def reset_two_factor(self, request, queryset):
+        # For people no school admin may reset: school admins themselves when they are the only
+        # one, trust leads, technical staff. Audited like the school admins' own reset.
+        for user in queryset:
+            two_factor.remove_two_factor(user=user, actor=request.user, request=request)
+        self.message_user(
+            request,
+            f"Two-factor sign-in reset for {queryset.count()} account(s). They will set it up "
+            "again when they next sign in.",
+            messages.SUCCESS,
+        )
 
     def has_add_permission(self, request):
         # People join by invitation (school admins) or `createsuperuser`, never with a password

@@ -18,9 +18,9 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from notifications.services import notify_safeguarding_lead_added
+from notifications.services import notify_safeguarding_lead_added, notify_two_factor_reset
 
-from . import audit
+from . import audit, two_factor
 from .models import Invitation, Membership, Role, School, User
 
 INVITABLE_ROLES: tuple[str, ...] = tuple(Role.school_roles())
@@ -43,6 +43,18 @@ GRANT_SELF_CASE_ACCESS = (
     "Ask the school's DSL or another school admin to do it."
 )
 ALREADY_HOLDS_ROLES = "This person already has every role you chose at this school."
+RESET_TWO_FACTOR_SELF = (
+    "You cannot reset your own two-factor sign-in. If you still have your phone or a backup "
+    "code, set up a new phone from Your account. If not, ask another school admin."
+)
+RESET_TWO_FACTOR_ELSEWHERE = (
+    "This person also has a role at another school or trust where you are not a school admin, "
+    "so you cannot reset their two-factor sign-in. Ask the technical team who run "
+    "the service for your school."
+)
+RESET_TWO_FACTOR_NOTHING = (
+    "This person has not set up two-factor sign-in, so there is nothing to reset."
+)
 INVITATION_NOT_USABLE = (
     "This invitation link cannot be used. It may have expired, been used already or been "
     "withdrawn. Ask your school admin to send you a new invitation."
@@ -84,6 +96,19 @@ def pending_invitations(school: School) -> QuerySet[Invitation]:
         withdrawn_at__isnull=True,
         expires_at__gt=timezone.now(),
     ).select_related("invited_by")
+
+
+def safeguarding_leads(school: School) -> list[tuple[str, User]]:
+    """(role label, person) for every active DSL and deputy of `school`, DSLs first."""
+    memberships = (
+        Membership.objects.filter(
+            school=school, role__in=Role.case_reviewers(), user__is_active=True
+        )
+        .select_related("user")
+        .order_by("user__full_name", "user__email")
+    )
+    order = {role: index for index, role in enumerate(Role.case_reviewers())}
+    return [(Role(m.role).label, m.user) for m in sorted(memberships, key=lambda m: order[m.role])]
 
 
 def roles_held(user: User, school: School) -> set[str]:
@@ -382,3 +407,42 @@ def deactivate(*, actor: User, school: School, person: User, request=None) -> bo
         },
     )
     return account_disabled
+
+
+def two_factor_reset_refusal(*, actor: User, school: School, person: User) -> str:
+    """Why `actor` may not reset `person`'s two-factor sign-in from `school`'s people pages, or
+    "" if they may.
+
+    A reset leaves the account protected by its password alone until its owner sets up a new
+    phone, so a school admin may reset only someone whose every role is at schools they
+    administer, never a trust lead or a technical admin, and never themselves.
+    """
+    if person.pk == actor.pk:
+        return RESET_TWO_FACTOR_SELF
+    administered = set(
+        Membership.objects.filter(user=actor, role=Role.SCHOOL_ADMIN).values_list(
+            "school_id", flat=True
+        )
+    )
+    elsewhere = Membership.objects.filter(user=person).exclude(school_id__in=administered)
+    if person.is_staff or person.is_superuser or elsewhere.exists():
+        return RESET_TWO_FACTOR_ELSEWHERE
+    return ""
+
+
+@transaction.atomic
+def reset_two_factor(*, actor: User, school: School, person: User, request=None) -> bool:
+    """For someone who lost their phone and their backup codes: remove their authenticator app
+    and backup codes, audited, and email them (naming the school only) so that a reset they did
+    not ask for does not go unnoticed. Next time they sign in they set up a new phone.
+
+    False if they had nothing to reset (never set up, or a second click of the button)."""
+    _lock_school(school)
+    refusal = two_factor_reset_refusal(actor=actor, school=school, person=person)
+    if refusal:
+        raise PeopleError(refusal)
+    if not two_factor.has_any_device(person):
+        return False
+    two_factor.remove_two_factor(user=person, actor=actor, request=request, school=school)
+    notify_two_factor_reset(school=school, person=person)
+    return True

@@ -14,6 +14,11 @@ urlpatterns = [
     path("<uuid:person_id>/roles/remove/", people_views.remove_role, name="remove_role"),
     path("<uuid:person_id>/deactivate/", people_views.deactivate, name="deactivate"),
     path(
+        "<uuid:person_id>/two-factor/reset/",
+        people_views.reset_two_factor,
+        name="reset_two_factor",
+    ),
+    path(
         "invitations/<uuid:invitation_id>/withdraw/",
         people_views.withdraw_invitation,
         name="withdraw_invitation",

@@ -16,7 +16,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
-from . import access, people
+from . import access, people, two_factor
 from .models import Role, User
 from .text import SafeTextField
 
@@ -190,6 +190,13 @@ def _person_page(request, school, person, *, error: str = "", role_form=None, st
             ],
             "role_form": role_form or (RoleForm(choices=missing) if missing else None),
             "error": error,
+            "has_app": two_factor.app_device(person) is not None,
+            "codes_left": two_factor.backup_codes_left(person),
+            "two_factor_required": person.needs_two_factor,
+            "can_reset_two_factor": two_factor.has_any_device(person)
+            and not people.two_factor_reset_refusal(
+                actor=request.user, school=school, person=person
+            ),
         },
         status=status,
     )
@@ -261,6 +268,39 @@ def deactivate(request, school, person_id):
         messages.success(request, f"{member} has been deactivated at {school.name}")
         return redirect("people:list", school=school.slug)
     return render(request, "people/deactivate.html", context)
+
+
+@access.school_role(Role.SCHOOL_ADMIN)
+@require_http_methods(["GET", "POST"])
+def reset_two_factor(request, school, person_id):
+    """For someone who lost their phone and their backup codes."""
+    member = access.get_school_member(request, school, person_id)
+    context = {"school": school, "person": member}
+    if request.method == "POST":
+        try:
+            reset = people.reset_two_factor(
+                actor=request.user, school=school, person=member, request=request
+            )
+        except people.PeopleError as error:
+            return render(
+                request,
+                "people/reset_two_factor.html",
+                {**context, "error": error.message},
+                status=409,
+            )
+        if reset:
+            messages.success(
+                request,
+                f"Two-factor sign-in reset for {member}. They will set it up again on their "
+                "new phone next time they sign in.",
+            )
+        else:
+            messages.info(request, people.RESET_TWO_FACTOR_NOTHING)
+        return redirect("people:person", school=school.slug, person_id=member.pk)
+    refusal = people.two_factor_reset_refusal(actor=request.user, school=school, person=member)
+    if not refusal and not two_factor.has_any_device(member):
+        refusal = people.RESET_TWO_FACTOR_NOTHING
+    return render(request, "people/reset_two_factor.html", {**context, "error": refusal})
 
 
 @access.school_role(Role.SCHOOL_ADMIN)

@@ -41,6 +41,14 @@ def pending_app_device(user) -> TOTPDevice:
     return device
 
 
+def has_any_device(user) -> bool:
+    """A confirmed authenticator app or set of backup codes."""
+    return (
+        TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+        or StaticDevice.objects.filter(user=user, confirmed=True).exists()
+    )
+
+
 def backup_codes_left(user) -> int:
     return StaticToken.objects.filter(device__user=user, device__confirmed=True).count()
 
@@ -217,4 +225,11 @@ def remove_two_factor(*, user, actor, request=None, school=None) -> None:
     device that no longer exists, so the check is asked for again."""
     TOTPDevice.objects.filter(user=user).delete()
     StaticDevice.objects.filter(user=user).delete()
-    audit.record("two_factor.removed", actor=actor, target=user, school=school, request=request)
+    audit.record(
+        "two_factor.removed",
+        actor=actor,
+        target=user,
+        school=school,
+        request=request,
+        data={"via": "people" if school is not None else "admin"},
+    )

@@ -113,6 +113,7 @@ EXPECTATIONS: dict[str, Expect] = {
     "people:add_role": school_a("admin", methods=("POST",)),
     "people:remove_role": school_a("admin", methods=("POST",)),
     "people:deactivate": school_a("admin", methods=("GET", "POST")),
+    "people:reset_two_factor": school_a("admin", methods=("GET", "POST")),
     "people:withdraw_invitation": school_a("admin", methods=("POST",)),
     # A made-up invitation token finds nothing (the real path is tested in test_people_*).
     "people:join": Expect(("GET", "POST"), dict.fromkeys(MEMBERS, 404)),

@@ -50,3 +50,21 @@ def test_making_someone_technical_staff_is_audited(client, cast):
     assert response.status_code == 302
     event = AuditEvent.objects.get(action="user.flags_changed", target_id=str(cast.teacher.pk))
     assert event.data == {"is_staff": True, "via": "admin"}
+
+
+def test_the_technical_admin_can_reset_a_school_admins_two_factor_audited(client, cast):
+    # The school's only school admin lost their phone: no school admin is left to reset it.
+    root = superuser()
+    url = reverse("admin:safeguarding_user_changelist")
+    data = {"action": "reset_two_factor", "_selected_action": [str(cast.admin.pk)]}
+    response = sign_in(client, root).post(
+        url, urlencode(data, doseq=True), content_type="application/x-www-form-urlencoded"
+    )
+    assert response.status_code == 302
+    assert not TOTPDevice.objects.filter(user=cast.admin).exists()
+    event = AuditEvent.objects.get(action="two_factor.removed")
+    assert (event.actor, event.target_id, event.data) == (
+        root,
+        str(cast.admin.pk),
+        {"via": "admin"},
+    )

@@ -51,7 +51,7 @@ def admin_routes(cast, invitation, school=None) -> list[tuple[str, str]]:
 def test_every_route_is_covered_here(cast, invitation):
     names = {name for name, _ in admin_routes(cast, invitation)} | PUBLIC
     assert names == {f"people:{p.name}" for p in urlpatterns}
-    assert len(names) == 8
+    assert len(names) == 9
 
 
 def test_the_school_admin_gets_every_page(cast, invitation, client_for):
