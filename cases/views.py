@@ -115,7 +115,7 @@ def change_status(request, incident):
         if _save_or_show_errors(form, save):
             messages.success(request, f"The case is now {incident.get_status_display().lower()}.")
             return _show_case(incident)
-    return _form_page(request, incident, form, "Change the status")
+    return _form_page(request, incident, form, "Change the status", adds_to_case=False)
 
 
 @access.case("change")
@@ -138,11 +138,21 @@ def assign(request, incident):
     return _form_page(request, incident, form, "Assign the case")
 
 
-def _form_page(request, incident, form, title, intro=""):
+def _form_page(request, incident, form, title, intro="", *, adds_to_case=True):
+    """A page with one form. One that adds to the case says so on a closed case and offers to
+    reopen it; its form is then shown only to give back what someone typed before the case was
+    closed (the service refuses it)."""
+    is_closed = adds_to_case and incident.status == Status.CLOSED
     return render(
         request,
         "cases/record_form.html",
-        {"incident": incident, "form": form, "title": title, "intro": intro},
+        {
+            "incident": incident,
+            "form": form if form.is_bound or not is_closed else None,
+            "title": title,
+            "intro": intro,
+            "is_closed": is_closed,
+        },
     )
 
 
