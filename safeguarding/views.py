@@ -3,7 +3,7 @@ from typing import NamedTuple
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
-from . import access
+from . import access, people
 from .models import Membership, Role
 
 
@@ -15,6 +15,8 @@ class WorkLink(NamedTuple):
 
 
 EVERY_SCHOOL_ROLE = frozenset(Role.school_roles())
+# Who sees the list of the school's DSL and deputies on their home page.
+SEES_SAFEGUARDING_LEADS = frozenset({Role.DSL, Role.DEPUTY_DSL, Role.SCHOOL_ADMIN})
 
 # Where each role's work lives, in one place. Paths rather than URL names because several of
 # these pages belong to apps still being built; a test checks each path once its app exists.
@@ -105,6 +107,7 @@ def home(request):
             "kind": "school",
             "roles": _role_names(roles),
             "links": _links(SCHOOL_WORK, roles, school=school.slug),
+            "leads": people.safeguarding_leads(school) if roles & SEES_SAFEGUARDING_LEADS else [],
         }
         for school, roles in sorted(schools.items(), key=lambda item: item[0].name)
     ] + [
