@@ -83,7 +83,7 @@ def locked_out(request, original_response=None, credentials=None):
     return render(
         request,
         "registration/login.html",
-        {"form": form, "locked_out_message": forms.LOCKED_OUT},
+        {"form": form, "locked_out_message": forms.locked_out_message()},
         status=429,
     )
 
@@ -165,6 +165,8 @@ def two_factor_verify(request):
             return redirect(next_url)
         if result.outcome is two_factor.CheckOutcome.THROTTLED:
             form.add_error("code", forms.CODE_THROTTLED.format(seconds=result.wait_seconds))
+        elif result.backup_code:
+            form.add_error("code", forms.BACKUP_CODE_WRONG)
         else:
             form.add_error("code", forms.CODE_WRONG)
     return render(request, "registration/two_factor_verify.html", {"form": form, "next": next_url})

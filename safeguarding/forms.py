@@ -3,16 +3,32 @@
 from crispy_forms_gds.helper import FormHelper
 from crispy_forms_gds.layout import Field, Layout
 from django import forms
+from django.conf import settings
 from django.contrib.auth import forms as auth_forms
 from django.core.validators import MaxLengthValidator
 
 # Messages the tests check. One message for every sign-in failure, so nobody can learn whether
 # an email address has an account.
 SIGN_IN_FAILED = "Enter a correct email address and password."
-LOCKED_OUT = "Too many attempts. Wait 15 minutes and try again, or reset your password."
+LOCKED_OUT = "Too many attempts. Wait {wait} and try again, or reset your password."
 CODE_WRONG = "Enter a correct code. Codes from your app change every 30 seconds."
+BACKUP_CODE_WRONG = (
+    "That backup code is not right, or it has been used already: each backup code works once. "
+    "Try another of your backup codes."
+)
 CODE_REQUIRED = "Enter the code from your authenticator app or a backup code."
 CODE_THROTTLED = "Too many wrong codes. Wait {seconds} seconds, then try again."
+
+
+def locked_out_message() -> str:
+    """LOCKED_OUT with the cool-off the service is configured with (AXES_COOLOFF_MINUTES)."""
+    minutes = max(1, round(settings.AXES_COOLOFF_TIME.total_seconds() / 60))
+    if minutes % 60 == 0:
+        hours = minutes // 60
+        wait = f"{hours} hour{'s' if hours != 1 else ''}"
+    else:
+        wait = f"{minutes} minute{'s' if minutes != 1 else ''}"
+    return LOCKED_OUT.format(wait=wait)
 
 
 def _helper(*fields: Field) -> FormHelper:

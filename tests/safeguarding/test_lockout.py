@@ -3,6 +3,7 @@
 import re
 import statistics
 import time
+from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth import SESSION_KEY
@@ -10,7 +11,7 @@ from django.core import mail
 from django.test import Client, override_settings
 from django.urls import reverse
 
-from safeguarding.forms import LOCKED_OUT, SIGN_IN_FAILED
+from safeguarding.forms import SIGN_IN_FAILED, locked_out_message
 from safeguarding.models import AuditEvent
 from tests.conftest import PASSWORD, post_form
 
@@ -41,9 +42,20 @@ def test_five_failures_lock_the_account_even_for_the_right_password(client, cast
     response = attempt(client, "teacher@oakwood.test", PASSWORD)
     assert response.status_code == 429
     body = response.content.decode()
-    assert LOCKED_OUT in body
+    assert locked_out_message() in body
+    assert "Wait 15 minutes and try again" in body
     assert "<h1" in body and "Sign in" in body  # the sign-in page again, not a bare error
     assert SESSION_KEY not in client.session
+
+
+def test_the_lockout_message_says_how_long_the_service_is_set_to_wait(client, cast, settings):
+    # AXES_COOLOFF_MINUTES is configurable: the page said "15 minutes" whatever it was set to.
+    settings.AXES_COOLOFF_TIME = timedelta(minutes=30)
+    body = lock(client, "teacher@oakwood.test").content.decode()
+    assert "Wait 30 minutes and try again, or reset your password." in body
+    settings.AXES_COOLOFF_TIME = timedelta(minutes=60)
+    body = attempt(client, "teacher@oakwood.test").content.decode()
+    assert "Wait 1 hour and try again" in body
 
 
 def test_the_lock_follows_the_email_address_not_the_computer(client, cast):
