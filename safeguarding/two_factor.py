@@ -166,6 +166,7 @@ class CheckOutcome(enum.Enum):
 class CheckResult:
     outcome: CheckOutcome
     wait_seconds: int = 0
+    backup_code: bool = False  # the code was taken for a backup code, not an app code
 
 
 def _device_for_code(user, code: str) -> Device | None:
@@ -190,7 +191,11 @@ def check_code(*, user, code: str, request) -> CheckResult:
                 request=request,
                 data={"step": "check", "method": method, "throttled": True},
             )
-            return CheckResult(CheckOutcome.THROTTLED, max(1, int(wait + 0.999)))
+            return CheckResult(
+                CheckOutcome.THROTTLED,
+                max(1, int(wait + 0.999)),
+                backup_code=method == "backup_code",
+            )
         verified = django_otp.verify_token(user, device.persistent_id, code)
     else:
         verified = None
@@ -206,7 +211,7 @@ def check_code(*, user, code: str, request) -> CheckResult:
             request=request,
             data={"step": "check", "method": method, "failures": failures},
         )
-        return CheckResult(CheckOutcome.WRONG)
+        return CheckResult(CheckOutcome.WRONG, backup_code=method == "backup_code")
     django_otp.login(request, verified)
     # A new session key for the more trusted session, as at password sign-in.
     request.session.cycle_key()
