@@ -365,5 +365,8 @@ def join(request, school, token):
             "school_name": invitation.school.name,
             "form": form,
             "existing_account": account is not None and not needs_password,
+            # Someone else's session on this computer: accepting signs it out.
+            "signed_in_as_someone_else": request.user.is_authenticated
+            and request.user.email.lower() != invitation.email.lower(),
         },
     )

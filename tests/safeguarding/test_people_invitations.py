@@ -260,3 +260,29 @@ def test_nothing_is_saved_when_the_email_cannot_be_sent(cast, client_for, settin
     assert escape(MAIL_FAILED) in response.content.decode()
     assert not Invitation.objects.exists()
     assert not AuditEvent.objects.filter(action="user.invited").exists()
+
+
+def test_a_link_opened_while_someone_else_is_signed_in_says_so(cast, client_for, mailoutbox):
+    """A shared staffroom computer still signed in as a colleague: the page says whose session
+    it is before accepting signs them out."""
+    send_invitation(client_for(cast.admin), cast, email="New.Teacher@Oakwood.test", roles=["staff"])
+    path = link_in(mailoutbox[0])
+    colleague = client_for(cast.teacher)
+    body = colleague.get(path).content.decode()
+    assert "This computer is signed in as teacher@oakwood.test" in body
+    assert "this invitation is for new.teacher@oakwood.test" in body
+
+    response = post(
+        colleague,
+        path,
+        {"full_name": "Nia Teacher", "password1": NEW_PASSWORD, "password2": NEW_PASSWORD},
+    )
+    assert response["Location"] == reverse("safeguarding:login")
+    assert colleague.get(reverse("safeguarding:home")).status_code == 302  # signed out
+    assert User.objects.get(email="new.teacher@oakwood.test").full_name == "Nia Teacher"
+
+
+def test_the_invitees_own_session_gets_no_warning(cast, client_for, mailoutbox):
+    send_invitation(client_for(cast.admin), cast, email="Teacher@ElmPark.test", roles=["staff"])
+    body = client_for(cast.teacher_b).get(link_in(mailoutbox[0])).content.decode()
+    assert "This computer is signed in as" not in body
