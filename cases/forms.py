@@ -3,7 +3,7 @@
 Every free-text field is a SafeTextField (normalised, imagery refused).
 """
 
-from datetime import datetime
+from datetime import date, datetime
 
 from crispy_forms_gds.helper import FormHelper
 from crispy_forms_gds.layout import Submit
@@ -17,6 +17,16 @@ from . import workflow
 from .models import Consideration, Decision, Referral, RemovalOffered, StatusChange
 
 NOT_IN_FUTURE = "The date must be today or in the past."
+TIME_NOT_IN_FUTURE = "The time must be now or earlier: it is {now} now."
+# A date before the incident is almost always a slip (a wrong year), but the report's date can be
+# wrong too, and staff may have seen imagery before reporting it: ask, never refuse.
+BEFORE_THE_INCIDENT = (
+    "This is before {earliest}, {when}. Check the date. If it is right, tick "
+    "'The date is right' and save again."
+)
+WHEN_IT_HAPPENED = "when the report says it happened"
+WHEN_REPORTED = "when the concern was reported"
+DATE_IS_RIGHT = "The date is right"
 DUE_NOT_IN_PAST = "The due date must be today or later."
 SAY_WHEN_PARENTS_TOLD = "Enter the date parents or carers were told."
 SAY_WHY_PARENTS_NOT_TOLD = "Write why parents or carers were not told."
@@ -42,13 +52,28 @@ def _past_or_today(value):
     return value
 
 
+def earliest_expected(incident) -> tuple[date, str]:
+    """The first day anything could be done about `incident`, and how to say why."""
+    if incident.happened_on:
+        return incident.happened_on, WHEN_IT_HAPPENED
+    return timezone.localdate(incident.submitted_at), WHEN_REPORTED
+
+
 class CaseForm(forms.Form):
-    """Adds the GOV.UK form helper with one submit button."""
+    """Adds the GOV.UK form helper with one submit button.
+
+    A form with a `dated_field` (when the thing was done) asks for confirmation when that date
+    is before the incident: 'The date is right' appears under it once such a date is sent.
+    """
 
     submit_label = "Save"
+    dated_field = ""
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, incident=None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.earliest = earliest_expected(incident) if incident and self.dated_field else None
+        if self.earliest and self.is_bound and self._sent_date_is_early():
+            self._add_confirmation()
         self.helper = FormHelper()
         self.helper.form_tag = False
         # A double click must not save the record twice (GOV.UK Frontend's button module).
@@ -60,6 +85,43 @@ class CaseForm(forms.Form):
                 data_prevent_double_click="true",
             )
         )
+
+    def _sent_date_is_early(self) -> bool:
+        field = self.fields[self.dated_field]
+        raw = field.widget.value_from_datadict(
+            self.data, self.files, self.add_prefix(self.dated_field)
+        )
+        try:
+            sent = field.to_python(raw)
+        except forms.ValidationError:
+            return False
+        return sent is not None and sent < self.earliest[0]
+
+    def _add_confirmation(self) -> None:
+        """Put the 'The date is right' box straight after the date it confirms."""
+        confirm = forms.BooleanField(label=DATE_IS_RIGHT, required=False)
+        fields = {}
+        for name, field in self.fields.items():
+            fields[name] = field
+            if name == self.dated_field:
+                fields["date_confirmed"] = confirm
+        self.fields = fields
+
+    def _check_not_before_the_incident(self, data: dict) -> None:
+        sent = data.get(self.dated_field)
+        if not self.earliest or sent is None or sent >= self.earliest[0]:
+            return
+        if not data.get("date_confirmed"):
+            earliest, when = self.earliest
+            self.add_error(
+                self.dated_field,
+                BEFORE_THE_INCIDENT.format(earliest=f"{earliest:%-d %B %Y}", when=when),
+            )
+
+    def clean(self):
+        data = super().clean()
+        self._check_not_before_the_incident(data)
+        return data
 
 
 class StatusForm(CaseForm):
@@ -104,6 +166,7 @@ class AssignForm(CaseForm):
 
 
 class ReviewMeetingForm(CaseForm):
+    dated_field = "held_on"
     held_on = _date("Date of the meeting")
     attendees = SafeTextField(
         label="Who attended",
@@ -127,6 +190,7 @@ class ReviewMeetingForm(CaseForm):
 
 
 class ReferralForm(CaseForm):
+    dated_field = "referred_on"
     agency = forms.ChoiceField(
         label="Who was it referred to", choices=Referral.Agency.choices, widget=forms.RadioSelect
     )
@@ -173,6 +237,7 @@ class DecisionForm(CaseForm):
 
 
 class ParentsInformedForm(CaseForm):
+    dated_field = "informed_on"
     informed = forms.ChoiceField(
         label="Have parents or carers been told?", choices=YES_NO, widget=forms.RadioSelect
     )
@@ -206,8 +271,13 @@ class ParentsInformedForm(CaseForm):
             data["informed"] = data["informed"] == "yes"
         return data
 
+    def _check_not_before_the_incident(self, data: dict) -> None:
+        if data.get("informed") != "no":  # the date of a 'no' is not kept
+            super()._check_not_before_the_incident(data)
+
 
 class RemovalOfferedForm(CaseForm):
+    dated_field = "offered_on"
     services = forms.MultipleChoiceField(
         label="What was offered",
         choices=RemovalOffered.Service.choices,
@@ -232,6 +302,7 @@ class RemovalOfferedForm(CaseForm):
 
 
 class DeviceSecuredForm(CaseForm):
+    dated_field = "secured_on"
     device = SafeTextField(
         label="Which device", help_text="For example: the pupil's phone.", max_length=SHORT
     )
@@ -251,11 +322,12 @@ class DeviceSecuredForm(CaseForm):
 
 
 class ImageryViewingForm(CaseForm):
+    dated_field = "viewed_on"
     viewed_on = _date("Date you viewed it")
     viewed_time = forms.TimeField(
         label="Time",
         help_text="For example: 14:30.",
-        widget=forms.TimeInput(attrs={"type": "time"}),
+        widget=forms.TimeInput(attrs={"type": "time", "class": "govuk-input govuk-input--width-5"}),
     )
     reason = SafeTextField(
         label="Why viewing could not be avoided", max_length=LONG, textarea=True, rows=4
@@ -273,8 +345,11 @@ class ImageryViewingForm(CaseForm):
         day, time = data.get("viewed_on"), data.get("viewed_time")
         if day and time:
             viewed_at = timezone.make_aware(datetime.combine(day, time))
-            if viewed_at > timezone.now():
+            now = timezone.localtime()
+            if day > now.date():
                 self.add_error("viewed_on", NOT_IN_FUTURE)
+            elif viewed_at > now:
+                self.add_error("viewed_time", TIME_NOT_IN_FUTURE.format(now=f"{now:%H:%M}"))
             data["viewed_at"] = viewed_at
         return data
 

@@ -163,7 +163,7 @@ def _record_view(form_class, service, title, *, action="change", intro="", form_
     @access.case(action)
     def view(request, incident):
         extra = form_kwargs(incident) if form_kwargs else {}
-        form = form_class(request.POST or None, **extra)
+        form = form_class(request.POST or None, incident=incident, **extra)
         if request.method == "POST" and form.is_valid():
             data = {k: v for k, v in form.cleaned_data.items() if k in accepted}
             if _save_or_show_errors(
