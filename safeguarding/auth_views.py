@@ -138,6 +138,9 @@ def two_factor_setup(request):
             "form": form,
             "qr_code": two_factor.qr_code_svg(device),
             "secret": two_factor.secret_in_groups(device),
+            # On a phone the QR code is on the very screen that would scan it: this link opens
+            # the same set-up in the authenticator app instead.
+            "app_link": device.config_url,
             "next": next_url,
             "replacing": two_factor.app_device(user) is not None,
         },

@@ -99,6 +99,11 @@ def test_enrolment_shows_an_inline_svg_qr_code_and_the_secret_in_groups(client, 
     from base64 import b32decode
 
     assert b32decode(secret.replace(" ", "")) == device.bin_key
+    # Someone setting up on the phone itself cannot scan its own screen: a link opens the app.
+    from html import unescape
+
+    link = re.search(r'href="(otpauth://totp/[^"]+)"', body)
+    assert link and unescape(link.group(1)) == device.config_url
     # Reloading keeps the same secret, so a half-scanned code still works.
     client.get(SETUP)
     assert TOTPDevice.objects.filter(user=cast.dsl).count() == 1
