@@ -2,6 +2,8 @@
 
 No JavaScript and no inline styles (the CSP forbids them); SVG presentation attributes only.
 A suppressed figure is drawn as an empty outline marked 'c', a zero as no bar marked 0.
+A long label wraps onto a second line (and is shortened only after that): text that ran past
+the label column was cut off at the chart's left edge.
 """
 
 from __future__ import annotations
@@ -15,13 +17,24 @@ LABEL_WIDTH = 210
 VALUE_SPACE = 50
 BAR_HEIGHT = 22
 GAP = 8
-MAX_LABEL_CHARS = 30
+# What fits in LABEL_WIDTH at font-size 14 in a wide sans-serif (DejaVu Sans where Arial is
+# missing), with the 8 units of space before the axis.
+MAX_LINE_CHARS = 25
+MAX_LINES = 2
+LINE_HEIGHT = 16
 SUPPRESSED_MARK_WIDTH = 18
+
+
+@dataclass(frozen=True)
+class LabelLine:
+    text: str
+    y: int
 
 
 @dataclass(frozen=True)
 class Bar:
     label: str
+    lines: tuple[LabelLine, ...]
     shown: Shown
     y: int
     width: int
@@ -44,14 +57,22 @@ def bar_chart(title: str, items: list[tuple[str, Shown]]) -> BarChart:
     numbers = [shown for _, shown in items if isinstance(shown, int)]
     largest = max(numbers, default=0) or 1
     plot_width = WIDTH - LABEL_WIDTH - VALUE_SPACE
+    wrapped = [wrap_label(label) for label, _ in items]
+    row_height = max(BAR_HEIGHT, max((len(lines) for lines in wrapped), default=1) * LINE_HEIGHT)
     bars = []
-    for index, (label, shown) in enumerate(items):
-        y = GAP + index * (BAR_HEIGHT + GAP)
+    for index, ((label, shown), lines) in enumerate(zip(items, wrapped, strict=True)):
+        top = GAP + index * (row_height + GAP)
+        y = top + (row_height - BAR_HEIGHT) // 2
         suppressed = not isinstance(shown, int)
         width = SUPPRESSED_MARK_WIDTH if suppressed else round(plot_width * shown / largest)
+        # Lines centred on the bar; each y is a baseline.
+        first = top + (row_height - len(lines) * LINE_HEIGHT) // 2 + LINE_HEIGHT - 4
         bars.append(
             Bar(
-                label=_short(label),
+                label=label,
+                lines=tuple(
+                    LabelLine(text, first + n * LINE_HEIGHT) for n, text in enumerate(lines)
+                ),
                 shown=shown,
                 y=y,
                 width=width,
@@ -63,12 +84,32 @@ def bar_chart(title: str, items: list[tuple[str, Shown]]) -> BarChart:
     return BarChart(
         title=title,
         width=WIDTH,
-        height=GAP + len(items) * (BAR_HEIGHT + GAP),
+        height=GAP + len(items) * (row_height + GAP),
         label_width=LABEL_WIDTH,
         bar_height=BAR_HEIGHT,
         bars=tuple(bars),
     )
 
 
-def _short(label: str) -> str:
-    return label if len(label) <= MAX_LABEL_CHARS else label[: MAX_LABEL_CHARS - 1] + "…"
+def wrap_label(label: str) -> list[str]:
+    """`label` in lines of at most MAX_LINE_CHARS, broken at spaces; at most MAX_LINES, the
+    last ending in an ellipsis if the label is longer still."""
+    lines: list[str] = []
+    words = label.split()
+    while words and len(lines) < MAX_LINES:
+        line = words.pop(0)
+        while words and len(line) + 1 + len(words[0]) <= MAX_LINE_CHARS:
+            line += " " + words.pop(0)
+        lines.append(_clip(line))  # a single word longer than a line
+    if words:
+        last = lines[-1]
+        while len(last) + 2 > MAX_LINE_CHARS and " " in last:
+            last = last.rsplit(" ", 1)[0]  # room for the ellipsis after a whole word
+        lines[-1] = _clip(last + " …")
+    return lines or [""]
+
+
+def _clip(text: str) -> str:
+    if len(text) <= MAX_LINE_CHARS:
+        return text
+    return text[: MAX_LINE_CHARS - 1].rstrip() + "…"
