@@ -440,15 +440,35 @@ FORMULA_PREFIXES = ("=", "+", "-", "@")
 
 _YEAR_ALIASES = {
     **{str(n): str(n) for n in range(1, 14)},
-    **{f"y{n}": str(n) for n in range(1, 14)},
-    **{f"year {n}": str(n) for n in range(1, 14)},
-    **{f"year{n}": str(n) for n in range(1, 14)},
     "r": "R",
     "reception": "R",
     "yr": "R",
+    "year r": "R",
     "n": "N",
     "nursery": "N",
 }
+# "Year 9", "Y9", "Yr 9", "NC Year 09", "Year09": the number is the year group.
+_YEAR_PREFIX = re.compile(r"^(?:nc\s*)?(?:year|yr|y)?\s*0*(?=\d)")
+
+# Heading names as MIS exports and spreadsheets write them, once lower-cased and with spaces,
+# hyphens and underscores made one "_". The first of a column's names found in the heading row
+# is the one used.
+COLUMN_NAMES: dict[str, tuple[str, ...]] = {
+    "first_name": ("first_name", "forename", "first_names", "given_name", "preferred_forename",
+                   "legal_forename", "firstname"),
+    "last_name": ("last_name", "surname", "family_name", "preferred_surname", "legal_surname",
+                  "lastname"),
+    "year_group": ("year_group", "year", "nc_year", "national_curriculum_year",
+                   "curriculum_year", "yeargroup"),
+    "date_of_birth": ("date_of_birth", "dob", "birth_date", "d_o_b", "dateofbirth"),
+    "mis_id": ("mis_id", "upn", "admission_number", "adno", "pupil_id", "student_id", "misid"),
+}  # fmt: skip
+
+
+UNCLOSED_QUOTE = (
+    'A quote mark (") in this row is not closed, so the lines after it were read as part of '
+    "it: check its quotes, then paste this row and the rows after it again"
+)
 
 
 @dataclass
@@ -464,20 +484,62 @@ class ImportResult:
     unchanged: int = 0
     errors: list[RowError] = field(default_factory=list)
     header_error: str = ""
+    # Heading names of columns that were not imported (a tutor group, notes), as written.
+    ignored_columns: list[str] = field(default_factory=list)
 
     @property
     def imported(self) -> int:
         return self.created + self.updated + self.unchanged
 
 
+DATE_FORMATS = (
+    "%Y-%m-%d",
+    "%Y/%m/%d",
+    "%d/%m/%Y",
+    "%d-%m-%Y",
+    "%d.%m.%Y",
+    "%d %B %Y",
+    "%d %b %Y",
+    "%d-%b-%Y",
+    "%d-%B-%Y",
+    # Two-digit years (14/03/11) are this century: pupils are under 25.
+    "%d/%m/%y",
+    "%d-%m-%y",
+    "%d.%m.%y",
+    "%d-%b-%y",
+)
+# A spreadsheet's date-and-time cell exported as text: "14/03/2011 00:00".
+_MIDNIGHT = re.compile(r"\s+0?0:00(?::00)?$")
+_NUMERIC_DATE = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{2}|\d{4})$")
+
+
 def parse_date_of_birth(value: str) -> date:
-    value = value.strip()
-    for fmt in ("%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y"):
+    value = _MIDNIGHT.sub("", value.strip())
+    for fmt in DATE_FORMATS:
         try:
-            return datetime.strptime(value, fmt).date()  # noqa: DTZ007 - a date, no time
+            parsed = datetime.strptime(value, fmt).date()  # noqa: DTZ007 - a date, no time
         except ValueError:
             continue
+        if fmt.endswith("%y") and parsed > timezone.localdate():
+            parsed = parsed.replace(year=parsed.year - 100)
+        return parsed
+    numeric = _NUMERIC_DATE.match(value)
+    if numeric:
+        day, month = int(numeric[1]), int(numeric[2])
+        if month > 12 and day <= 12:
+            raise ValueError(
+                f"the date of birth '{value}' has the month first: write the day first, "
+                f"as {month:02d}/{day:02d}/{numeric[3]}"
+            )
+        raise ValueError(f"the date of birth '{value}' is not a real date: check the day and month")
     raise ValueError(f"the date of birth '{value}' is not a date like 2014-09-27 or 27/09/2014")
+
+
+def _years_before(day: date, years: int) -> date:
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:  # 29 February, and that year has none
+        return day.replace(year=day.year - years, day=28)
 
 
 def _sentence(text: str) -> str:
@@ -501,7 +563,7 @@ def _parse_row(row: dict[str, str]) -> dict[str, Any]:
     first_name = _check_name(row.get("first_name") or "", "first name")
     last_name = _check_name(row.get("last_name") or "", "last name")
     year_raw = clean_text(row.get("year_group") or "")
-    year_group = _YEAR_ALIASES.get(year_raw.lower())
+    year_group = _YEAR_ALIASES.get(_YEAR_PREFIX.sub("", year_raw.lower()))
     if year_group is None:
         if not year_raw:
             raise ValueError("the year group is missing")
@@ -513,7 +575,7 @@ def _parse_row(row: dict[str, str]) -> dict[str, Any]:
     today = timezone.localdate()
     if date_of_birth > today:
         raise ValueError("the date of birth is in the future")
-    if date_of_birth < today.replace(year=today.year - OLDEST_PUPIL_YEARS):
+    if date_of_birth < _years_before(today, OLDEST_PUPIL_YEARS):
         raise ValueError(f"the date of birth is more than {OLDEST_PUPIL_YEARS} years ago")
     mis_id = clean_text(row.get("mis_id") or "")
     if len(mis_id) > 50:
@@ -546,6 +608,26 @@ def _existing_pupil(school: School, row: dict[str, Any]) -> Pupil | None:
     return same_person.first()
 
 
+def _delimiter(heading_row: str) -> str:
+    """Commas; tabs for rows copied straight from a spreadsheet; semicolons for a CSV saved by
+    Excel where a comma is the decimal point (much of Europe)."""
+    counts = {d: heading_row.count(d) for d in (",", "\t", ";")}
+    return max(counts, key=lambda d: counts[d]) if any(counts.values()) else ","
+
+
+def _column_names(heading: list[str]) -> list[str]:
+    """The heading row's names as the import's columns ("First Name", "Forename" and
+    "first-name" are first_name). A column the import does not use keeps a name of its own."""
+    written = ["_".join(re.split(r"[\s_-]+", clean_text(h).lower())).strip("_") for h in heading]
+    names = [f"_unused_{n}" for n in range(len(heading))]
+    for column, known_as in COLUMN_NAMES.items():
+        for name in known_as:
+            if name in written and names[written.index(name)] not in CSV_COLUMNS:
+                names[written.index(name)] = column
+                break
+    return names
+
+
 @transaction.atomic
 def import_pupils(*, actor: User, school: School, csv_text: str) -> ImportResult:
     """Import pasted CSV rows into `school`'s pupil list.
@@ -556,14 +638,13 @@ def import_pupils(*, actor: User, school: School, csv_text: str) -> ImportResult
     """
     result = ImportResult()
     lines = csv_text.splitlines()
-    # Rows copied straight from a spreadsheet arrive separated by tabs, not commas.
-    delimiter = "\t" if lines and "\t" in lines[0] and "," not in lines[0] else ","
+    # Excel can start a file with "sep=;" to say what separates its columns.
+    separator_line = re.fullmatch(r"sep=(.)", lines[0].strip()) if lines else None
+    if separator_line:
+        lines = lines[1:]
+    delimiter = separator_line[1] if separator_line else _delimiter(lines[0] if lines else "")
     reader = csv.DictReader(io.StringIO("\n".join(lines)), delimiter=delimiter)
-    # "First Name" or "Date-of-birth" as a spreadsheet heads them is first_name, date_of_birth.
-    header = [
-        "_".join(re.split(r"[\s_-]+", clean_text(h).strip().lower()))
-        for h in reader.fieldnames or []
-    ]
+    header = _column_names(reader.fieldnames or [])
     missing = [c for c in CSV_COLUMNS if c != "mis_id" and c not in header]
     if missing:
         result.header_error = (
@@ -572,6 +653,11 @@ def import_pupils(*, actor: User, school: School, csv_text: str) -> ImportResult
             + f". Missing: {', '.join(missing)}."
         )
         return result
+    result.ignored_columns = [
+        clean_text(name) or f"column {n}"
+        for n, (name, column) in enumerate(zip(reader.fieldnames, header, strict=True), start=1)
+        if column not in CSV_COLUMNS
+    ]
     reader.fieldnames = header
     seen_mis_ids: dict[str, int] = {}
     seen_names: dict[tuple[str, str, date], int] = {}
@@ -586,13 +672,18 @@ def import_pupils(*, actor: User, school: School, csv_text: str) -> ImportResult
                 RowError(reader.line_num + 1, "This row could not be read: check its quotes")
             )
             break
-        line = reader.line_num
+        # The line the row starts on: a quoted value may run over several lines.
+        values = [v for v in raw.values() if isinstance(v, str)]
+        line = reader.line_num - sum(v.count("\n") for v in values)
         if index >= MAX_IMPORT_ROWS:
             result.errors.append(
                 RowError(line, f"only {MAX_IMPORT_ROWS:,} rows can be imported at once")
             )
             break
-        if not any((v or "").strip() for v in raw.values() if isinstance(v, str)):
+        if not any(v.strip() for v in values):
+            continue
+        if any("\n" in v for v in values):
+            result.errors.append(RowError(line, UNCLOSED_QUOTE))
             continue
         if raw.get(None):
             result.errors.append(RowError(line, "the row has more columns than the heading row"))
