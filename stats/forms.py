@@ -6,7 +6,9 @@ from .periods import TERMS, Period, current_academic_year, year_label, years_off
 class PeriodForm(forms.Form):
     """Which academic year and term to show. Read from the query string."""
 
-    year = forms.TypedChoiceField(label="Academic year", coerce=int)
+    year = forms.TypedChoiceField(
+        label="Academic year", coerce=int, required=False, empty_value=None
+    )
     term = forms.ChoiceField(label="Term", required=False)
 
     def __init__(self, *args, **kwargs):
@@ -17,7 +19,16 @@ class PeriodForm(forms.Form):
         ]
 
     def period(self) -> Period:
-        """The chosen period, or this academic year when nothing valid was chosen."""
-        if self.is_bound and self.is_valid():
-            return Period(self.cleaned_data["year"], self.cleaned_data["term"])
-        return Period(current_academic_year())
+        """The chosen period. A year left out means this academic year (so `?term=spring` is
+        this year's spring term); a year or term that is not offered is dropped, keeping the
+        rest: see `not_offered`."""
+        if not self.is_bound:
+            return Period(current_academic_year())
+        self.is_valid()
+        year = self.cleaned_data.get("year") or current_academic_year()
+        return Period(year, self.cleaned_data.get("term") or "")
+
+    @property
+    def not_offered(self) -> bool:
+        """The link asked for a year or term that is not offered (a typo, a far-off year)."""
+        return self.is_bound and not self.is_valid()

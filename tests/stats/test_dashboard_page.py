@@ -4,6 +4,7 @@ import re
 
 from django.urls import reverse
 
+from stats.periods import current_academic_year
 from tests.stats.conftest import at
 
 
@@ -43,3 +44,36 @@ def test_an_unknown_year_or_term_falls_back_to_this_academic_year(cast, client_f
     )
     assert response.status_code == 200
     assert response.context["dashboard"].period.term == ""
+
+
+def test_a_year_that_is_not_offered_says_which_period_is_shown_instead(cast, client_for):
+    client = client_for(cast.trust_lead)
+    url = reverse("stats:trust_dashboard", args=["northfield"])
+    this_year = current_academic_year()
+    for query in ({"year": "2099"}, {"year": "abc"}, {"year": str(this_year - 40)}):
+        response = client.get(url, query)
+        assert response.status_code == 200
+        html = response.content.decode()
+        assert 'id="period-not-offered"' in html, query
+        assert f"academic year {this_year} to {this_year + 1}." in html
+    assert 'id="period-not-offered"' not in client.get(url).content.decode()
+
+
+def test_a_term_without_a_year_is_that_term_this_year(cast, client_for):
+    response = client_for(cast.trust_lead).get(
+        reverse("stats:trust_dashboard", args=["northfield"]), {"year": "", "term": "spring"}
+    )
+    period = response.context["dashboard"].period
+    assert (period.year, period.term) == (current_academic_year(), "spring")
+    assert 'id="period-not-offered"' not in response.content.decode()
+    assert f"statistics.csv?year={period.year}&amp;term=spring" in response.content.decode()
+
+
+def test_a_bad_term_keeps_the_good_year(cast, client_for):
+    year = current_academic_year() - 1
+    response = client_for(cast.trust_lead).get(
+        reverse("stats:trust_dashboard", args=["northfield"]), {"year": year, "term": "winter"}
+    )
+    period = response.context["dashboard"].period
+    assert (period.year, period.term) == (year, "")
+    assert 'id="period-not-offered"' in response.content.decode()
