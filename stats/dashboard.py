@@ -62,6 +62,7 @@ class Dashboard:
     total_cases: Shown
     median_hours: Shown | None  # None: no acknowledged cases
     figures: tuple[Figure, ...]
+    for_trust: bool = False
 
 
 def threshold_for(scope: Scope) -> int:
@@ -96,6 +97,7 @@ def build_dashboard(scope: Scope, period: Period) -> Dashboard:
         total_cases=by_month.total_row.values[0],
         median_hours=median_shown,
         figures=tuple(figures),
+        for_trust=scope.school is None,
     )
 
 

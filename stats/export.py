@@ -5,6 +5,11 @@ from __future__ import annotations
 from .dashboard import Dashboard
 from .suppression import ROUND_TO, SYMBOLS
 
+TRUST_SCHOOLS_NOTE = (
+    "The figures cover the schools in the trust today, including their cases from before "
+    "they joined; a school that left is not counted, even in past years."
+)
+
 
 def dashboard_rows(dashboard: Dashboard, *, product_name: str) -> list[list[object]]:
     rows: list[list[object]] = [
@@ -17,6 +22,7 @@ def dashboard_rows(dashboard: Dashboard, *, product_name: str) -> list[list[obje
             f"nearest {ROUND_TO}; totals are worked out before rounding.",
         ],
         ["Symbols", *(f"{symbol} = {meaning}" for symbol, meaning in SYMBOLS)],
+        *([["Schools", TRUST_SCHOOLS_NOTE]] if dashboard.for_trust else []),
         ["Cases in the period", dashboard.total_cases],
         [
             "Median hours from report to acknowledgement",

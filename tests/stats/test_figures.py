@@ -3,6 +3,7 @@
 import datetime as dt
 
 import pytest
+from django.urls import reverse
 
 from safeguarding.models import School
 from stats import queries
@@ -133,3 +134,27 @@ def test_the_trusts_threshold_applies(cast, make_case, threshold):
         make_case(cast.school_a, at(2025, 10, day))
     dashboard = build_dashboard(Scope(trust=cast.trust_a), YEAR)
     assert dashboard.total_cases == (5 if threshold == 5 else SUPPRESSED)
+
+
+def test_a_standalone_school_and_a_school_that_moved_trust(cast, make_case, client_for):
+    """Figures follow the schools in the trust today: the page and the CSV say so."""
+    standalone = School.objects.create(name="Lone Oak School", slug="lone-oak", trust=None)
+    for day in range(1, 8):
+        make_case(standalone, at(2025, 10, day))
+        make_case(cast.school_b, at(2025, 10, day))
+    period = Period(2025)
+    assert build_dashboard(Scope(trust=cast.trust_a), period).total_cases == 0
+
+    # Elm Park moves from Riverside to Northfield, bringing last year's cases with it.
+    cast.school_b.trust = cast.trust_a
+    cast.school_b.save(update_fields=["trust"])
+    assert build_dashboard(Scope(trust=cast.trust_a), period).total_cases == 5
+    assert build_dashboard(Scope(trust=cast.trust_b), period).total_cases == 0
+
+    client = client_for(cast.trust_lead)
+    page = client.get(reverse("stats:trust_dashboard", args=["northfield"]), {"year": 2025})
+    html = page.content.decode()
+    assert "A school that joined the trust brings its earlier cases with it" in html
+    assert "Lone Oak" not in html
+    csv = client.get(reverse("stats:trust_export", args=["northfield"]), {"year": 2025})
+    assert "including their cases from before they joined" in csv.content.decode("utf-8-sig")
