@@ -1,5 +1,6 @@
 """Forms check the shape of input only. Every text field is a SafeTextField (no imagery)."""
 
+import calendar
 from datetime import date
 
 from crispy_forms_gds.fields import DateInputField
@@ -27,6 +28,16 @@ DATE_PART_MESSAGES = (
     "Enter the month as a number, for example 3",
     "Enter the year as a number, for example 2026",
 )
+# Only part of a date known: a made-up day would be recorded as fact, so the date is left out
+# and the rest said in words.
+DATE_INCOMPLETE_MESSAGES = (
+    "Enter the day too. If you only know the month, leave the date blank and say roughly "
+    "when in 'What happened'",
+    "Enter the month too, or leave the date blank and say roughly when in 'What happened'",
+    "Enter the year too, for example 2026",
+)
+DATE_FULL_YEAR_MESSAGE = "Enter the year in full, for example 2026"
+DATE_DAYS_IN_MONTH_MESSAGE = "{month} {year} has {days} days: check the day"
 ACKNOWLEDGE_MESSAGE = "Confirm that you have read what to do and what not to do"
 ADULTS_DESCRIPTION_MESSAGE = "Say who the adult is, in words"
 
@@ -56,19 +67,40 @@ class NotInFutureDateField(DateInputField):
         super().__init__(**kwargs)
         self.error_messages["invalid"] = "Enter a real date, for example 27 3 2026"
         # The GOV.UK pack calls a bad day "not a valid date"; say what each box needs.
-        for box, message in zip(self.fields, DATE_PART_MESSAGES, strict=True):
+        for box, message, incomplete in zip(
+            self.fields, DATE_PART_MESSAGES, DATE_INCOMPLETE_MESSAGES, strict=True
+        ):
             box.validators = [RegexValidator(r"^[0-9]+$", message)]
+            box.error_messages["incomplete"] = incomplete
 
     def compress(self, data_list):
         try:
             return super().compress(data_list)
         except (forms.ValidationError, TypeError, ValueError, OverflowError):
-            raise forms.ValidationError(self.error_messages["invalid"], code="invalid") from None
+            raise self._why_not_a_date(data_list) from None
+
+    def _why_not_a_date(self, data_list) -> forms.ValidationError:
+        """A specific message where one helps: '29 2 2026' or '14 3 26'."""
+        try:
+            day, month, year = (int(part) for part in data_list)
+        except (TypeError, ValueError):
+            day = month = year = 0
+        if 0 <= year < 100 and 1 <= month <= 12:
+            return forms.ValidationError(DATE_FULL_YEAR_MESSAGE, code="invalid")
+        if 1900 <= year <= 9999 and 1 <= month <= 12 and day > 28:
+            days = calendar.monthrange(year, month)[1]
+            message = DATE_DAYS_IN_MONTH_MESSAGE.format(
+                month=calendar.month_name[month], year=year, days=days
+            )
+            return forms.ValidationError(message, code="invalid")
+        return forms.ValidationError(self.error_messages["invalid"], code="invalid")
 
     def validate(self, value):
         super().validate(value)
         if value and value > timezone.localdate():
             raise forms.ValidationError(FUTURE_DATE_MESSAGE, code="future")
+        if value and value.year < 100:
+            raise forms.ValidationError(DATE_FULL_YEAR_MESSAGE, code="invalid")
         if value and value.year < 1900:
             raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
 
@@ -90,7 +122,10 @@ class WhatHappenedForm(forms.Form):
         label="When did it happen?",
         required=False,
         require_all_fields=False,
-        help_text="For example 27 3 2026. Leave it blank if you do not know.",
+        help_text=(
+            "For example 27 3 2026. If you do not know the exact day, leave it blank and say "
+            "roughly when in 'What happened'."
+        ),
     )
     location = forms.ChoiceField(
         label="Where did it happen?",

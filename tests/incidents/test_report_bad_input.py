@@ -3,12 +3,14 @@ saved, and nothing breaks."""
 
 from datetime import timedelta
 
+import pytest
 from django.urls import reverse
 from django.utils import timezone
 
 from incidents.forms import (
     ACKNOWLEDGE_MESSAGE,
     ADULTS_DESCRIPTION_MESSAGE,
+    DATE_INCOMPLETE_MESSAGES,
     DATE_PART_MESSAGES,
     FUTURE_DATE_MESSAGE,
 )
@@ -196,3 +198,38 @@ def test_a_date_box_with_letters_says_which_box_and_what_it_needs(journey, cast)
     j.start()
     response = j.what(happened_on_0="3rd", happened_on_1="March", happened_on_2="٢٠٢٤")
     assert errors_of(response)["happened_on"] == list(DATE_PART_MESSAGES)
+
+
+@pytest.mark.parametrize(
+    ("day", "month", "year", "message"),
+    [
+        ("29", "2", "2026", "February 2026 has 28 days: check the day"),
+        ("31", "4", "2026", "April 2026 has 30 days: check the day"),
+        ("14", "3", "26", "Enter the year in full, for example 2026"),
+        ("", "2", "2026", DATE_INCOMPLETE_MESSAGES[0]),
+        ("14", "", "2026", DATE_INCOMPLETE_MESSAGES[1]),
+    ],
+)
+def test_a_wrong_or_part_date_says_what_to_do_and_keeps_the_rest(
+    journey, cast, day, month, year, message
+):
+    j = journey(cast.teacher)
+    j.start()
+    response = j.what(
+        happened_on_0=day,
+        happened_on_1=month,
+        happened_on_2=year,
+        account="She said it was some time in February, before half term.",
+    )
+    assert errors_of(response)["happened_on"] == [message]
+    body = response.content.decode()
+    assert "some time in February, before half term." in body
+    assert 'value="Snapchat"' in body
+    assert "what" not in j.draft.data
+
+
+def test_29_february_in_a_leap_year_is_a_date(journey, cast):
+    j = journey(cast.teacher)
+    j.start()
+    j.what(happened_on_0="29", happened_on_1="2", happened_on_2="2024")
+    assert j.draft.data["what"]["happened_on"] == "2024-02-29"
