@@ -9,7 +9,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from safeguarding import access, audit
 from safeguarding.models import Role
 
-from .forms import NotificationSettingsForm
+from .forms import URGENT_MAX, NotificationSettingsForm
 from .models import NotificationSettings, Outbox
 
 LIST_LENGTH = 50
@@ -70,7 +70,7 @@ def school_settings(request, school):
     return render(
         request,
         "notifications/settings.html",
-        {"form": form, "school": school},
+        {"form": form, "school": school, "urgent_max": URGENT_MAX},
     )
 
 

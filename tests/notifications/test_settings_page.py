@@ -193,3 +193,10 @@ def test_the_boxes_show_plain_values_in_gov_uk_inputs(cast, client_for):
     html = client_for(cast.dsl).get(url).content.decode()
     assert 'value="17:00"' in html and "17:00:00" not in html
     assert html.count('class="govuk-input') >= 2
+
+
+def test_the_page_says_alerts_cannot_be_switched_off(cast, client_for):
+    """A DSL looking for an off switch learns there is none, and what the longest wait is."""
+    body = client_for(cast.dsl).get(settings_url(cast.school_a)).content.decode()
+    assert "Alerts about concerns cannot be switched off" in body
+    assert "emailed again after 240 minutes at the most" in body
