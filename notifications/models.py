@@ -82,6 +82,8 @@ class Outbox(models.Model):
             return f"/cases/{self.reference}/"
         if self.kind == Kind.DIGEST:
             return f"/s/{self.school.slug}/cases/"
+        if self.kind == Kind.LEAD_ADDED:
+            return "/"  # the home page lists each school's safeguarding leads
         return ""
 
 

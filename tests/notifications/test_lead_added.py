@@ -146,3 +146,16 @@ def test_an_invitation_without_a_lead_role_tells_nobody(transactional_db, cast, 
         password="violet kettle orbit 42",
     )
     assert not Outbox.objects.filter(kind=Kind.LEAD_ADDED).exists()
+
+
+def test_the_notification_links_to_the_home_page_that_lists_the_leads(
+    cast, second_dsl, client_for, mailoutbox
+):
+    people.add_role(actor=cast.admin, school=cast.school_a, person=cast.teacher, role=Role.DSL)
+    client = client_for(second_dsl)
+    listing = client.get(reverse("notifications:list")).content.decode()
+    assert '<a class="govuk-link" href="/">New safeguarding lead added: Oakwood Academy</a>' in (
+        listing
+    )
+    home = client.get("/").content.decode()
+    assert "Safeguarding leads at Oakwood Academy" in home and "Tom Hart" in home
