@@ -127,3 +127,12 @@ def test_a_deactivated_person_can_be_invited_back(cast, client_for, client, mail
     cast.teacher.refresh_from_db()
     assert cast.teacher.is_active
     assert AuditEvent.objects.get(action="invitation.accepted").data["reactivated"] is True
+
+
+def test_cancel_goes_back_to_the_person(cast, client_for):
+    # The link's address was set in another template block, so Cancel reloaded this page.
+    body = client_for(cast.admin).get(deactivate_url(cast.teacher)).content.decode()
+    person_url = reverse(
+        "people:person", kwargs={"school": "oakwood", "person_id": cast.teacher.pk}
+    )
+    assert f'<a class="govuk-link" href="{person_url}">Cancel</a>' in body

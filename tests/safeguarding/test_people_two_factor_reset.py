@@ -148,3 +148,8 @@ def test_the_code_page_tells_someone_without_their_phone_what_to_do(cast, client
     )
     page = client.get(reverse("safeguarding:two_factor_verify")).content.decode()
     assert "ask a school admin at your school to reset your two-factor sign-in" in page
+
+
+def test_cancel_goes_back_to_the_person(cast, client_for):
+    body = client_for(cast.admin).get(reset_url(cast.dsl)).content.decode()
+    assert f'<a class="govuk-link" href="{person_url(cast.dsl)}">Cancel</a>' in body
