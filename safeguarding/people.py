@@ -172,7 +172,9 @@ def invite(
         raise PeopleError(ALREADY_HOLDS_ROLES)
 
     now = timezone.now()
+    replaced = 0
     for earlier in pending_invitations(school).filter(email=email).select_for_update():
+        replaced += 1
         earlier.withdrawn_at = now
         earlier.save(update_fields=["withdrawn_at"])
         audit.record(
@@ -203,6 +205,7 @@ def invite(
         data={"roles": chosen, "existing_account": existing is not None},
     )
     _email_invitation(invitation, token)
+    invitation.replaced_earlier = replaced > 0  # for the admin's confirmation message
     return invitation
 
 

@@ -171,7 +171,10 @@ def invite(request, school):
             # smtplib's errors are OSErrors; the service saved nothing.
             form.add_error(None, MAIL_FAILED)
         else:
-            messages.success(request, f"Invitation sent to {invitation.email}")
+            sent = f"Invitation sent to {invitation.email}"
+            if invitation.replaced_earlier:
+                sent += ". The link in the earlier invitation to this address no longer works"
+            messages.success(request, sent)
             return redirect("people:list", school=school.slug)
     return render(request, "people/invite.html", {"school": school, "form": form})
 

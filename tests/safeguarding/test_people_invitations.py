@@ -167,10 +167,18 @@ def test_inviting_the_same_address_again_replaces_the_first_link(
 ):
     admin = client_for(cast.admin)
     send_invitation(admin, cast, roles=["staff"])
-    send_invitation(admin, cast, roles=["staff", "deputy_dsl"])
+    listing = admin.get(reverse("people:list", kwargs={"school": "oakwood"})).content.decode()
+    assert "earlier invitation" not in listing
+    send_invitation(admin, cast, email=NEW_EMAIL.upper(), roles=["staff", "deputy_dsl"])
     first, second = (link_in(message) for message in mailoutbox)
     assert client.get(first).status_code == 404
     assert client.get(second).status_code == 200
+    # The admin is told the first link stopped working, in the confirmation.
+    listing = admin.get(reverse("people:list", kwargs={"school": "oakwood"})).content.decode()
+    assert (
+        f"Invitation sent to {NEW_EMAIL}. The link in the earlier invitation to this address "
+        "no longer works"
+    ) in listing
 
 
 def test_an_existing_account_just_gains_the_roles(cast, client_for, client, mailoutbox):
