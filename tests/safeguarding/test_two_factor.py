@@ -271,6 +271,17 @@ def test_wrong_codes_slow_down_further_tries(client, cast):
 # ---- Account page and the demo command -------------------------------------------------------
 
 
+def test_the_account_page_warns_when_backup_codes_run_low(client, cast, client_for):
+    dsl = client_for(cast.dsl)
+    assert 'id="few-backup-codes"' in dsl.get(ACCOUNT).content.decode()  # none yet
+    post_form(dsl, BACKUP)  # ten new codes
+    assert 'id="few-backup-codes"' not in dsl.get(ACCOUNT).content.decode()
+    StaticToken.objects.filter(device__user=cast.dsl).exclude(
+        pk__in=StaticToken.objects.filter(device__user=cast.dsl).values("pk")[:2]
+    ).delete()
+    assert 'id="few-backup-codes"' in dsl.get(ACCOUNT).content.decode()
+
+
 def test_the_account_page_shows_name_roles_and_two_factor(client, cast, client_for):
     from safeguarding.models import Membership, Role
 
