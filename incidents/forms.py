@@ -193,6 +193,13 @@ ROLE_FIELD_KWARGS = {
 }
 
 
+def _isolated(last_name: str, first_name: str) -> str:
+    """ "Last, First" with a left-to-right mark after each name (an option's text cannot hold
+    <bdi>), so the last name stays first when the names are written right to left. Marks after,
+    not before: typing a name's first letters in the list still finds it."""
+    return f"{last_name}\u200e, {first_name}\u200e"
+
+
 class PupilSearchForm(forms.Form):
     q = SafeTextField(
         label="Search the pupil list",
@@ -203,7 +210,9 @@ class PupilSearchForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.helper = _helper(Field.text("q", label_size="s", field_width=20, data_pupil_search=""))
+        self.helper = _helper(
+            Field.text("q", label_size="s", field_width=20, data_pupil_search="", dir="auto")
+        )
 
 
 class ChoosePupilForm(forms.Form):
@@ -219,7 +228,7 @@ class ChoosePupilForm(forms.Form):
     def __init__(self, *args, pupils=(), **kwargs):
         super().__init__(*args, prefix="choose", **kwargs)
         self.fields["pupil"].choices = [("", "Select a pupil")] + [
-            (str(p.pk), f"{p.last_name}, {p.first_name} ({p.get_year_group_display()})")
+            (str(p.pk), f"{_isolated(p.last_name, p.first_name)} ({p.get_year_group_display()})")
             for p in pupils
         ]
         self.helper = _helper(
@@ -256,8 +265,8 @@ class NewPupilForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, prefix="new", **kwargs)
         self.helper = _helper(
-            Field.text("first_name", field_width=20),
-            Field.text("last_name", field_width=20),
+            Field.text("first_name", field_width=20, dir="auto"),
+            Field.text("last_name", field_width=20, dir="auto"),
             Field.select("year_group"),
             Field.radios("role", legend_size="s"),
         )

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from incidents.models import Incident
+from incidents.models import Incident, Pupil
 from tests.browser.conftest import check_accessibility, screenshot, sign_in_in_browser
 from tests.incidents.conftest import checklist_answers, pupils  # noqa: F401 - a fixture
 
@@ -174,4 +174,31 @@ def test_a_school_admin_pastes_the_pupil_list(page, cast):
     page.goto("/s/oakwood/pupils/")
     step(page, "pupils-3-list", "desktop", "Pupils")
     assert page.get_by_text("Khan, Amira").is_visible()
+    assert page.script_errors == []
+
+
+def test_a_right_to_left_name_keeps_last_name_first_in_the_pupil_list(page, cast):
+    """Unisolated, "علي, محمد" is drawn with the first name on the left, where every other row
+    has the last name."""
+    Pupil.objects.create(school=cast.school_a, first_name="محمد", last_name="علي", year_group="10")
+    sign_in_in_browser(page, cast.dsl)
+    page.goto("/s/oakwood/pupils/")
+    # Where each name is drawn, whatever the markup around it.
+    left_of = page.locator("td", has_text="محمد").evaluate(
+        """(cell, words) => words.map((word) => {
+            const walker = document.createTreeWalker(cell, NodeFilter.SHOW_TEXT);
+            for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+                const at = node.data.indexOf(word);
+                if (at >= 0) {
+                    const range = document.createRange();
+                    range.setStart(node, at);
+                    range.setEnd(node, at + word.length);
+                    return range.getBoundingClientRect().left;
+                }
+            }
+            return null;
+        })""",
+        ["علي", "محمد"],
+    )
+    assert left_of[0] < left_of[1], left_of
     assert page.script_errors == []
