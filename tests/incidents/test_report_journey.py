@@ -277,3 +277,16 @@ def test_going_back_to_a_sent_report_says_it_was_sent_not_page_not_found(journey
     # Someone else cannot learn anything from the same address.
     other = journey(cast.deputy)
     assert other.client.get(check).status_code == 404
+
+
+def test_a_teacher_told_by_a_parent_is_told_what_to_say_to_the_parent(journey, cast):
+    j = journey(cast.teacher)
+    j.start()
+    j.what(came_to_light="parent", kind="sextortion")
+    j.adults("not_known")
+    j.checklist()
+    response = j.submit()
+    confirmation = j.client.get(response["Location"]).content.decode()
+    assert "What to tell the parent or carer" in confirmation
+    assert "What to tell the pupil" not in confirmation
+    assert "They did the right thing by telling you" not in confirmation
