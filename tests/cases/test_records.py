@@ -1,5 +1,6 @@
 """Each structured record, added through its page: one row with who and when, one event."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -351,3 +352,19 @@ def test_every_record_page_and_case_button_ignores_a_double_click(
     for label in ("Acknowledge this case", "Mark done"):
         button = html[: html.index(label)].rsplit("<button", 1)[1]
         assert 'data-prevent-double-click="true"' in button, label
+
+
+@pytest.mark.parametrize("name", ["referral", "decision", "review_meeting", "status"])
+def test_each_error_in_the_summary_links_to_a_control_on_the_page(cast, incident, client_for, name):
+    """A radio or checkbox group has no element with the field's own id: link to its first box."""
+    response = post_form(
+        client_for(cast.dsl),
+        reverse(f"cases:{name}", kwargs={"reference": incident.reference}),
+        {"submit": "Save"},  # nothing chosen or typed
+    )
+    html = response.content.decode()
+    summary = html.split('class="govuk-error-summary"', 1)[1].split("</ul>", 1)[0]
+    anchors = re.findall(r'href="#([^"]*)"', summary)
+    assert anchors
+    for anchor in anchors:
+        assert f'id="{anchor}"' in html, anchor
