@@ -294,3 +294,12 @@ def test_the_invitees_own_session_gets_no_warning(cast, client_for, mailoutbox):
     send_invitation(client_for(cast.admin), cast, email="Teacher@ElmPark.test", roles=["staff"])
     body = client_for(cast.teacher_b).get(link_in(mailoutbox[0])).content.decode()
     assert "This computer is signed in as" not in body
+
+
+def test_on_a_phone_the_people_tables_scroll_in_their_own_regions(cast, client_for, mailoutbox):
+    """A long email address pushed the People page wider than a phone's screen."""
+    admin = client_for(cast.admin)
+    send_invitation(admin, cast, email="a.very.long.address.for.testing@long-school-name.sch.uk")
+    body = admin.get(reverse("people:list", kwargs={"school": "oakwood"})).content.decode()
+    assert body.count('<div class="app-table-scroll" role="region"') == body.count("<table") == 2
+    assert 'class="govuk-notification-banner__heading govuk-!-text-break-word"' in body
