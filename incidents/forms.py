@@ -42,6 +42,17 @@ ACKNOWLEDGE_MESSAGE = "Confirm that you have read what to do and what not to do"
 ADULTS_DESCRIPTION_MESSAGE = "Say who the adult is, in words"
 
 
+class Form(forms.Form):
+    """A form whose text boxes have no maxlength: a browser silently cuts pasted text at that
+    length, so the end of what someone wrote would be lost without a word. The length is
+    checked when the form is sent instead, and the text comes back whole with the error."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            field.widget.attrs.pop("maxlength", None)
+
+
 def _helper(*fields) -> FormHelper:
     helper = FormHelper()
     helper.form_tag = False
@@ -51,7 +62,7 @@ def _helper(*fields) -> FormHelper:
     return helper
 
 
-class AcknowledgeForm(forms.Form):
+class AcknowledgeForm(Form):
     acknowledged = forms.BooleanField(
         label="I have read this. I will not look at, copy, save, share or delete any images.",
         error_messages={"required": ACKNOWLEDGE_MESSAGE},
@@ -105,7 +116,7 @@ class NotInFutureDateField(DateInputField):
             raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
 
 
-class WhatHappenedForm(forms.Form):
+class WhatHappenedForm(Form):
     kind = forms.ChoiceField(
         label="What is it about?",
         choices=Kind.choices,
@@ -166,7 +177,7 @@ class WhatHappenedForm(forms.Form):
             Field("happened_on", context={"legend_size": "govuk-fieldset__legend--m"}),
             Field.radios("location", legend_size="m"),
             Field.text("platform", label_size="s"),
-            Field.textarea("account", label_size="m"),
+            Field.textarea("account", label_size="m", max_characters=ACCOUNT_MAX, threshold=80),
         )
 
     def to_draft(self) -> dict:
@@ -200,7 +211,7 @@ def _isolated(last_name: str, first_name: str) -> str:
     return f"{last_name}\u200e, {first_name}\u200e"
 
 
-class PupilSearchForm(forms.Form):
+class PupilSearchForm(Form):
     q = SafeTextField(
         label="Search the pupil list",
         max_length=NAME_MAX,
@@ -215,7 +226,7 @@ class PupilSearchForm(forms.Form):
         )
 
 
-class ChoosePupilForm(forms.Form):
+class ChoosePupilForm(Form):
     pupil = forms.ChoiceField(
         label="Pupil",
         error_messages={
@@ -236,7 +247,7 @@ class ChoosePupilForm(forms.Form):
         )
 
 
-class NewPupilForm(forms.Form):
+class NewPupilForm(Form):
     first_name = SafeTextField(
         label="First name",
         max_length=NAME_MAX,
@@ -272,7 +283,7 @@ class NewPupilForm(forms.Form):
         )
 
 
-class AdultsForm(forms.Form):
+class AdultsForm(Form):
     adults_involved = forms.ChoiceField(
         label="Is an adult involved in any way?",
         choices=YesNoUnknown.choices,
@@ -299,7 +310,7 @@ class AdultsForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.helper = _helper(
             Field.radios("adults_involved", legend_size="m"),
-            Field.textarea("adults_description"),
+            Field.textarea("adults_description", max_characters=ADULTS_MAX, threshold=80),
         )
 
     def clean(self):
@@ -313,7 +324,7 @@ class AdultsForm(forms.Form):
         return cleaned
 
 
-class ChecklistForm(forms.Form):
+class ChecklistForm(Form):
     """The guidance checklist's questions, less the ones earlier steps already answered."""
 
     def __init__(self, *args, checklist, skip=(), **kwargs):
@@ -350,7 +361,7 @@ class ChecklistForm(forms.Form):
         self.helper = _helper(*layout)
 
 
-class FollowUpForm(forms.Form):
+class FollowUpForm(Form):
     text = SafeTextField(
         label="What else do you need to tell the safeguarding lead?",
         max_length=FOLLOW_UP_MAX,
@@ -367,10 +378,12 @@ class FollowUpForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.helper = _helper(Field.textarea("text", label_size="m"))
+        self.helper = _helper(
+            Field.textarea("text", label_size="m", max_characters=FOLLOW_UP_MAX, threshold=80)
+        )
 
 
-class PupilImportForm(forms.Form):
+class PupilImportForm(Form):
     csv_text = SafeTextField(
         label="Paste the pupil list",
         max_length=CSV_MAX,

@@ -233,3 +233,20 @@ def test_29_february_in_a_leap_year_is_a_date(journey, cast):
     j.start()
     j.what(happened_on_0="29", happened_on_1="2", happened_on_2="2024")
     assert j.draft.data["what"]["happened_on"] == "2024-02-29"
+
+
+def test_no_text_box_cuts_what_is_pasted_into_it(journey, cast, client_for):
+    """A maxlength attribute makes the browser drop everything past the limit without a word;
+    the limit is checked on sending instead, and a live count shows it while typing."""
+    j = journey(cast.teacher)
+    j.start()
+    what = j.client.get(j.url("report_what")).content.decode()
+    adults = j.client.get(j.url("report_adults")).content.decode()
+    who = j.client.get(j.url("report_who")).content.decode()
+    imports = client_for(cast.admin).get(
+        reverse("incidents:pupils_import", kwargs={"school": "oakwood"})
+    )
+    for page in (what, adults, who, imports.content.decode()):
+        assert " maxlength=" not in page
+    assert 'data-module="govuk-character-count" data-maxlength="5000"' in what
+    assert 'data-maxlength="1000"' in adults
