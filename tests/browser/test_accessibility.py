@@ -6,6 +6,7 @@ from tests.browser.conftest import check_accessibility, screenshot, sign_in_in_b
 
 PAGES = {
     "dsl": [
+        "/",
         "/guidance/right-now/",
         "/account/",
         "/my-reports/",
@@ -16,7 +17,7 @@ PAGES = {
         "/s/oakwood/statistics/",
         "/s/oakwood/notification-settings/",
     ],
-    "admin": ["/s/oakwood/people/", "/s/oakwood/people/invite/"],
+    "admin": ["/", "/s/oakwood/people/", "/s/oakwood/people/invite/"],
     "trust_lead": ["/t/northfield/statistics/"],
 }
 
@@ -30,4 +31,16 @@ def test_everyday_pages_have_no_accessibility_violations(page, cast, who):
         assert response is not None and response.status == 200, (who, path)
         check_accessibility(page, f"{path} as {who}")
         screenshot(page, f"a11y-{who}-{path.strip('/').replace('/', '-') or 'home'}")
+    assert page.script_errors == []
+
+
+def test_the_person_and_two_factor_reset_pages_have_no_accessibility_violations(page, cast):
+    sign_in_in_browser(page, cast.admin)
+    page.wait_for_url("**/")
+    person = f"/s/oakwood/people/{cast.dsl.pk}/"
+    for path in (person, f"{person}two-factor/reset/"):
+        response = page.goto(path)
+        assert response is not None and response.status == 200, path
+        check_accessibility(page, path)
+    screenshot(page, "a11y-admin-two-factor-reset")
     assert page.script_errors == []
