@@ -5,6 +5,7 @@ import re
 import shutil
 import subprocess
 from datetime import date
+from pathlib import Path
 
 import pytest
 from django.template.loader import render_to_string
@@ -20,6 +21,7 @@ from tests.conftest import require
 from .conftest import make_incident, make_pupil
 
 A4_WIDTH_PT = 595.28
+EMOJI_FONT = Path("/usr/share/fonts/truetype/noto/NotoColorEmoji.ttf")
 RIGHT_MARGIN_PT = 16 / 25.4 * 72  # static/pdf/referral.css: @page margin
 LONG_REFERENCE = "MASH" + "20261121000123456789" * 4 + "SUPPLEMENT"  # 94 characters, no breaks
 LONG_EMAIL = (
@@ -152,3 +154,15 @@ def test_no_heading_is_left_alone_at_the_foot_of_a_page(cast, long_case):
         pages = HTML(string=html, base_url=PDF_BASE_URL).render(stylesheets=[sheet]).pages
         for number, page in enumerate(pages[:-1], start=1):
             assert _last_block(page._page_box) not in ("h1", "h2", "h3"), (extra, number)
+
+
+def test_emoji_in_what_was_said_are_printed_not_empty_boxes(cast, incident):
+    """The PDF's font has no emoji: they come from the emoji font CI and the image install."""
+    require(shutil.which("pdffonts") is not None, "pdffonts (Debian poppler-utils)")
+    require(EMOJI_FONT.exists(), "Debian's fonts-noto-color-emoji")
+    services.add_note(incident=incident, actor=cast.dsl, text="He sent 🍆 and then 😂👍.")
+    pdf = render_referral_pdf(incident, generated_by=cast.dsl)
+    fonts = subprocess.run(
+        ["pdffonts", "-"], input=pdf, capture_output=True, check=True
+    ).stdout.decode()
+    assert "Noto-Color-Emoji" in fonts
