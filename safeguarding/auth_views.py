@@ -123,6 +123,8 @@ def two_factor_setup(request):
         label="Code from your app",
         hint="The 6-digit code your app shows for this service.",
     )
+    # Only an app's digits are taken here (not backup codes): a phone shows its number pad.
+    form.fields["code"].widget.attrs["inputmode"] = "numeric"
     if request.method == "POST" and form.is_valid():
         codes = two_factor.confirm_app(
             user=user, device=device, code=form.cleaned_data["code"], request=request

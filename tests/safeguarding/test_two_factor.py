@@ -104,6 +104,12 @@ def test_enrolment_shows_an_inline_svg_qr_code_and_the_secret_in_groups(client, 
 
     link = re.search(r'href="(otpauth://totp/[^"]+)"', body)
     assert link and unescape(link.group(1)) == device.config_url
+    # Only digits are taken here, so a phone offers its number pad; the check page also takes
+    # backup codes (letters), so it does not.
+    assert 'inputmode="numeric"' in body
+    password_step(client, cast.deputy)
+    assert 'inputmode="numeric"' not in client.get(CHECK).content.decode()
+    password_step(client, cast.dsl)
     # Reloading keeps the same secret, so a half-scanned code still works.
     client.get(SETUP)
     assert TOTPDevice.objects.filter(user=cast.dsl).count() == 1
