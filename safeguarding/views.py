@@ -107,7 +107,11 @@ def home(request):
             "kind": "school",
             "roles": _role_names(roles),
             "links": _links(SCHOOL_WORK, roles, school=school.slug),
+            "sees_leads": bool(roles & SEES_SAFEGUARDING_LEADS),
             "leads": people.safeguarding_leads(school) if roles & SEES_SAFEGUARDING_LEADS else [],
+            "invite_href": (
+                f"/s/{school.slug}/people/invite/" if Role.SCHOOL_ADMIN in roles else ""
+            ),
         }
         for school, roles in sorted(schools.items(), key=lambda item: item[0].name)
     ] + [

@@ -4,7 +4,7 @@ nobody else does, and nobody sees another school's."""
 import pytest
 from django.urls import reverse
 
-from safeguarding.models import Membership, Role
+from safeguarding.models import Membership, Role, School
 from tests.conftest import make_user
 
 HOME = reverse("safeguarding:home")
@@ -52,3 +52,19 @@ def test_someone_at_two_schools_sees_each_schools_own_leads(cast, client_for):
     (oakwood,) = [s for s in sections if HEADING in s]
     assert "Dina Shah" in elm_park and "Dev Patel" not in elm_park
     assert "Dev Patel" in oakwood and "Dina Shah" not in oakwood
+
+
+def test_a_new_schools_admin_is_told_it_has_no_lead_yet(cast, client_for):
+    """A school set up with only its admin: reports would reach nobody until a DSL joins."""
+    new_school = School.objects.create(name="Birch Row School", slug="birch-row")
+    admin = make_user(
+        "admin@birchrow.test", "Bea Admin", school=new_school, roles=[Role.SCHOOL_ADMIN]
+    )
+    body = client_for(admin).get(HOME).content.decode()
+    assert "Birch Row School has no designated safeguarding lead or deputy yet" in body
+    assert 'href="/s/birch-row/people/invite/">Invite your designated safeguarding lead' in body
+    # Oakwood has leads: no warning there.
+    assert (
+        "has no designated safeguarding lead"
+        not in client_for(cast.admin).get(HOME).content.decode()
+    )
