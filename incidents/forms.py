@@ -391,9 +391,9 @@ class PupilImportForm(Form):
         rows=12,
         help_text=(
             "Copy the rows from your spreadsheet or MIS export, or open a CSV file in a text "
-            "editor and copy it all, with the heading row first: "
-            "first_name,last_name,year_group,date_of_birth,mis_id (Forename, Surname, Year, DOB "
-            "and UPN are understood too). Columns may be separated by commas, semicolons or "
+            "editor and copy it all, with the heading row first: first_name, last_name, "
+            "year_group, date_of_birth, mis_id (Forename, Surname, Year, DOB and UPN are "
+            "understood too). Columns may be separated by commas, semicolons or "
             "tabs. Dates as 2014-09-27 or 27/09/2014. The MIS id may be blank. Up to 5,000 rows."
         ),
         error_messages={

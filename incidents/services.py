@@ -649,7 +649,7 @@ def import_pupils(*, actor: User, school: School, csv_text: str) -> ImportResult
     if missing:
         result.header_error = (
             "The first row must be the heading row: "
-            + ",".join(CSV_COLUMNS)
+            + ", ".join(CSV_COLUMNS)
             + f". Missing: {', '.join(missing)}."
         )
         return result

@@ -202,3 +202,17 @@ def test_a_right_to_left_name_keeps_last_name_first_in_the_pupil_list(page, cast
     )
     assert left_of[0] < left_of[1], left_of
     assert page.script_errors == []
+
+
+def test_the_pupil_import_page_fits_a_phone(page, cast):
+    """The heading row written out whole is wider than a phone: it must wrap, with its errors."""
+    page.set_viewport_size(VIEWPORTS["phone"])
+    sign_in_in_browser(page, cast.admin)
+    page.goto("/s/oakwood/pupils/import/")
+    page.get_by_label("Paste the pupil list").fill("Name,Class\nAmira Khan,9B\n")
+    press_button(page, "Import")
+    page.get_by_text("Nothing was imported").wait_for()
+    overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    assert overflow <= 0, "the page is wider than the screen"
+    check_accessibility(page, "pupil import errors (phone)")
+    screenshot(page, "pupils-import-phone")
