@@ -168,6 +168,13 @@ def invite(
     chosen = _check_roles(roles)
     email = User.objects.normalize_email(email).strip().lower()
     existing = User.objects.filter(email__iexact=email).first()
+    # The same rule as add_role: inviting yourself must not be a way round it.
+    if (
+        existing is not None
+        and existing.pk == actor.pk
+        and set(chosen) & set(Role.case_reviewers())
+    ):
+        raise PeopleError(GRANT_SELF_CASE_ACCESS)
     if existing is not None and set(chosen) <= roles_held(existing, school):
         raise PeopleError(ALREADY_HOLDS_ROLES)
 
@@ -242,6 +249,12 @@ def accept_invitation(
     _lock_school(school)
 
     user = existing_account(invitation)
+    if (
+        user is not None
+        and user.pk == invitation.invited_by_id
+        and set(invitation.roles) & set(Role.case_reviewers())
+    ):
+        raise PeopleError(GRANT_SELF_CASE_ACCESS)
     new_account = user is None
     reactivated = False
     if user is None:
