@@ -20,6 +20,9 @@ IMAGERY_MESSAGE = "Describe what you were told in words. Do not paste images or 
 # spaces and joiners, bidi marks and overrides, soft hyphens), surrogate (Cs) and private-use
 # (Co) categories is removed: none belongs in a written account, and several hide text.
 _KEPT_CONTROLS = {"\n", "\t"}
+# Other line and page breaks become newlines rather than vanishing and joining two words: a
+# line break in Word (vertical tab), a page break (form feed), and Unicode's own separators.
+_LINE_BREAKS = str.maketrans(dict.fromkeys("\r\v\f\x1c\x1d\x1e\x85\u2028\u2029", "\n"))
 _REMOVED_CATEGORIES = {"Cc", "Cf", "Cs", "Co"}
 
 IMAGE_EXTENSIONS = (
@@ -184,7 +187,7 @@ def clean_text(value: str | None) -> str:
     """
     if not value:
         return ""
-    value = value.replace("\r\n", "\n").replace("\r", "\n")
+    value = value.replace("\r\n", "\n").translate(_LINE_BREAKS)
     # Strip before and after normalising: NFKC can merge characters around a hidden one, and
     # compatibility forms (fullwidth "＜ｉｍｇ") only become plain ASCII after it.
     value = _strip_hidden(value)

@@ -127,6 +127,8 @@ def test_no_file_storage_or_upload_handlers_are_configured():
         ("abc\u202edcba\u202c \u2066x\u2069 \u200f", "abcdcba x"),  # bidi controls
         ("one\x00two\x07three\x1b[31m", "onetwothree[31m"),  # control characters
         ("line one\r\nline two\rthree\tfour", "line one\nline two\nthree\tfour"),
+        # Breaks pasted from Word and other programs: a line, a page, Unicode's separators.
+        ("one\vtwo\fthree\x85four\u2028five\u2029six", "one\ntwo\nthree\nfour\nfive\nsix"),
         ("soft\u00adhyphen", "softhyphen"),
         ("  padded  ", "padded"),
         ("private\ue000use", "privateuse"),
