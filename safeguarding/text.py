@@ -120,13 +120,16 @@ def _reads_as_words(run: str) -> bool:
     characters, whatever their length. Pieces of one or two characters cannot tell, so a run
     made mostly of them (image data spaced out a character or two at a time) is not words. A
     run with no break at all is words only when it is all small letters or all digits ("haha..."
-    or a long number); one of capitals only ("AAAA...") is what an image's empty bytes encode to.
+    or a long number); a long stretch of capitals only ("AAAA...") is what an image's empty bytes
+    encode to.
     """
     pieces = [piece for piece in _PIECE_BREAK.split(run) if piece]
     if not pieces:
         return True
     if len(pieces) == 1 and not _PIECE_BREAK.search(run.strip("=")):
         return run.islower() or run.isdigit()
+    if any(len(piece) >= 40 and piece.isupper() for piece in pieces):
+        return False  # no word is 40 capitals long; empty image bytes are
     if sum(len(p) for p in pieces if len(p) <= 2) >= 0.6 * sum(len(p) for p in pieces):
         return False
     pairs = changes = 0

@@ -66,6 +66,10 @@ def test_url_safe_base64_split_by_white_space_is_found(every, sep):
     assert find_imagery(split_every(encoded, every, sep)) is not None
 
 
+def test_empty_image_bytes_between_path_separators_are_found():
+    assert find_imagery("A" * 60 + "/" + "A" * 60 + "+AAAA") is not None
+
+
 @pytest.mark.parametrize(
     "writing",
     [
