@@ -8,6 +8,7 @@ from datetime import date, datetime
 from crispy_forms_gds.helper import FormHelper
 from crispy_forms_gds.layout import Submit
 from django import forms
+from django.forms.widgets import DateTimeBaseInput
 from django.utils import timezone
 
 from incidents.models import Status, Urgency
@@ -72,6 +73,13 @@ class CaseForm(forms.Form):
     def __init__(self, *args, incident=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.earliest = earliest_expected(incident) if incident and self.dated_field else None
+        # Arabic or Hebrew typed into a box reads right to left as it is typed.
+        for field in self.fields.values():
+            widget = field.widget
+            if isinstance(widget, (forms.TextInput, forms.Textarea)) and not isinstance(
+                widget, DateTimeBaseInput
+            ):
+                widget.attrs.setdefault("dir", "auto")
         if self.earliest and self.is_bound and self._sent_date_is_early():
             self._add_confirmation()
         self.helper = FormHelper()

@@ -106,3 +106,18 @@ def test_the_referral_summary_isolates_names_and_sets_the_direction_of_typed_tex
 
 def test_isolating_still_escapes(cast):
     assert str(isolate("<b>Amy</b>")) == "\u2068&lt;b&gt;Amy&lt;/b&gt;\u2069"
+
+
+def test_the_boxes_on_a_record_page_follow_the_direction_of_what_is_typed(
+    cast, incident, client_for
+):
+    html = (
+        client_for(cast.dsl)
+        .get(reverse("cases:referral", kwargs={"reference": incident.reference}))
+        .content.decode()
+    )
+    for name in ("agency_other", "their_reference", "contact", "outcome"):
+        tag = re.search(rf'<(?:input|textarea)[^>]*name="{name}"[^>]*>', html).group(0)
+        assert 'dir="auto"' in tag, name
+    date_box = re.search(r'<input[^>]*name="referred_on"[^>]*>', html).group(0)
+    assert "dir=" not in date_box
