@@ -91,3 +91,20 @@ def test_empty_image_bytes_between_path_separators_are_found():
 )
 def test_writing_with_long_runs_is_not_refused(writing):
     assert find_imagery(writing) is None
+
+
+@pytest.mark.parametrize(
+    "image",
+    [
+        # A whole 1x1 GIF87a (the older GIF, still written by some tools).
+        b"GIF87a\x01\x00\x01\x00\x80\x00\x00\x00\x00\x00\xff\xff\xff,\x00\x00\x00\x00\x01\x00"
+        b"\x01\x00\x00\x02\x02D\x01\x00;",
+        # The start of a BMP: "BM", its size, four empty bytes, where the pixels start.
+        b"BM\x46\x00\x00\x00\x00\x00\x00\x00\x36\x00\x00\x00\x28\x00\x00\x00\x02\x00\x00\x00"
+        b"\x02\x00\x00\x00\x01\x00\x18\x00",
+        b"II*\x00\x08\x00\x00\x00\x0e\x00\x00\x01\x03\x00\x01\x00\x00\x00",  # TIFF, Intel order
+        b"MM\x00*\x00\x00\x00\x08\x00\x0e\x01\x00\x00\x03\x00\x00\x00\x01",  # TIFF, Motorola
+    ],
+)
+def test_small_images_of_other_formats_are_found_by_their_header(image):
+    assert find_imagery("it was this " + base64.b64encode(image).decode()) is not None
