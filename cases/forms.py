@@ -69,10 +69,15 @@ class CaseForm(forms.Form):
 
     submit_label = "Save"
     dated_field = ""
+    # What to say when a field is left empty: what to do, not "This field is required."
+    required_messages: dict[str, str] = {}
 
     def __init__(self, *args, incident=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.earliest = earliest_expected(incident) if incident and self.dated_field else None
+        for name, message in self.required_messages.items():
+            if name in self.fields:
+                self.fields[name].error_messages["required"] = message
         # Arabic or Hebrew typed into a box reads right to left as it is typed.
         for field in self.fields.values():
             widget = field.widget
@@ -133,6 +138,9 @@ class CaseForm(forms.Form):
 
 
 class StatusForm(CaseForm):
+    required_messages = {
+        "to_status": "Choose what to move the case to.",
+    }
     to_status = forms.ChoiceField(label="Move the case to", widget=forms.RadioSelect)
     closing_outcome = forms.ChoiceField(
         label="Outcome, if you are closing the case",
@@ -163,6 +171,9 @@ class StatusForm(CaseForm):
 
 
 class AssignForm(CaseForm):
+    required_messages = {
+        "assignee": "Choose who will manage this case.",
+    }
     assignee = forms.ModelChoiceField(
         label="Who will manage this case", queryset=None, widget=forms.RadioSelect, empty_label=None
     )
@@ -174,6 +185,11 @@ class AssignForm(CaseForm):
 
 
 class ReviewMeetingForm(CaseForm):
+    required_messages = {
+        "held_on": "Enter the date of the meeting.",
+        "attendees": "Write who attended.",
+        "considered": "Choose at least one thing the meeting considered.",
+    }
     dated_field = "held_on"
     held_on = _date("Date of the meeting")
     attendees = SafeTextField(
@@ -198,6 +214,10 @@ class ReviewMeetingForm(CaseForm):
 
 
 class ReferralForm(CaseForm):
+    required_messages = {
+        "agency": "Choose who it was referred to.",
+        "referred_on": "Enter the date of the referral.",
+    }
     dated_field = "referred_on"
     agency = forms.ChoiceField(
         label="Who was it referred to", choices=Referral.Agency.choices, widget=forms.RadioSelect
@@ -232,6 +252,10 @@ class ReferralForm(CaseForm):
 
 
 class DecisionForm(CaseForm):
+    required_messages = {
+        "decision": "Choose the decision.",
+        "reasons": "Write the reasons for the decision.",
+    }
     decision = forms.ChoiceField(
         label="Decision", choices=Decision.Choice.choices, widget=forms.RadioSelect
     )
@@ -245,6 +269,9 @@ class DecisionForm(CaseForm):
 
 
 class ParentsInformedForm(CaseForm):
+    required_messages = {
+        "informed": "Choose yes if parents or carers have been told, or no.",
+    }
     dated_field = "informed_on"
     informed = forms.ChoiceField(
         label="Have parents or carers been told?", choices=YES_NO, widget=forms.RadioSelect
@@ -285,6 +312,10 @@ class ParentsInformedForm(CaseForm):
 
 
 class RemovalOfferedForm(CaseForm):
+    required_messages = {
+        "offered_on": "Enter the date it was offered.",
+        "offered_by": "Choose who offered it.",
+    }
     dated_field = "offered_on"
     services = forms.MultipleChoiceField(
         label="What was offered",
@@ -310,6 +341,12 @@ class RemovalOfferedForm(CaseForm):
 
 
 class DeviceSecuredForm(CaseForm):
+    required_messages = {
+        "device": "Write which device.",
+        "secured_on": "Enter the date it was secured.",
+        "where_kept": "Write where it is kept.",
+        "handed_to": "Write who has it now.",
+    }
     dated_field = "secured_on"
     device = SafeTextField(
         label="Which device", help_text="For example: the pupil's phone.", max_length=SHORT
@@ -330,6 +367,12 @@ class DeviceSecuredForm(CaseForm):
 
 
 class ImageryViewingForm(CaseForm):
+    required_messages = {
+        "viewed_on": "Enter the date you viewed it.",
+        "viewed_time": "Enter the time you viewed it.",
+        "reason": "Write why viewing could not be avoided.",
+        "others_present": "Write who else was present.",
+    }
     dated_field = "viewed_on"
     viewed_on = _date("Date you viewed it")
     viewed_time = forms.TimeField(
@@ -363,6 +406,11 @@ class ImageryViewingForm(CaseForm):
 
 
 class TaskForm(CaseForm):
+    required_messages = {
+        "title": "Write what needs doing.",
+        "owner": "Choose who will do it.",
+        "due_on": "Enter the date it is due by.",
+    }
     title = SafeTextField(label="What needs doing", max_length=SHORT)
     owner = forms.ModelChoiceField(
         label="Who will do it",
@@ -385,6 +433,11 @@ class TaskForm(CaseForm):
 
 
 class TriageOverrideForm(CaseForm):
+    required_messages = {
+        "immediate_referral": "Choose yes if it needs an immediate referral, or no.",
+        "urgency": "Choose the urgency.",
+        "reason": "Write why you are changing the checklist's outcome.",
+    }
     immediate_referral = forms.ChoiceField(
         label="Does this need an immediate referral to the police or children's social care?",
         choices=YES_NO,
@@ -404,5 +457,8 @@ class TriageOverrideForm(CaseForm):
 
 
 class NoteForm(CaseForm):
+    required_messages = {
+        "text": "Write the note.",
+    }
     text = SafeTextField(label="Note", max_length=LONG, textarea=True)
     submit_label = "Add the note"

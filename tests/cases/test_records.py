@@ -166,7 +166,7 @@ def test_the_imagery_viewing_record_names_the_dsl_as_viewer(cast, incident, pupi
             "decision",
             {"decision": "not_refer", "reasons": ""},
             "reasons",
-            "This field is required.",
+            forms.DecisionForm.required_messages["reasons"],
         ),
         (
             "parents_informed",
@@ -368,3 +368,33 @@ def test_each_error_in_the_summary_links_to_a_control_on_the_page(cast, incident
     assert anchors
     for anchor in anchors:
         assert f'id="{anchor}"' in html, anchor
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "status",
+        "assign",
+        "review_meeting",
+        "referral",
+        "decision",
+        "parents_informed",
+        "removal_offered",
+        "device_secured",
+        "imagery_viewing",
+        "add_task",
+        "triage_override",
+        "add_note",
+    ],
+)
+def test_an_empty_box_says_what_to_do_not_this_field_is_required(cast, incident, client_for, name):
+    response = post_form(
+        client_for(cast.dsl),
+        reverse(f"cases:{name}", kwargs={"reference": incident.reference}),
+        {"submit": "Save"},
+    )
+    form = response.context["form"]
+    assert form.errors
+    messages = [str(m) for errors in form.errors.values() for m in errors]
+    assert "This field is required." not in messages
+    assert set(messages) <= set(form.required_messages.values()) | {forms.CHOOSE_A_SERVICE}
