@@ -12,14 +12,16 @@ from dataclasses import dataclass
 
 from .suppression import Shown
 
-WIDTH = 640
-LABEL_WIDTH = 210
+# Narrow enough that a phone (about 360px of page) shows 14-unit text at about 12.5px; the
+# stylesheet caps the drawn width (app-chart) so a desktop shows it near body-text size.
+WIDTH = 400
+LABEL_WIDTH = 170
 VALUE_SPACE = 50
 BAR_HEIGHT = 22
 GAP = 8
 # What fits in LABEL_WIDTH at font-size 14 in a wide sans-serif (DejaVu Sans where Arial is
 # missing), with the 8 units of space before the axis.
-MAX_LINE_CHARS = 25
+MAX_LINE_CHARS = 20
 MAX_LINES = 2
 LINE_HEIGHT = 16
 SUPPRESSED_MARK_WIDTH = 18

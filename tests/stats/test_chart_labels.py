@@ -30,8 +30,8 @@ def test_every_label_line_on_the_page_fits_the_label_column(cast, client_for, ma
         assert 1 <= len(lines) <= 2
         assert all(len(line) <= MAX_LINE_CHARS for line in lines), lines
     # The long ones are readable in full where they fit in two lines.
-    assert ["Sharing of real nudes or", "semi-nudes"] in labels
-    assert ["A child is at risk of", "harm right now"] in labels
+    assert ["Sharing of real", "nudes or semi-nudes"] in labels
+    assert ["A child is at risk", "of harm right now"] in labels
 
 
 def test_wrapping_breaks_at_spaces_and_marks_what_was_left_out():
@@ -39,8 +39,23 @@ def test_wrapping_breaks_at_spaces_and_marks_what_was_left_out():
     lines = wrap_label(
         "A child may have been pressured, blackmailed or groomed, or may not be able to agree"
     )
-    assert lines == ["A child may have been", "pressured, blackmailed …"]
+    assert lines == ["A child may have", "been pressured, …"]
     assert wrap_label("x" * 40) == ["x" * (MAX_LINE_CHARS - 1) + "…"]
+
+
+def test_charts_are_drawn_narrow_and_shown_no_wider_than_the_stylesheet_allows(
+    cast, client_for, make_case
+):
+    """640 units scaled down to a phone's 360px made 14-unit text about 8px high."""
+    make_case(cast.school_a, at(2025, 10, 1))
+    html = (
+        client_for(cast.dsl)
+        .get(reverse("stats:school_dashboard", args=["oakwood"]), {"year": "2025"})
+        .content.decode()
+    )
+    assert html.count('<figure class="app-chart') == html.count("<svg")
+    for width in re.findall(r'viewBox="0 0 (\d+) \d+"', html):
+        assert int(width) <= 400
 
 
 def test_rows_with_two_line_labels_do_not_overlap():
