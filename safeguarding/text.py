@@ -30,10 +30,10 @@ IMAGE_EXTENSIONS = (
 )
 
 # An image file's opening bytes in base64 (PNG, JPEG, GIF87a and GIF89a, WebP, SVG, XML,
-# HEIC/AVIF, BMP: "BM", its size, then four empty bytes; TIFF either way round).
+# HEIC/AVIF, BMP: "BM", its size, then four empty bytes; TIFF either way round; ICO and CUR).
 _BASE64_IMAGE_HEADER = re.compile(
     r"(?<![A-Za-z0-9+/])(?:iVBORw0KGgo|/9j/|R0lGOD[dl]h|UklGR|PHN2Zy|PD94bWwg"
-    r"|AAAA[A-Za-z0-9+/]GZ0eX|Qk[A-Za-z0-9+/]{6}AAAA|SUkqA|TU0AK)[A-Za-z0-9+/]{16}"
+    r"|AAAA[A-Za-z0-9+/]GZ0eX|Qk[A-Za-z0-9+/]{6}AAAA|SUkqA|TU0AK|AAA[BC]AA)[A-Za-z0-9+/]{16}"
 )
 
 # Each pattern names what it found, for logs and tests; the person always sees IMAGERY_MESSAGE.
