@@ -4,11 +4,13 @@ server refuses what is sent anyway, giving back what was typed."""
 from datetime import timedelta
 
 import pytest
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
 from cases import services
 from cases.models import CaseNote
+from cases.referral_pdf import referral_context
 from incidents.models import Status
 from tests.conftest import post_form
 
@@ -96,3 +98,12 @@ def test_the_status_page_of_a_closed_case_still_offers_reopening(cast, incident,
     assert incident.status == Status.UNDER_REVIEW
     response = client.get(url("add_note", incident))
     assert "This case was closed on" not in response.content.decode()
+
+
+def test_the_referral_summary_of_a_closed_case_says_how_and_why_it_was_closed(cast, incident):
+    close(incident, cast.dsl)
+    incident.refresh_from_db()
+    html = render_to_string(
+        "pdf/referral_summary.html", referral_context(incident, generated_by=cast.dsl)
+    )
+    assert "managed in school: all actions done. Reason: \u2068Support plan finished.\u2069" in html
