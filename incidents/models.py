@@ -256,3 +256,9 @@ class ReportDraft(models.Model):
     data = models.JSONField(default=dict)
     updated_at = models.DateTimeField(auto_now=True)
     expires_at = models.DateTimeField()
+
+    @property
+    def kind_label(self) -> str:
+        """What the report is about, once answered: tells one unfinished report from another."""
+        kind = self.data.get("what", {}).get("kind")
+        return Kind(kind).label if kind in Kind.values else ""

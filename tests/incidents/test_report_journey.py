@@ -290,3 +290,18 @@ def test_a_teacher_told_by_a_parent_is_told_what_to_say_to_the_parent(journey, c
     assert "What to tell the parent or carer" in confirmation
     assert "What to tell the pupil" not in confirmation
     assert "They did the right thing by telling you" not in confirmation
+
+
+def test_several_unfinished_reports_can_be_told_apart(journey, cast):
+    first = journey(cast.teacher)
+    first.start()
+    first.what(kind="sextortion")
+    second = journey(cast.teacher)
+    second.start()
+    start = first.client.get(reverse("incidents:report_start", kwargs={"school": "oakwood"}))
+    body = start.content.decode()
+    assert "You have 2 reports you have not sent yet" in body
+    assert "Sextortion threat or demand" in body
+    assert "What it is about is not answered yet" in body
+    for j in (first, second):
+        assert j.url("report_check") in body
