@@ -153,3 +153,11 @@ def test_the_code_page_tells_someone_without_their_phone_what_to_do(cast, client
 def test_cancel_goes_back_to_the_person(cast, client_for):
     body = client_for(cast.admin).get(reset_url(cast.dsl)).content.decode()
     assert f'<a class="govuk-link" href="{person_url(cast.dsl)}">Cancel</a>' in body
+
+
+def test_a_trust_lead_with_a_role_here_is_not_reset_from_here(cast, client_for):
+    Membership.objects.create(user=cast.trust_lead, school=cast.school_a, role=Role.STAFF)
+    response = post_form(client_for(cast.admin), reset_url(cast.trust_lead))
+    assert response.status_code == 409
+    assert people.RESET_TWO_FACTOR_ELSEWHERE in response.content.decode()
+    assert TOTPDevice.objects.filter(user=cast.trust_lead).exists()
