@@ -120,18 +120,21 @@ def _draft_pupil_rows(draft) -> list[dict]:
             pupil = listed.get(entry["pupil_id"])
             if pupil is None:
                 continue
-            name = f"{pupil.first_name} {pupil.last_name}"
+            first, last = pupil.first_name, pupil.last_name
             year = pupil.get_year_group_display()
             added = False
         else:
             new = entry.get("new", {})
-            name = f"{new.get('first_name', '')} {new.get('last_name', '')}"
+            first, last = new.get("first_name", ""), new.get("last_name", "")
             year = YearGroup(new["year_group"]).label if new.get("year_group") else ""
             added = True
         rows.append(
             {
                 "key": entry["key"],
-                "name": name,
+                "name": f"{first} {last}",
+                # Shown apart, each isolated, so a name in two scripts keeps first name first.
+                "first_name": first,
+                "last_name": last,
                 "year": year,
                 "role": PupilRole(entry["role"]).label,
                 "added": added,

@@ -7,6 +7,7 @@ import re
 import pytest
 
 from incidents.models import Incident, Pupil
+from incidents.services import add_new_pupil, start_draft
 from tests.browser.conftest import check_accessibility, screenshot, sign_in_in_browser
 from tests.incidents.conftest import checklist_answers, pupils  # noqa: F401 - a fixture
 
@@ -177,29 +178,36 @@ def test_a_school_admin_pastes_the_pupil_list(page, cast):
     assert page.script_errors == []
 
 
-def test_a_right_to_left_name_keeps_last_name_first_in_the_pupil_list(page, cast):
+# Where each word is drawn inside an element, whatever the markup around it.
+LEFT_OF_EACH_WORD = """(element, words) => words.map((word) => {
+    const walker = document.createTreeWalker(element, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+        const at = node.data.indexOf(word);
+        if (at >= 0) {
+            const range = document.createRange();
+            range.setStart(node, at);
+            range.setEnd(node, at + word.length);
+            return range.getBoundingClientRect().left;
+        }
+    }
+    return null;
+})"""
+
+
+def test_right_to_left_names_keep_their_order_among_english(page, cast):
     """Unisolated, "علي, محمد" is drawn with the first name on the left, where every other row
-    has the last name."""
+    of the pupil list has the last name; and "محمد Smith" as one piece is drawn "Smith محمد"."""
     Pupil.objects.create(school=cast.school_a, first_name="محمد", last_name="علي", year_group="10")
     sign_in_in_browser(page, cast.dsl)
     page.goto("/s/oakwood/pupils/")
-    # Where each name is drawn, whatever the markup around it.
-    left_of = page.locator("td", has_text="محمد").evaluate(
-        """(cell, words) => words.map((word) => {
-            const walker = document.createTreeWalker(cell, NodeFilter.SHOW_TEXT);
-            for (let node = walker.nextNode(); node; node = walker.nextNode()) {
-                const at = node.data.indexOf(word);
-                if (at >= 0) {
-                    const range = document.createRange();
-                    range.setStart(node, at);
-                    range.setEnd(node, at + word.length);
-                    return range.getBoundingClientRect().left;
-                }
-            }
-            return null;
-        })""",
-        ["علي", "محمد"],
-    )
+    left_of = page.locator("td", has_text="محمد").evaluate(LEFT_OF_EACH_WORD, ["علي", "محمد"])
+    assert left_of[0] < left_of[1], left_of
+
+    draft = start_draft(actor=cast.dsl, school=cast.school_a)
+    add_new_pupil(draft=draft, first_name="محمد", last_name="Smith", year_group="9", role="sharer")
+    page.goto(f"/s/oakwood/report/{draft.pk}/who/")
+    row = page.locator("dt", has_text="Smith")
+    left_of = row.evaluate(LEFT_OF_EACH_WORD, ["محمد", "Smith"])
     assert left_of[0] < left_of[1], left_of
     assert page.script_errors == []
 
