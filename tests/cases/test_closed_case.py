@@ -77,12 +77,13 @@ def test_the_closed_case_page_offers_no_mark_done_button_but_a_way_to_reopen(
         actor=cast.dsl,
         title="Call parents",
         owner=cast.dsl,
-        due_on=timezone.localdate() + timedelta(days=1),
+        due_on=timezone.localdate() - timedelta(days=1),
     )
     close(incident, cast.dsl)
     html = client_for(cast.dsl).get(url("detail", incident)).content.decode()
     assert url("task_done", incident, task=task.pk) not in html
     assert "Not done" in html
+    assert "Overdue" not in html  # nothing more can be done on it
     assert f'href="{url("status", incident)}"' in html
 
 
