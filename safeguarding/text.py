@@ -38,10 +38,26 @@ _BASE64_IMAGE_HEADER = re.compile(
 
 # Each pattern names what it found, for logs and tests; the person always sees IMAGERY_MESSAGE.
 _IMAGERY_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("data URI", re.compile(r"\bdata:\s{0,5}[\w.+-]{1,40}/[\w.+-]{1,80}", re.IGNORECASE)),
+    # A media type's own top-level names, so "Data: 14/03/2026" or "data: name/age" is words.
+    (
+        "data URI",
+        re.compile(
+            r"\bdata:\s{0,5}(?:image|video|audio|application|text|font|model|multipart|message"
+            r"|x-[\w.+-]{1,30})/[\w.+-]{1,80}",
+            re.IGNORECASE,
+        ),
+    ),
     ("data URI", re.compile(r"\bdata:[^\s,]{0,200};\s{0,5}base64", re.IGNORECASE)),
     ("data URI", re.compile(r"\bdata:,", re.IGNORECASE)),
-    ("blob URI", re.compile(r"\bblob:\s{0,5}\S", re.IGNORECASE)),
+    # A blob URL names where it came from ("blob:https://...", "blob:null/..."): "a blob: she
+    # said" is words.
+    (
+        "blob URI",
+        re.compile(
+            r"\bblob:\s{0,5}(?:[a-z][a-z0-9+.-]{0,20}://|null/|[0-9a-f]{8}-[0-9a-f]{4})",
+            re.IGNORECASE,
+        ),
+    ),
     (
         "image markup",
         re.compile(
