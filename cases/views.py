@@ -115,7 +115,12 @@ def change_status(request, incident):
         if _save_or_show_errors(form, save):
             messages.success(request, f"The case is now {incident.get_status_display().lower()}.")
             return _show_case(incident)
-    return _form_page(request, incident, form, "Change the status", adds_to_case=False)
+    closable = any(m.target == Status.CLOSED for m in workflow.moves_from(incident.status))
+    # Closing leaves a task not done for good: say so before, while it can still be finished.
+    open_tasks = Task.objects.filter(incident=incident, done_at__isnull=True) if closable else []
+    return _form_page(
+        request, incident, form, "Change the status", adds_to_case=False, open_tasks=open_tasks
+    )
 
 
 @access.case("change")
@@ -138,7 +143,7 @@ def assign(request, incident):
     return _form_page(request, incident, form, "Assign the case")
 
 
-def _form_page(request, incident, form, title, intro="", *, adds_to_case=True):
+def _form_page(request, incident, form, title, intro="", *, adds_to_case=True, **extra):
     """A page with one form. One that adds to the case says so on a closed case and offers to
     reopen it; its form is then shown only to give back what someone typed before the case was
     closed (the service refuses it)."""
@@ -152,6 +157,7 @@ def _form_page(request, incident, form, title, intro="", *, adds_to_case=True):
             "title": title,
             "intro": intro,
             "is_closed": is_closed,
+            **extra,
         },
     )
 

@@ -108,3 +108,21 @@ def test_the_referral_summary_of_a_closed_case_says_how_and_why_it_was_closed(ca
         "pdf/referral_summary.html", referral_context(incident, generated_by=cast.dsl)
     )
     assert "managed in school: all actions done. Reason: \u2068Support plan finished.\u2069" in html
+
+
+def test_closing_with_tasks_not_done_says_they_stay_not_done(cast, incident, client_for):
+    services.add_task(
+        incident=incident,
+        actor=cast.dsl,
+        title="Call the parents",
+        owner=cast.dsl,
+        due_on=timezone.localdate(),
+    )
+    client = client_for(cast.dsl)
+    services.change_status(incident=incident, actor=cast.dsl, to_status="acknowledged")
+    assert "not done yet" not in client.get(url("status", incident)).content.decode()
+    for status in ("under_review", "managed_in_school"):
+        services.change_status(incident=incident, actor=cast.dsl, to_status=status)
+    html = client.get(url("status", incident)).content.decode()
+    assert "1 task is not done yet. If you close the case, it stays not done:" in html
+    assert "Call the parents" in html
