@@ -196,8 +196,8 @@ def _person_page(request, school, person, *, error: str = "", role_form=None, st
             "has_app": two_factor.app_device(person) is not None,
             "codes_left": two_factor.backup_codes_left(person),
             "two_factor_required": person.needs_two_factor,
-            "can_reset_two_factor": two_factor.has_any_device(person)
-            and not people.two_factor_reset_refusal(
+            "has_two_factor": two_factor.has_any_device(person),
+            "two_factor_reset_refusal": people.two_factor_reset_refusal(
                 actor=request.user, school=school, person=person
             ),
         },
