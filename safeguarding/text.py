@@ -192,11 +192,28 @@ def _find_hidden_by_spacing(text: str) -> str | None:
     return None
 
 
+# Zero-width non-joiner and joiner are spelling in Persian and Indian scripts ("می‌روم") and
+# hold emoji together ("👨‍👩‍👧", "🏳️‍🌈"), so they are kept between two such characters. Between
+# plain ASCII (where every imagery pattern lives) they can only hide text, and go.
+_JOINERS = {"\u200c", "\u200d"}
+
+
+def _joins(ch: str) -> bool:
+    return ord(ch) > 0x7F and unicodedata.category(ch)[0] in "LMS"
+
+
 def _strip_hidden(value: str) -> str:
     return "".join(
         ch
-        for ch in value
-        if ch in _KEPT_CONTROLS or unicodedata.category(ch) not in _REMOVED_CATEGORIES
+        for i, ch in enumerate(value)
+        if ch in _KEPT_CONTROLS
+        or unicodedata.category(ch) not in _REMOVED_CATEGORIES
+        or (
+            ch in _JOINERS
+            and 0 < i < len(value) - 1
+            and _joins(value[i - 1])
+            and _joins(value[i + 1])
+        )
     )
 
 

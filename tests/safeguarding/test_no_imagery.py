@@ -130,6 +130,10 @@ def test_no_file_storage_or_upload_handlers_are_configured():
         # Breaks pasted from Word and other programs: a line, a page, Unicode's separators.
         ("one\vtwo\fthree\x85four\u2028five\u2029six", "one\ntwo\nthree\nfour\nfive\nsix"),
         ("soft\u00adhyphen", "softhyphen"),
+        # Joiners that spell Persian and hold emoji together stay; between ASCII they go.
+        ("می\u200cروم", "می\u200cروم"),
+        ("👨\u200d👩\u200d👧 🏳\ufe0f\u200d🌈", "👨\u200d👩\u200d👧 🏳\ufe0f\u200d🌈"),
+        ("ｉ\u200dｍｇ", "img"),
         ("  padded  ", "padded"),
         ("private\ue000use", "privateuse"),
         (None, ""),
@@ -172,6 +176,7 @@ def test_clean_text_normalises_and_strips_hidden_characters(raw, clean):
         "＜ｉｍｇ ｓｒｃ＝ｘ＞",
         "<\u200bimg src=x>",
         "da\u200bta:image/png;base64,AAAA",
+        "＜ｉ\u200dｍｇ ｓｒｃ＝ｘ＞",
     ],
 )
 def test_find_imagery_finds_images_and_links_to_them(text):
