@@ -523,6 +523,11 @@ def parse_date_of_birth(value: str) -> date:
         if fmt.endswith("%y") and parsed > timezone.localdate():
             parsed = parsed.replace(year=parsed.year - 100)
         return parsed
+    if value.isdigit() and len(value) == 5:
+        raise ValueError(
+            f"the date of birth '{value}' is a spreadsheet's number for a date: format the "
+            "column as a date (such as 27/09/2014), then copy it again"
+        )
     numeric = _NUMERIC_DATE.match(value)
     if numeric:
         day, month = int(numeric[1]), int(numeric[2])

@@ -80,14 +80,16 @@ def test_dates_of_birth_written_as_spreadsheets_write_them(cast, written):
 
 
 def test_a_date_that_does_not_exist_or_has_the_month_first_says_what_to_change(cast):
-    text = (
-        f"{HEADER}\nAmy,Jones,9,29/02/2011,D1\nBen,Jones,9,03/14/2011,D2\nCal,Jones,9,2011-03-14,D3"
-    )
+    rows = ["Amy,Jones,9,29/02/2011,D1", "Ben,Jones,9,03/14/2011,D2", "Cal,Jones,9,2011-03-14,D3"]
+    rows.append("Dee,Jones,9,40616,D4")  # Excel's own number for 14 March 2011
+    text = "\n".join([HEADER, *rows])
     result = import_pupils(actor=cast.admin, school=cast.school_a, csv_text=text)
     reasons = {error.line: error.reason for error in result.errors}
     assert reasons == {
         2: "The date of birth '29/02/2011' is not a real date: check the day and month",
         3: "The date of birth '03/14/2011' has the month first: write the day first, as 14/03/2011",
+        5: "The date of birth '40616' is a spreadsheet's number for a date: format the column "
+        "as a date (such as 27/09/2014), then copy it again",
     }
     assert result.created == 1
 
