@@ -1,0 +1,76 @@
+"""The page's tables, its charts and the CSV show the same suppressed figures, cell for cell."""
+
+import csv
+import io
+import re
+from html import unescape
+
+from django.urls import reverse
+
+from tests.stats.conftest import at
+
+
+def page_tables(html: str) -> dict[str, list[list[str]]]:
+    """figure key -> the table's rows (label, then each figure), as the page shows them."""
+    tables = {}
+    for key, section in re.findall(
+        r'<section[^>]*aria-labelledby="figure-([\w-]+)">(.*?)</section>', html, re.S
+    ):
+        body = section.split('<tbody class="govuk-table__body">', 1)[1]
+        rows = []
+        for row in re.findall(r"<tr[^>]*>(.*?)</tr>", body, re.S):
+            cells = re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", row, re.S)
+            rows.append([unescape(c.strip()) for c in cells])
+        tables[key] = rows
+    return tables
+
+
+def chart_values(html: str, key: str) -> list[str]:
+    """The figure drawn beside each bar of the figure's first chart."""
+    section = re.search(rf'aria-labelledby="figure-{key}">(.*?)</section>', html, re.S).group(1)
+    svg = section.split("</svg>", 1)[0]
+    return re.findall(r'<text x="\d+" y="\d+" fill="#0b0c0c">([^<]*)</text>', svg)
+
+
+def csv_blocks(text: str, titles: dict[str, str]) -> dict[str, list[list[str]]]:
+    rows = list(csv.reader(io.StringIO(text)))
+    blocks = {}
+    for key, title in titles.items():
+        start = rows.index([title]) + 2  # the title, then the header row
+        block = []
+        for row in rows[start:]:
+            if not row or len(row) == 1:
+                break
+            block.append(row)
+        blocks[key] = block
+    return blocks
+
+
+def test_page_charts_and_csv_agree(cast, client_for, make_case):
+    # Uneven counts across schools, kinds, outcomes and months: some shown, some 'c'.
+    for day in range(1, 9):
+        make_case(cast.school_a, at(2025, 10, day), kind="nudified", status="referred")
+    for day in range(1, 3):
+        make_case(cast.school_a, at(2025, 11, day), kind="sextortion")
+    cast.school_b.trust = cast.trust_a
+    cast.school_b.save(update_fields=["trust"])
+    for day in range(1, 7):
+        make_case(cast.school_b, at(2025, 9, day), kind="ai_generated", status="closed")
+
+    client = client_for(cast.trust_lead)
+    query = {"year": "2025"}
+    response = client.get(reverse("stats:trust_dashboard", args=["northfield"]), query)
+    html = response.content.decode()
+    dashboard = response.context["dashboard"]
+    export = client.get(reverse("stats:trust_export", args=["northfield"]), query)
+    text = export.content.decode("utf-8-sig")
+
+    tables = page_tables(html)
+    blocks = csv_blocks(text, {f.key: f.title for f in dashboard.figures})
+    assert "c" in {cell for rows in tables.values() for row in rows for cell in row[1:]}
+    for figure in dashboard.figures:
+        assert tables[figure.key] == blocks[figure.key], figure.key
+        shown = [row[1] for row in tables[figure.key] if row[0] != "Total"]
+        if figure.key == "school":
+            shown = [row[-1] for row in tables[figure.key] if row[0] != "Total"]
+        assert shown and chart_values(html, figure.key) == shown, figure.key
