@@ -11,7 +11,10 @@ def _anchor(bound_field) -> str:
         # The GOV.UK template pack numbers radios from 1: link to the first.
         return f"id_{bound_field.html_name}_1"
     if isinstance(widget, forms.MultiWidget):
-        return f"{bound_field.auto_id}_0"
+        # The first box the error is about (a date with only its month missing: the month).
+        boxes = getattr(bound_field.field, "fields", ())
+        wrong = [i for i, box in enumerate(boxes) if getattr(box.widget, "errors", None)]
+        return f"{bound_field.auto_id}_{wrong[0] if wrong else 0}"
     return bound_field.auto_id
 
 

@@ -6,6 +6,7 @@ from datetime import timedelta
 import pytest
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
 
 from incidents.forms import (
     ACKNOWLEDGE_MESSAGE,
@@ -250,3 +251,12 @@ def test_no_text_box_cuts_what_is_pasted_into_it(journey, cast, client_for):
         assert " maxlength=" not in page
     assert 'data-module="govuk-character-count" data-maxlength="5000"' in what
     assert 'data-maxlength="1000"' in adults
+
+
+def test_the_error_summary_links_to_the_date_box_that_is_missing(journey, cast):
+    j = journey(cast.teacher)
+    j.start()
+    for box, parts in ((1, ("14", "", "2026")), (2, ("14", "3", ""))):
+        response = j.what(**{f"happened_on_{n}": part for n, part in enumerate(parts)})
+        link = f'href="#id_happened_on_{box}">{escape(DATE_INCOMPLETE_MESSAGES[box])}'
+        assert link in response.content.decode()
