@@ -31,3 +31,11 @@ def isolate(value):
     """`value` (escaped) between FIRST STRONG ISOLATE and POP DIRECTIONAL ISOLATE: <bdi> in
     plain text. The PDF uses it instead of <bdi>: the same reading order for no extra layout."""
     return format_html("\u2068{}\u2069", value)
+
+
+@register.filter
+def isolate_name(value):
+    """A person's name isolated left to right (LEFT-TO-RIGHT ISOLATE ... POP): an Arabic or Hebrew
+    name still reads right to left inside, but a name in two scripts keeps its parts in the
+    order they were typed ('فاطمة Khan', not 'Khan فاطمة'), as the page's <bdi dir="ltr">."""
+    return format_html("\u2066{}\u2069", value)

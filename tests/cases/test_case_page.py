@@ -108,7 +108,7 @@ def test_the_timeline_is_every_event_joined_to_its_record(cast, incident, client
     assert timeline[-1].event.actor == cast.dsl
     html = response.content.decode()
     assert "CAD-881" in html
-    assert "Assigned the case to <bdi>Dev Patel</bdi>" in html
+    assert 'Assigned the case to <bdi dir="ltr">Dev Patel</bdi>' in html
 
 
 def test_a_closed_case_shows_its_outcome_and_offers_no_new_records(cast, incident, client_for):
