@@ -185,6 +185,7 @@ def report_who(request, school, draft):
         new_form=new_form,
         pupils_added=_draft_pupil_rows(draft),
         too_many_pupils=len(choices) > PUPILS_IN_SELECT,
+        nobody_matches=bool(query) and not choices,
         failed_form={"choose": choose_form, "new": new_form}.get(action),
     )
 

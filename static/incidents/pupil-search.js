@@ -24,7 +24,12 @@ if (search && select) {
       shown += match ? 1 : 0;
     }
     if (status) {
-      const found = shown === 1 ? "1 pupil matches" : `${shown} pupils match`;
+      const found =
+        shown === 0
+          ? 'No pupil on the school list matches. Check the spelling, or add them under "The pupil is not on the list" below.'
+          : shown === 1
+            ? "1 pupil matches"
+            : `${shown} pupils match`;
       status.textContent = words.length ? found : "";
     }
   });

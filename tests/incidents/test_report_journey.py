@@ -311,3 +311,13 @@ def test_several_unfinished_reports_can_be_told_apart(journey, cast):
     assert "What it is about is not answered yet" in body
     for j in (first, second):
         assert j.url("report_check") in body
+
+
+def test_a_search_that_finds_nobody_points_to_adding_a_pupil_not_on_the_list(journey, cast, pupils):
+    j = journey(cast.teacher)
+    j.start()
+    body = j.client.get(j.url("report_who"), {"q": "Kacper"}).content.decode()
+    assert "No pupil on the school list matches <bdi>Kacper</bdi>" in body
+    assert '<details class="govuk-details" open>' in body
+    found = j.client.get(j.url("report_who"), {"q": "Okafor"}).content.decode()
+    assert "No pupil on the school list matches" not in found
