@@ -226,15 +226,24 @@ def check_code(*, user, code: str, request) -> CheckResult:
 def remove_two_factor(*, user, actor, request=None, school=None) -> None:
     """Remove someone's app and backup codes (they lost both). For the people who manage
     accounts; the person must set up two-factor again when they next sign in, if their role
-    needs it. Their signed-in sessions keep no verified device: Django's sessions point at a
-    device that no longer exists, so the check is asked for again."""
+    needs it.
+
+    Every session they have is ended too: a session left signed in on the lost phone would
+    otherwise be sent to set up a new app, and whoever found the phone could add their own
+    without knowing the password."""
+    from .people import end_sessions  # people uses this module
+
     TOTPDevice.objects.filter(user=user).delete()
     StaticDevice.objects.filter(user=user).delete()
+    sessions_ended = end_sessions(user)
     audit.record(
         "two_factor.removed",
         actor=actor,
         target=user,
         school=school,
         request=request,
-        data={"via": "people" if school is not None else "admin"},
+        data={
+            "via": "people" if school is not None else "admin",
+            "sessions_ended": sessions_ended,
+        },
     )

@@ -66,5 +66,5 @@ def test_the_technical_admin_can_reset_a_school_admins_two_factor_audited(client
     assert (event.actor, event.target_id, event.data) == (
         root,
         str(cast.admin.pk),
-        {"via": "admin"},
+        {"via": "admin", "sessions_ended": 0},
     )

@@ -6,7 +6,7 @@ from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
-from django.test import override_settings
+from django.test import Client, override_settings
 from django.urls import reverse
 from django.utils import timezone
 from django_otp import DEVICE_ID_SESSION_KEY
@@ -322,11 +322,16 @@ def test_removing_two_factor_sends_the_person_back_to_set_up(cast, client_for):
     dsl = client_for(cast.dsl)
     assert dsl.get(HOME).status_code == 200
     remove_two_factor(user=cast.dsl, actor=cast.admin, school=cast.school_a)
-    # Even the session that passed the check before must set up a new app.
-    assert dsl.get(HOME)["Location"] == SETUP
+    # The session that passed the check before (perhaps on the lost phone) is ended: left
+    # open, it would be sent to set up a new app, and whoever had the phone could add theirs.
+    response = dsl.get(HOME)
+    assert response.status_code == 302 and response["Location"].startswith(LOGIN)
+    # Signing in again with the password leads to setting up a new app.
+    assert password_step(Client(), cast.dsl)["Location"] == SETUP
     assert not StaticToken.objects.filter(device__user=cast.dsl).exists()
     event = AuditEvent.objects.get(action="two_factor.removed")
     assert (event.actor, event.target_id) == (cast.admin, str(cast.dsl.pk))
+    assert event.data["sessions_ended"] == 1
 
 
 def test_signing_in_again_asks_for_a_code_again(client, cast):
