@@ -34,7 +34,7 @@ def referral_context(incident, *, generated_by, generated_at=None) -> dict:
         "outcome": incident.outcome or {},
         "override": case_file.latest_override,
         "leads": leads,
-        "timeline": [e for e in case_file.timeline if e.event.action != services.CASE_VIEWED],
+        "timeline": case_file.actions,
         "viewings": case_file.records.get("imagery_viewing", []),
         "generated_by": generated_by,
         "generated_at": generated_at or timezone.localtime(),

@@ -88,6 +88,11 @@ class CaseFile:
         return TYPOLOGY_LABELS.get(value, value)
 
     @property
+    def actions(self) -> list[TimelineEntry]:
+        """The timeline without views of the case: what was done. Views are in `viewers`."""
+        return [e for e in self.timeline if e.event.action != services.CASE_VIEWED]
+
+    @property
     def open_tasks(self) -> list[Task]:
         return [t for t in self.records.get("task", []) if not t.is_done]
 

@@ -56,12 +56,17 @@ def case_detail(request, incident):
     services.log_case_view(incident=incident, actor=request.user, request=request)
     notifications.mark_case_read(user=request.user, incident_id=incident.pk)
     case_file = timeline.load_case_file(incident)
+    # Every view is audited; the timeline shows what was done unless asked for the views too.
+    with_views = request.GET.get("views") == "shown"
     return render(
         request,
         "cases/case_detail.html",
         {
             "incident": incident,
             "case": case_file,
+            "timeline": case_file.timeline if with_views else case_file.actions,
+            "with_views": with_views,
+            "views_hidden": len(case_file.timeline) - len(case_file.actions),
             "moves": workflow.moves_from(incident.status),
             "is_dsl": Role.DSL in request.school_roles,
             "is_open": incident.status != Status.CLOSED,

@@ -106,6 +106,16 @@ def test_the_timeline_is_every_event_joined_to_its_record(cast, incident, client
     assert timeline[3].record == referral
     assert timeline[4].assignee == cast.deputy
     assert timeline[-1].event.actor == cast.dsl
+    # The page shows what was done; each opening is there only when asked for.
+    assert response.context["timeline"] == timeline[:-1]
+    assert "Show each time it was opened as well (1)" in response.content.decode()
+    with_views = client_for(cast.dsl).get(
+        reverse("cases:detail", args=[incident.reference]), {"views": "shown"}
+    )
+    assert [e.event.action for e in with_views.context["timeline"]][-2:] == [
+        services.CASE_VIEWED,
+        services.CASE_VIEWED,
+    ]
     html = response.content.decode()
     assert "CAD-881" in html
     assert 'Assigned the case to <bdi dir="ltr">Dev Patel</bdi>' in html
