@@ -19,6 +19,7 @@ UNASSIGNED = "none"
 def inbox_cases(school):
     """Every case at `school`, ordered for the inbox.
 
+    Most urgent first; within an urgency, cases nobody has acknowledged yet, then the oldest.
     The urgency used is the DSL's latest triage override if there is one, else the checklist's.
     """
     latest_override = TriageOverride.objects.filter(incident=OuterRef("pk")).order_by(
@@ -33,6 +34,9 @@ def inbox_cases(school):
                 default=len(Urgency.values),
                 output_field=IntegerField(),
             ),
+            acknowledged_rank=Case(
+                When(status=Status.NEW, then=0), default=1, output_field=IntegerField()
+            ),
         )
         .select_related("assigned_to")
         .prefetch_related(
@@ -43,7 +47,7 @@ def inbox_cases(school):
                 ),
             )
         )
-        .order_by("urgency_rank", "submitted_at", "id")
+        .order_by("urgency_rank", "acknowledged_rank", "submitted_at", "id")
     )
 
 

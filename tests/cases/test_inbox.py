@@ -22,7 +22,7 @@ def references(response) -> list[str]:
     return [incident.reference for incident in response.context["page"].object_list]
 
 
-def test_cases_are_ordered_by_urgency_then_oldest_first(cast, client_for):
+def test_cases_are_ordered_by_urgency_then_unacknowledged_then_oldest(cast, client_for):
     make = make_incident
     today_new = make(
         cast.school_a, cast.teacher, urgency=Urgency.DSL_REVIEW_TODAY, age=timedelta(hours=1)
@@ -46,6 +46,17 @@ def test_cases_are_ordered_by_urgency_then_oldest_first(cast, client_for):
         now_new.reference,
         today_old.reference,
         today_new.reference,
+    ]
+
+    # Within an urgency, a case nobody has acknowledged comes before older acknowledged ones.
+    services.acknowledge(incident=now_old, actor=cast.dsl)
+    services.acknowledge(incident=today_old, actor=cast.dsl)
+    assert references(inbox(client_for(cast.dsl), cast.school_a)) == [
+        call_999.reference,
+        now_new.reference,
+        now_old.reference,
+        today_new.reference,
+        today_old.reference,
     ]
 
 
