@@ -33,7 +33,7 @@ def test_the_pupil_file_lists_every_case_with_their_roles_referrals_and_decision
         incident=second,
         actor=cast.dsl,
         decision=Decision.Choice.NOT_REFER,
-        reasons="She only received it and deleted nothing.",
+        reasons="She only received it and deleted nothing.\nHer parents agree.",
     )
 
     url = reverse("cases:pupil_file", kwargs={"school": cast.school_a.slug, "pupil": amy.pk})
@@ -46,7 +46,7 @@ def test_the_pupil_file_lists_every_case_with_their_roles_referrals_and_decision
     assert "Pictured, Told us" in html
     assert "Received it" in html
     assert "CAD-1" in html
-    assert "She only received it and deleted nothing." in html
+    assert "She only received it and deleted nothing.<br>Her parents agree." in html
     viewed = AuditEvent.objects.get(action="pupil.viewed")
     assert (viewed.actor, viewed.target_id) == (cast.deputy, str(amy.pk))
 
