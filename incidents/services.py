@@ -465,6 +465,10 @@ COLUMN_NAMES: dict[str, tuple[str, ...]] = {
 }  # fmt: skip
 
 
+EXTRA_COLUMNS = (
+    "The row has more columns than the heading row: if a name or other value has a comma in "
+    'it, put quote marks (") around that value'
+)
 UNCLOSED_QUOTE = (
     'A quote mark (") in this row is not closed, so the lines after it were read as part of '
     "it: check its quotes, then paste this row and the rows after it again"
@@ -690,8 +694,10 @@ def import_pupils(*, actor: User, school: School, csv_text: str) -> ImportResult
         if any("\n" in v for v in values):
             result.errors.append(RowError(line, UNCLOSED_QUOTE))
             continue
-        if raw.get(None):
-            result.errors.append(RowError(line, "the row has more columns than the heading row"))
+        # Empty cells past the last heading (a spreadsheet saves them for a stray format) are
+        # nothing; a value there is a row out of line with its headings.
+        if any((extra or "").strip() for extra in raw.get(None) or ()):
+            result.errors.append(RowError(line, EXTRA_COLUMNS))
             continue
         try:
             row = _parse_row(raw)

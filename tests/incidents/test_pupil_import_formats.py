@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from incidents.models import Pupil
-from incidents.services import UNCLOSED_QUOTE, import_pupils
+from incidents.services import EXTRA_COLUMNS, UNCLOSED_QUOTE, import_pupils
 from tests.conftest import post_form
 
 HEADER = "first_name,last_name,year_group,date_of_birth,mis_id"
@@ -105,6 +105,13 @@ def test_an_unclosed_quote_is_reported_on_its_own_line(cast):
     result = import_pupils(actor=cast.admin, school=cast.school_a, csv_text=text)
     assert [(error.line, error.reason) for error in result.errors] == [(4, UNCLOSED_QUOTE)]
     assert list(Pupil.objects.values_list("mis_id", flat=True)) == ["Q1"]
+
+
+def test_empty_cells_past_the_last_heading_are_ignored(cast):
+    text = f"{HEADER}\nAmy,Jones,9,2011-03-14,C1,,,\nBen,Jones,9,2011-03-14,C2,,x"
+    result = import_pupils(actor=cast.admin, school=cast.school_a, csv_text=text)
+    assert result.created == 1
+    assert [(e.line, e.reason) for e in result.errors] == [(3, EXTRA_COLUMNS)]
 
 
 def test_a_row_after_a_blank_line_is_reported_on_its_own_line(cast):
