@@ -662,10 +662,11 @@ def import_pupils(*, actor: User, school: School, csv_text: str) -> ImportResult
             + f". Missing: {', '.join(missing)}."
         )
         return result
+    # Columns without a heading are a spreadsheet's empty cells, not worth a mention.
     result.ignored_columns = [
-        clean_text(name) or f"column {n}"
-        for n, (name, column) in enumerate(zip(reader.fieldnames, header, strict=True), start=1)
-        if column not in CSV_COLUMNS
+        clean_text(name)
+        for name, column in zip(reader.fieldnames, header, strict=True)
+        if column not in CSV_COLUMNS and clean_text(name)
     ]
     reader.fieldnames = header
     seen_mis_ids: dict[str, int] = {}
