@@ -5,6 +5,7 @@ find what went wrong without the page ever showing it.
 """
 
 from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.http import HttpResponse, HttpResponseServerError
 from django.shortcuts import render
 from django.template.loader import render_to_string
@@ -12,6 +13,10 @@ from django.template.loader import render_to_string
 from .middleware import current_request_id
 
 REFERENCE_PROMPT = "If you need help, quote this reference:"
+TOO_LONG_MESSAGE = (
+    "What you sent was too long to be read, so nothing was saved. If you were pasting a pupil "
+    "list, paste it in smaller parts, for example a few year groups at a time."
+)
 
 
 def _context(title: str, message: str) -> dict:
@@ -23,6 +28,8 @@ def _page(request, status: int, title: str, message: str) -> HttpResponse:
 
 
 def bad_request(request, exception=None):
+    if isinstance(exception, RequestDataTooBig):
+        return _page(request, 400, "What you sent was too long", TOO_LONG_MESSAGE)
     return _page(request, 400, "Sorry, there is a problem", "We could not understand that request.")
 
 

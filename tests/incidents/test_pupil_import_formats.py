@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from incidents.models import Pupil
 from incidents.services import EXTRA_COLUMNS, UNCLOSED_QUOTE, import_pupils
+from safeguarding.errors import TOO_LONG_MESSAGE
 from tests.conftest import post_form
 
 HEADER = "first_name,last_name,year_group,date_of_birth,mis_id"
@@ -128,3 +129,13 @@ def test_importing_on_29_february_works(cast, monkeypatch):
     assert [error.reason for error in result.errors] == [
         "The date of birth is more than 25 years ago"
     ]
+
+
+def test_a_paste_too_long_to_read_says_to_import_it_in_parts(client_for, cast, settings):
+    # A whole school's export with many columns is more than a request may carry.
+    settings.DEBUG = False
+    rows = [f"Amy{n},Jones,9,2011-03-14,P{n},{'notes, ' * 20}" for n in range(4000)]
+    response = paste(client_for(cast.admin), "\n".join([HEADER + ",notes", *rows]))
+    assert response.status_code == 400
+    assert TOO_LONG_MESSAGE in response.content.decode()
+    assert not Pupil.objects.exists()
