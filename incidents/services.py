@@ -444,6 +444,7 @@ _YEAR_ALIASES = {
     "reception": "R",
     "yr": "R",
     "year r": "R",
+    "rec": "R",
     "n": "N",
     "nursery": "N",
 }

@@ -60,7 +60,7 @@ def test_an_mis_export_s_heading_names_are_understood_and_extra_columns_listed(c
 
 @pytest.mark.parametrize(
     ("written", "year_group"),
-    [("Yr 9", "9"), ("Year 09", "9"), ("09", "9"), ("Y10", "10"), ("Year R", "R")],
+    [("Yr 9", "9"), ("Year 09", "9"), ("09", "9"), ("Y10", "10"), ("Year R", "R"), ("Rec", "R")],
 )
 def test_year_groups_written_as_schools_write_them(cast, written, year_group):
     text = f"{HEADER}\nAmy,Jones,{written},2012-01-01,Y1"
