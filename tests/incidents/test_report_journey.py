@@ -321,3 +321,15 @@ def test_a_search_that_finds_nobody_points_to_adding_a_pupil_not_on_the_list(jou
     assert '<details class="govuk-details" open>' in body
     found = j.client.get(j.url("report_who"), {"q": "Okafor"}).content.decode()
     assert "No pupil on the school list matches" not in found
+
+
+def test_a_teacher_who_overheard_it_is_not_told_to_thank_a_pupil_for_telling(journey, cast):
+    j = journey(cast.teacher)
+    j.start()
+    j.what(came_to_light="monitoring")
+    j.adults("not_known")
+    j.checklist()
+    confirmation = j.client.get(j.submit()["Location"]).content.decode()
+    assert "If a pupil talks to you about it" in confirmation
+    assert "Do not go and ask pupils about it yourself" in confirmation
+    assert "What to tell the pupil" not in confirmation
