@@ -476,7 +476,10 @@ def open_items(user: User, school: School) -> dict[str, int]:
 
     today = timezone.localdate()
     cases = Incident.objects.filter(school=school)
-    tasks = Task.objects.filter(owner=user, done_at__isnull=True, incident__school=school)
+    # A closed case's tasks cannot be done any more: they are not chased (nor in reminders).
+    tasks = Task.objects.filter(owner=user, done_at__isnull=True, incident__school=school).exclude(
+        incident__status=Status.CLOSED
+    )
     return {
         "awaiting_acknowledgement": cases.filter(status=Status.NEW).count(),
         "open_cases": cases.exclude(status=Status.CLOSED).count(),

@@ -63,6 +63,9 @@ def test_the_daily_summary_counts_open_items_once_a_school_day(transactional_db,
     # Counted when the summary is sent: relative to the real today.
     task(cast, incident, due_on=timezone.localdate())
     task(cast, incident, due_on=timezone.localdate() - timedelta(days=10))
+    # A closed case's task can no longer be done: it is not counted as overdue.
+    closed = make_incident(cast, status="closed")
+    task(cast, closed, due_on=timezone.localdate() - timedelta(days=3))
 
     saturday = datetime(2026, 11, 21, 9, 0, tzinfo=LONDON)
     assert services.send_daily_digests(now=saturday) == []
