@@ -217,6 +217,7 @@ class PupilSearchForm(Form):
         max_length=NAME_MAX,
         required=False,
         help_text="Type part of a first or last name, then select Search.",
+        error_messages={"max_length": f"Search for {NAME_MAX} characters or fewer"},
     )
 
     def __init__(self, *args, **kwargs):

@@ -260,3 +260,10 @@ def test_the_error_summary_links_to_the_date_box_that_is_missing(journey, cast):
         response = j.what(**{f"happened_on_{n}": part for n, part in enumerate(parts)})
         link = f'href="#id_happened_on_{box}">{escape(DATE_INCOMPLETE_MESSAGES[box])}'
         assert link in response.content.decode()
+
+
+def test_a_search_too_long_says_so_in_plain_words(journey, cast):
+    j = journey(cast.teacher)
+    j.start()
+    response = j.client.get(j.url("report_who"), {"q": "a" * 150})
+    assert response.context["search"].errors["q"] == ["Search for 100 characters or fewer"]
