@@ -25,6 +25,7 @@ class Kind(models.TextChoices):
     DIGEST = "digest", "Daily summary"
     LEAD_ADDED = "lead_added", "New safeguarding lead added"
     TWO_FACTOR_RESET = "two_factor_reset", "Your two-factor sign-in was reset"
+    NO_LEAD = "no_lead", "Concern reported at a school with no safeguarding lead"
 
 
 class OutboxStatus(models.TextChoices):
@@ -82,7 +83,7 @@ class Outbox(models.Model):
             return f"/cases/{self.reference}/"
         if self.kind == Kind.DIGEST:
             return f"/s/{self.school.slug}/cases/"
-        if self.kind == Kind.LEAD_ADDED:
+        if self.kind in (Kind.LEAD_ADDED, Kind.NO_LEAD):
             return "/"  # the home page lists each school's safeguarding leads
         return ""
 

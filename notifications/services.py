@@ -139,12 +139,38 @@ def _queue(
     return created_ids
 
 
+def school_admins(school: School) -> list[User]:
+    return list(
+        User.objects.filter(
+            is_active=True, memberships__school=school, memberships__role=Role.SCHOOL_ADMIN
+        )
+        .distinct()
+        .order_by("email")
+    )
+
+
 def notify_new_case(*, school: School, incident_id, reference: str, urgent: bool) -> list[int]:
-    """Tell every DSL and deputy of `school` that a new case needs them."""
+    """Tell every DSL and deputy of `school` that a new case needs them.
+
+    A school with none yet cannot let anyone open the case: its school admins and trust leads
+    are told at once that a concern is waiting and a lead must be added (the school's name
+    only, no reference: neither role can open cases).
+    """
+    reviewers = case_reviewers(school)
+    if not reviewers:
+        return _queue(
+            kind=Kind.NO_LEAD,
+            key=str(incident_id),
+            recipients=school_admins(school) + trust_leads(school),
+            school=school,
+            incident_id=incident_id,
+            reference="",
+            urgent=urgent,
+        )
     return _queue(
         kind=Kind.NEW_CASE,
         key=str(incident_id),
-        recipients=case_reviewers(school),
+        recipients=reviewers,
         school=school,
         incident_id=incident_id,
         reference=reference,
@@ -265,8 +291,9 @@ def _claim_due(limit: int) -> list[int]:
 
 
 def _message_for(row: Outbox) -> tuple[str, dict]:
-    if row.kind == Kind.TRUST_ESCALATION:
-        # Trust leads learn only that a school has a case waiting: no reference, no link to it.
+    if row.kind in (Kind.TRUST_ESCALATION, Kind.NO_LEAD):
+        # Trust leads and school admins learn only that a school has a case waiting: no
+        # reference, no link to it.
         return row.kind, {"school_name": row.school.name, "urgent": row.urgent}
     if row.kind in (Kind.LEAD_ADDED, Kind.TWO_FACTOR_RESET):
         # Names the school only: who was given the role (or reset the sign-in) is for the

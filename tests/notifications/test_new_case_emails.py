@@ -4,8 +4,9 @@ from django.db import transaction
 
 from notifications import services
 from notifications.models import Outbox, OutboxStatus
+from safeguarding.models import Membership, Role
 
-from .conftest import make_incident, wait_until
+from .conftest import CANARY, make_incident, wait_until
 
 
 def report(cast, *, urgent=False):
@@ -60,3 +61,31 @@ def test_nobody_outside_the_schools_case_reviewers_is_told(transactional_db, cas
     told = set(smtp_email.recipients())
     for user in (cast.teacher, cast.admin, cast.dsl_b, cast.teacher_b, cast.trust_lead):
         assert user.email not in told
+
+
+def test_a_school_with_no_safeguarding_lead_tells_its_admins_and_trust_at_once(
+    transactional_db, cast, smtp_email
+):
+    Membership.objects.filter(school=cast.school_a, role__in=Role.case_reviewers()).delete()
+    with transaction.atomic():
+        incident = make_incident(cast, account=CANARY, urgent=True)
+        services.notify_new_case(
+            school=incident.school,
+            incident_id=incident.pk,
+            reference=incident.reference,
+            urgent=True,
+        )
+
+    messages = smtp_email.wait_for(2)
+    assert smtp_email.recipients() == sorted([cast.admin.email, cast.trust_lead.email])
+    for message in messages:
+        subject = message["msg"]["Subject"]
+        body = message["msg"].get_body(("plain",)).get_content()
+        assert subject == (
+            "Urgent: a concern at Oakwood Academy has no safeguarding lead to receive it"
+        )
+        assert "no designated safeguarding lead (DSL) or deputy" in body
+        # Neither role can open cases: no reference, no link to the case, nothing said.
+        assert incident.reference.encode() not in message["raw"]
+        assert CANARY.encode() not in message["raw"]
+        assert b"/cases/" not in message["raw"]
