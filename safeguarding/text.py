@@ -259,6 +259,13 @@ class SafeTextMixin:
         value = super().to_python(value)
         return clean_text(value) if isinstance(value, str) else value
 
+    def widget_attrs(self, widget):
+        # No maxlength: a browser silently cuts pasted text at it, losing the end of what was
+        # written. The length is checked on sending instead, and the text comes back whole.
+        attrs = super().widget_attrs(widget)
+        attrs.pop("maxlength", None)
+        return attrs
+
     def validate(self, value):
         super().validate(value)
         # Over-long values get the length error alone (run later by the max-length validator).

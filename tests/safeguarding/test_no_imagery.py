@@ -250,3 +250,12 @@ def test_the_message_is_the_one_staff_need():
     assert IMAGERY_MESSAGE == (
         "Describe what you were told in words. Do not paste images or links to them."
     )
+
+
+def test_safe_text_boxes_do_not_cut_what_is_pasted():
+    """A browser drops everything past a maxlength without a word."""
+    html = str(ExampleForm()["note"])
+    assert "maxlength" not in html
+    form = ExampleForm({"note": "x" * 60})
+    assert not form.is_valid()
+    assert form["note"].value() == "x" * 60
