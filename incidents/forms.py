@@ -42,17 +42,6 @@ ACKNOWLEDGE_MESSAGE = "Confirm that you have read what to do and what not to do"
 ADULTS_DESCRIPTION_MESSAGE = "Say who the adult is, in words"
 
 
-class Form(forms.Form):
-    """A form whose text boxes have no maxlength: a browser silently cuts pasted text at that
-    length, so the end of what someone wrote would be lost without a word. The length is
-    checked when the form is sent instead, and the text comes back whole with the error."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            field.widget.attrs.pop("maxlength", None)
-
-
 def _helper(*fields) -> FormHelper:
     helper = FormHelper()
     helper.form_tag = False
@@ -62,7 +51,7 @@ def _helper(*fields) -> FormHelper:
     return helper
 
 
-class AcknowledgeForm(Form):
+class AcknowledgeForm(forms.Form):
     acknowledged = forms.BooleanField(
         label="I have read this. I will not look at, copy, save, share or delete any images.",
         error_messages={"required": ACKNOWLEDGE_MESSAGE},
@@ -116,7 +105,7 @@ class NotInFutureDateField(DateInputField):
             raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
 
 
-class WhatHappenedForm(Form):
+class WhatHappenedForm(forms.Form):
     kind = forms.ChoiceField(
         label="What is it about?",
         choices=Kind.choices,
@@ -211,7 +200,7 @@ def _isolated(last_name: str, first_name: str) -> str:
     return f"{last_name}\u200e, {first_name}\u200e"
 
 
-class PupilSearchForm(Form):
+class PupilSearchForm(forms.Form):
     q = SafeTextField(
         label="Search the pupil list",
         max_length=NAME_MAX,
@@ -227,7 +216,7 @@ class PupilSearchForm(Form):
         )
 
 
-class ChoosePupilForm(Form):
+class ChoosePupilForm(forms.Form):
     pupil = forms.ChoiceField(
         label="Pupil",
         error_messages={
@@ -248,7 +237,7 @@ class ChoosePupilForm(Form):
         )
 
 
-class NewPupilForm(Form):
+class NewPupilForm(forms.Form):
     first_name = SafeTextField(
         label="First name",
         max_length=NAME_MAX,
@@ -284,7 +273,7 @@ class NewPupilForm(Form):
         )
 
 
-class AdultsForm(Form):
+class AdultsForm(forms.Form):
     adults_involved = forms.ChoiceField(
         label="Is an adult involved in any way?",
         choices=YesNoUnknown.choices,
@@ -325,7 +314,7 @@ class AdultsForm(Form):
         return cleaned
 
 
-class ChecklistForm(Form):
+class ChecklistForm(forms.Form):
     """The guidance checklist's questions, less the ones earlier steps already answered."""
 
     def __init__(self, *args, checklist, skip=(), **kwargs):
@@ -362,7 +351,7 @@ class ChecklistForm(Form):
         self.helper = _helper(*layout)
 
 
-class FollowUpForm(Form):
+class FollowUpForm(forms.Form):
     text = SafeTextField(
         label="What else do you need to tell the safeguarding lead?",
         max_length=FOLLOW_UP_MAX,
@@ -384,7 +373,7 @@ class FollowUpForm(Form):
         )
 
 
-class PupilImportForm(Form):
+class PupilImportForm(forms.Form):
     csv_text = SafeTextField(
         label="Paste the pupil list",
         max_length=CSV_MAX,
