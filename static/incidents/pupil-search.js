@@ -4,10 +4,12 @@ const search = document.querySelector("[data-pupil-search]");
 const select = document.querySelector("[data-pupil-select]");
 
 // Lower case without accents or apostrophes, as the server search: "sian obrien" finds Siân O’Brien.
+// Invisible marks go too (each name in the list ends with a left-to-right mark), so
+// "Okafor, Maya" typed as the list shows it still matches.
 const fold = (text) =>
   text
     .normalize("NFKD")
-    .replace(/\p{M}/gu, "")
+    .replace(/[\p{M}\p{Cf}]/gu, "")
     .replace(/['\u2018\u2019\u02bc`]/g, "")
     .toLowerCase();
 

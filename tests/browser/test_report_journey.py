@@ -224,3 +224,13 @@ def test_the_pupil_import_page_fits_a_phone(page, cast):
     assert overflow <= 0, "the page is wider than the screen"
     check_accessibility(page, "pupil import errors (phone)")
     screenshot(page, "pupils-import-phone")
+
+
+@pytest.mark.usefixtures("pupils")
+def test_the_pupil_filter_finds_a_name_typed_as_the_list_shows_it(page, cast):
+    sign_in_in_browser(page, cast.teacher)
+    draft = start_draft(actor=cast.teacher, school=cast.school_a)
+    page.goto(f"/s/oakwood/report/{draft.pk}/who/")
+    page.locator("input[name='q']").fill("Okafor, Maya")
+    page.get_by_text("1 pupil matches").wait_for()
+    assert page.script_errors == []
