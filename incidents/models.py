@@ -4,6 +4,7 @@ No imagery is ever stored: there is no file or image field anywhere, and text fi
 by `safeguarding.text` before they get here.
 """
 
+import re
 import secrets
 import unicodedata
 import uuid
@@ -59,7 +60,8 @@ class PupilQuerySet(models.QuerySet):
         Done in Python because neither SQLite nor PostgreSQL (without extensions) compares
         "Sian" with "Siân"; a school's list is a few thousand rows at most.
         """
-        words = [fold_name(word) for word in query.split()[:5]]
+        # "Okafor, Maya" as the lists write a name: the comma is not part of either word.
+        words = [fold_name(word) for word in re.split(r"[\s,;]+", query) if word][:5]
         if not words:
             return self
         ids = [

@@ -163,3 +163,9 @@ def test_searching_ignores_accents_case_and_curly_apostrophes(client_for, cast):
     assert listed("O’Brien", "Siân") in client.get(url, {"q": "OBrien"}).content.decode()
     found = client.get(url, {"q": "NGUYEN zoe"}).content.decode()
     assert listed("Nguyễn", "Zoë") in found and "Siân" not in found
+
+
+def test_a_name_searched_as_the_list_writes_it_is_found(client_for, cast, pupils):
+    url = reverse("incidents:pupils", kwargs={"school": "oakwood"})
+    found = client_for(cast.dsl).get(url, {"q": "Okafor, Maya"}).content.decode()
+    assert listed("Okafor", "Maya") in found and "1 pupil found" in found
