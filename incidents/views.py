@@ -258,7 +258,10 @@ def _labels(draft) -> dict:
     for question in checklist.questions:
         if question.id in derived or question.id not in answers:
             continue
-        checklist_rows.append((question.text, question.label_for(answers[question.id])))
+        # "Change" goes to the question itself: radios are numbered from 1 (GOV.UK pack).
+        checklist_rows.append(
+            (question.text, question.label_for(answers[question.id]), f"id_{question.id}_1")
+        )
     return {
         "what": what,
         "kind": Kind(what["kind"]).label if what.get("kind") else "",

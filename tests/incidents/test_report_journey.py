@@ -1,6 +1,7 @@
 """The whole journey through the test client, as a teacher, from "before you start" to the
 confirmation, and a session that times out half-way and resumes its draft."""
 
+import re
 from datetime import timedelta
 
 from django.contrib.sessions.models import Session
@@ -333,3 +334,13 @@ def test_a_teacher_who_overheard_it_is_not_told_to_thank_a_pupil_for_telling(jou
     assert "If a pupil talks to you about it" in confirmation
     assert "Do not go and ask pupils about it yourself" in confirmation
     assert "What to tell the pupil" not in confirmation
+
+
+def test_each_question_s_change_link_goes_to_that_question(journey, cast):
+    j = journey(cast.teacher).complete()
+    check = j.client.get(j.url("report_check")).content.decode()
+    questions = j.client.get(j.url("report_checklist")).content.decode()
+    anchors = re.findall(rf'href="{re.escape(j.url("report_checklist"))}#([\w-]+)"', check)
+    assert anchors
+    for anchor in anchors:
+        assert f'id="{anchor}"' in questions
