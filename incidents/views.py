@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from guidance.triage import Outcome
+from notifications.services import case_reviewers
 from safeguarding import access
 from safeguarding.models import Role
 
@@ -333,7 +334,13 @@ def report_submitted(request, school, reference):
     return render(
         request,
         "incidents/report/submitted.html",
-        {"incident": incident, "school": school, "outcome": Outcome.from_dict(incident.outcome)},
+        {
+            "incident": incident,
+            "school": school,
+            "outcome": Outcome.from_dict(incident.outcome),
+            # Nobody can open the case until the school has a DSL or deputy here.
+            "has_lead": bool(case_reviewers(school)),
+        },
     )
 
 

@@ -15,7 +15,7 @@ from incidents.models import (
     ReportDraft,
     TriggeredFactor,
 )
-from safeguarding.models import AuditEvent
+from safeguarding.models import AuditEvent, Membership, Role
 from tests.conftest import post_form, sign_in
 
 from .conftest import GOOD_WHAT
@@ -125,6 +125,17 @@ def test_a_teacher_reports_an_incident_from_start_to_confirmation(journey, cast,
     assert "Maya" not in str(event.data) and "Jake" not in str(event.data)
 
     assert not ReportDraft.objects.exists()
+
+
+def test_a_report_at_a_school_with_no_safeguarding_lead_says_to_tell_someone_in_person(
+    journey, cast
+):
+    Membership.objects.filter(school=cast.school_a, role__in=Role.case_reviewers()).delete()
+    j = journey(cast.teacher).complete()
+    confirmation = j.client.get(j.submit()["Location"]).content.decode()
+    assert "has no safeguarding lead (DSL) set up in this service yet" in confirmation
+    assert "Tell your DSL or headteacher in person now" in confirmation
+    assert "have been alerted" not in confirmation
 
 
 def test_the_reference_is_random_not_a_sequence(journey, cast):
