@@ -572,13 +572,13 @@ def _check_name(value: str, what: str) -> str:
 def _parse_row(row: dict[str, str]) -> dict[str, Any]:
     first_name = _check_name(row.get("first_name") or "", "first name")
     last_name = _check_name(row.get("last_name") or "", "last name")
-    year_raw = clean_text(row.get("year_group") or "")
+    year_raw = clean_text(row.get("year_group") or "", compatibility=True)
     year_group = _YEAR_ALIASES.get(_YEAR_PREFIX.sub("", year_raw.lower()))
     if year_group is None:
         if not year_raw:
             raise ValueError("the year group is missing")
         raise ValueError(f"the year group '{year_raw[:20]}' is not one of N, R or 1 to 13")
-    dob_raw = clean_text(row.get("date_of_birth") or "")
+    dob_raw = clean_text(row.get("date_of_birth") or "", compatibility=True)
     if not dob_raw:
         raise ValueError("the date of birth is missing")
     date_of_birth = parse_date_of_birth(dob_raw[:40])
@@ -587,7 +587,7 @@ def _parse_row(row: dict[str, str]) -> dict[str, Any]:
         raise ValueError("the date of birth is in the future")
     if date_of_birth < _years_before(today, OLDEST_PUPIL_YEARS):
         raise ValueError(f"the date of birth is more than {OLDEST_PUPIL_YEARS} years ago")
-    mis_id = clean_text(row.get("mis_id") or "")
+    mis_id = clean_text(row.get("mis_id") or "", compatibility=True)
     if len(mis_id) > 50:
         raise ValueError("the MIS id is longer than 50 characters")
     if mis_id.startswith(FORMULA_PREFIXES) or find_imagery(mis_id):
@@ -628,7 +628,10 @@ def _delimiter(heading_row: str) -> str:
 def _column_names(heading: list[str]) -> list[str]:
     """The heading row's names as the import's columns ("First Name", "Forename" and
     "first-name" are first_name). A column the import does not use keeps a name of its own."""
-    written = ["_".join(re.split(r"[\s_-]+", clean_text(h).lower())).strip("_") for h in heading]
+    written = [
+        "_".join(re.split(r"[\s_-]+", clean_text(h, compatibility=True).lower())).strip("_")
+        for h in heading
+    ]
     names = [f"_unused_{n}" for n in range(len(heading))]
     for column, known_as in COLUMN_NAMES.items():
         for name in known_as:

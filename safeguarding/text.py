@@ -217,18 +217,21 @@ def _strip_hidden(value: str) -> str:
     )
 
 
-def clean_text(value: str | None) -> str:
-    """Normalise text for storage: NFKC, no zero-width, bidi or control characters.
+def clean_text(value: str | None, *, compatibility: bool = False) -> str:
+    """Normalise text for storage: NFC, no zero-width, bidi or control characters.
 
     Line endings become "\\n". Newlines and tabs are kept; surrounding whitespace is not.
+    What people wrote is kept as written ("½", "x²", "…"). `compatibility=True` also folds
+    compatibility forms (NFKC: fullwidth "＜ｉｍｇ" is "<img", "①" is "1"): for checking text
+    and reading values such as dates and year groups, not for storing words.
     """
     if not value:
         return ""
     value = value.replace("\r\n", "\n").translate(_LINE_BREAKS)
-    # Strip before and after normalising: NFKC can merge characters around a hidden one, and
-    # compatibility forms (fullwidth "＜ｉｍｇ") only become plain ASCII after it.
+    # Strip before and after normalising: normalising can merge characters around a hidden
+    # one, and compatibility forms only become plain ASCII after it.
     value = _strip_hidden(value)
-    value = unicodedata.normalize("NFKC", value)
+    value = unicodedata.normalize("NFKC" if compatibility else "NFC", value)
     value = _strip_hidden(value)
     return value.strip()
 
@@ -236,9 +239,10 @@ def clean_text(value: str | None) -> str:
 def find_imagery(value: str | None) -> str | None:
     """What kind of image or image link `value` holds, or None when it is words only.
 
-    `value` is cleaned first, so hidden characters cannot split a pattern.
+    `value` is cleaned and its compatibility forms folded first, so neither hidden characters
+    nor lookalike letters can disguise a pattern.
     """
-    text = clean_text(value)
+    text = clean_text(value, compatibility=True)
     if not text:
         return None
     for name, pattern in _IMAGERY_PATTERNS:
