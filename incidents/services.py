@@ -38,6 +38,7 @@ from .models import (
     Urgency,
     YearGroup,
     YesNoUnknown,
+    fold_name,
     new_reference,
 )
 
@@ -606,16 +607,20 @@ def _existing_pupil(school: School, row: dict[str, Any]) -> Pupil | None:
         pupil = Pupil.objects.filter(school=school, mis_id=row["mis_id"]).first()
         if pupil is not None:
             return pupil
-    # No MIS id, or one given for the first time to a pupil first imported without it.
-    same_person = Pupil.objects.filter(
-        school=school,
-        first_name__iexact=row["first_name"],
-        last_name__iexact=row["last_name"],
-        date_of_birth=row["date_of_birth"],
-    )
+    # No MIS id, or one given for the first time to a pupil first imported without it. The
+    # same name however it was typed: "O'Brien" is "O’Brien", "Sian" is "Siân".
+    born_that_day = Pupil.objects.filter(school=school, date_of_birth=row["date_of_birth"])
     if row["mis_id"]:
-        same_person = same_person.filter(mis_id="")
-    return same_person.first()
+        born_that_day = born_that_day.filter(mis_id="")
+    name = (fold_name(row["first_name"]), fold_name(row["last_name"]))
+    return next(
+        (
+            p
+            for p in born_that_day.order_by("pk")
+            if (fold_name(p.first_name), fold_name(p.last_name)) == name
+        ),
+        None,
+    )
 
 
 def _delimiter(heading_row: str) -> str:

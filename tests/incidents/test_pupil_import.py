@@ -105,6 +105,17 @@ def test_reimporting_updates_rather_than_duplicates(client_for, cast):
     assert Pupil.objects.count() == 3
 
 
+def test_the_same_name_typed_differently_is_the_same_pupil(client_for, cast):
+    client = client_for(cast.admin)
+    paste(client, f"{HEADER}\nSiân,O'Brien,9,2011-05-14,")
+    result = paste(client, f"{HEADER}\nSian,O\u2019Brien,10,2011-05-14,").context["result"]
+    assert (result.created, result.updated) == (0, 1)
+    assert Pupil.objects.get().year_group == "10"
+    # Born on another day: another pupil.
+    paste(client, f"{HEADER}\nSian,O'Brien,9,2011-05-15,")
+    assert Pupil.objects.count() == 2
+
+
 def test_the_same_mis_id_at_another_school_is_another_pupil(cast):
     import_pupils(actor=cast.admin, school=cast.school_a, csv_text=f"{HEADER}\nA,B,9,2012-01-01,X1")
     import_pupils(actor=cast.admin, school=cast.school_b, csv_text=f"{HEADER}\nC,D,9,2012-01-01,X1")
