@@ -3,7 +3,7 @@
 Every free-text field is a SafeTextField (normalised, imagery refused).
 """
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from crispy_forms_gds.helper import FormHelper
 from crispy_forms_gds.layout import Submit
@@ -29,6 +29,9 @@ WHEN_IT_HAPPENED = "when the report says it happened"
 WHEN_REPORTED = "when the concern was reported"
 DATE_IS_RIGHT = "The date is right"
 DUE_NOT_IN_PAST = "The due date must be today or later."
+# A task due years ahead is almost always a mistyped year (2062 for 2026).
+DUE_WITHIN_YEARS = 2
+DUE_TOO_FAR = f"The due date must be within {DUE_WITHIN_YEARS} years. Check the year."
 SAY_WHEN_PARENTS_TOLD = "Enter the date parents or carers were told."
 SAY_WHY_PARENTS_NOT_TOLD = "Write why parents or carers were not told."
 SAY_WHICH_AGENCY = "Enter which agency."
@@ -427,8 +430,11 @@ class TaskForm(CaseForm):
 
     def clean_due_on(self):
         due = self.cleaned_data["due_on"]
-        if due < timezone.localdate():
+        today = timezone.localdate()
+        if due < today:
             raise forms.ValidationError(DUE_NOT_IN_PAST)
+        if due > today + timedelta(days=366 * DUE_WITHIN_YEARS):
+            raise forms.ValidationError(DUE_TOO_FAR)
         return due
 
 

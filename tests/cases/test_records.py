@@ -176,6 +176,7 @@ def test_the_imagery_viewing_record_names_the_dsl_as_viewer(cast, incident, pupi
         ),
         ("parents_informed", {"informed": "yes"}, "informed_on", forms.SAY_WHEN_PARENTS_TOLD),
         ("add_task", {"title": "Call", "due_on": "2020-01-01"}, "due_on", forms.DUE_NOT_IN_PAST),
+        ("add_task", {"title": "Call", "due_on": "2099-01-01"}, "due_on", forms.DUE_TOO_FAR),
         ("add_note", {"text": "See <img src=x>"}, "text", IMAGERY_MESSAGE),
         ("add_note", {"text": "data:image/png;base64,iVBORw0KGgo"}, "text", IMAGERY_MESSAGE),
     ],
