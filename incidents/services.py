@@ -613,14 +613,29 @@ def _existing_pupil(school: School, row: dict[str, Any]) -> Pupil | None:
     if row["mis_id"]:
         born_that_day = born_that_day.filter(mis_id="")
     name = (fold_name(row["first_name"]), fold_name(row["last_name"]))
-    return next(
-        (
+
+    def same_name(pupils):
+        return [
             p
-            for p in born_that_day.order_by("pk")
+            for p in pupils.order_by("pk")
             if (fold_name(p.first_name), fold_name(p.last_name)) == name
-        ),
-        None,
+        ]
+
+    found = same_name(born_that_day)
+    if found:
+        return found[0]
+    # A pupil a member of staff added while reporting has no date of birth: the one with this
+    # name in this year group becomes the imported pupil (and keeps their reports). Two such
+    # pupils are left alone rather than guessed between.
+    added = same_name(
+        Pupil.objects.filter(
+            school=school,
+            added_from_report=True,
+            date_of_birth__isnull=True,
+            year_group=row["year_group"],
+        )
     )
+    return added[0] if len(added) == 1 else None
 
 
 def _delimiter(heading_row: str) -> str:

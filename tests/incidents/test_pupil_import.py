@@ -116,6 +116,39 @@ def test_the_same_name_typed_differently_is_the_same_pupil(client_for, cast):
     assert Pupil.objects.count() == 2
 
 
+def test_a_pupil_added_while_reporting_becomes_the_imported_pupil(client_for, cast):
+    added = Pupil.objects.create(
+        school=cast.school_a,
+        first_name="Ava",
+        last_name="O'Neill",
+        year_group="9",
+        added_from_report=True,
+    )
+    twin_a, twin_b = (
+        Pupil.objects.create(
+            school=cast.school_a,
+            first_name="Sam",
+            last_name="Reid",
+            year_group="8",
+            added_from_report=True,
+        )
+        for _ in range(2)
+    )
+    result = paste(
+        client_for(cast.admin),
+        f"{HEADER}\nAva,O\u2019Neill,9,2011-05-14,U1\nSam,Reid,8,2012-01-01,U2",
+    ).context["result"]
+    assert (result.created, result.updated) == (1, 1)
+    added.refresh_from_db()
+    assert (added.mis_id, str(added.date_of_birth), added.added_from_report) == (
+        "U1",
+        "2011-05-14",
+        False,
+    )
+    # Two pupils of that name were added while reporting: neither is guessed at.
+    assert Pupil.objects.filter(pk__in=[twin_a.pk, twin_b.pk], mis_id="").count() == 2
+
+
 def test_the_same_mis_id_at_another_school_is_another_pupil(cast):
     import_pupils(actor=cast.admin, school=cast.school_a, csv_text=f"{HEADER}\nA,B,9,2012-01-01,X1")
     import_pupils(actor=cast.admin, school=cast.school_b, csv_text=f"{HEADER}\nC,D,9,2012-01-01,X1")
