@@ -7,6 +7,9 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMPS := .venv/.stamps
 HOST_PORT ?= 127.0.0.1:8000
+# Where `make run` serves, so the printed sign-in address and the links in demo emails work
+# when HOST_PORT is changed (`make run HOST_PORT=127.0.0.1:8080`).
+SITE_URL ?= http://$(HOST_PORT)
 
 .PHONY: run test lint format setup assets migrate demo worker beat clean
 
@@ -32,12 +35,12 @@ migrate: setup
 	$(PY) manage.py migrate --noinput
 
 demo: migrate
-	$(PY) manage.py seed_demo
+	SITE_URL=$(SITE_URL) $(PY) manage.py seed_demo
 
-# The app with demo data on http://127.0.0.1:8000: SQLite under var/, jobs run in-process,
+# The app with demo data on http://127.0.0.1:8000 (or HOST_PORT): SQLite under var/, jobs run in-process,
 # email written to var/mail/. Sign-ins are printed just before the server starts.
 run: demo
-	$(PY) manage.py runserver $(HOST_PORT)
+	SITE_URL=$(SITE_URL) $(PY) manage.py runserver $(HOST_PORT)
 
 # The test suite. It uses PostgreSQL and Redis when they answer on 127.0.0.1 and says what it
 # skipped when they do not; with CI=true a missing service fails the run instead.

@@ -40,10 +40,14 @@ def test_the_readme_says_what_the_product_is_for_before_the_commands():
 
 
 def dry_run(target: str) -> str:
+    return dry_run_with(target)
+
+
+def dry_run_with(target: str, *variables: str) -> str:
     # Not as a sub-make of `make test`: no inherited flags, no "Entering directory" lines.
     env = {k: v for k, v in os.environ.items() if k not in {"MAKEFLAGS", "MAKELEVEL", "MFLAGS"}}
     result = subprocess.run(
-        ["make", "--no-print-directory", "--dry-run", "--always-make", target],
+        ["make", "--no-print-directory", "--dry-run", "--always-make", target, *variables],
         cwd=ROOT,
         env=env,
         capture_output=True,
@@ -68,6 +72,14 @@ def test_make_run_sets_everything_up_then_serves_on_port_8000():
     positions = [steps.find(step) for step in expected]
     assert -1 not in positions, steps
     assert positions == sorted(positions), steps
+
+
+def test_make_run_on_another_port_prints_and_links_to_that_port():
+    steps = dry_run_with("run", "HOST_PORT=127.0.0.1:8135")
+    assert "SITE_URL=http://127.0.0.1:8135 .venv/bin/python manage.py seed_demo" in steps
+    assert "SITE_URL=http://127.0.0.1:8135 .venv/bin/python manage.py runserver 127.0.0.1:8135" in (
+        steps
+    )
 
 
 def test_make_test_sets_up_then_runs_the_test_command_without_a_server():

@@ -67,7 +67,7 @@ def test_seed_demo_makes_the_organisations_and_a_person_in_every_role(settings):
     staff_only = User.objects.exclude(pk__in=needing)
     assert staff_only.exists()
     assert not TOTPDevice.objects.filter(user__in=staff_only).exists()
-    assert "python manage.py demo_totp_code <email>" in output
+    assert "run `.venv/bin/python manage.py demo_totp_code <email>`" in output
 
     # Each app's demo/seed_demo_data ran, in INSTALLED_APPS order.
     names = [module.__name__ for module in seed_demo._demo_modules()]

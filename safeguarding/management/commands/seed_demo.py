@@ -26,7 +26,8 @@ REFUSED_WITHOUT_DEBUG = (
     "seed_demo only runs with DEBUG on: every demo account shares a published password."
 )
 DEMO_PASSWORD = "demo-record-2026"
-TOTP_HINT = "python manage.py demo_totp_code <email>"
+# As typed in the project folder after `make run`: the packages are in .venv, not the system Python.
+TOTP_HINT = ".venv/bin/python manage.py demo_totp_code <email>"
 
 DEMO_TRUST = {"slug": "brookside", "name": "Brookside Learning Trust"}
 DEMO_TRUST_SCHOOLS = [
