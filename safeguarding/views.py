@@ -73,6 +73,12 @@ PERSONAL_WORK = [
         EVERY_SCHOOL_ROLE,
         "Concerns you have reported and whether they have been picked up.",
     ),
+    WorkLink(
+        "Triage checklist",
+        "/guidance/checklists/",
+        frozenset({Role.DSL, Role.DEPUTY_DSL}),
+        "The questions staff answer when they report, where each comes from, and what changed.",
+    ),
 ]
 
 

@@ -69,6 +69,7 @@ EXPECTED = {
     },
     "dsl": {
         "My reports": "/my-reports/",
+        "Triage checklist": "/guidance/checklists/",
         "Report a concern": "/s/oakwood/report/",
         "Case inbox": "/s/oakwood/cases/",
         "Pupils": "/s/oakwood/pupils/",
@@ -77,6 +78,7 @@ EXPECTED = {
     },
     "deputy": {
         "My reports": "/my-reports/",
+        "Triage checklist": "/guidance/checklists/",
         "Report a concern": "/s/oakwood/report/",
         "Case inbox": "/s/oakwood/cases/",
     },
@@ -90,6 +92,7 @@ EXPECTED = {
     "trust_lead": {"Statistics": "/t/northfield/statistics/"},
     "dsl_b": {
         "My reports": "/my-reports/",
+        "Triage checklist": "/guidance/checklists/",
         "Report a concern": "/s/elm-park/report/",
         "Case inbox": "/s/elm-park/cases/",
         "Pupils": "/s/elm-park/pupils/",
