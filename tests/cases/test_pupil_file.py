@@ -65,3 +65,11 @@ def test_opening_a_pupils_file_counts_as_viewing_each_of_their_cases(
         action=services.CASE_VIEWED, target_id=str(incident.pk), actor=cast.deputy
     )
     assert [v.data["via"] for v in views] == ["pupil_file"]
+
+
+def test_the_pupil_file_has_a_back_link_to_the_schools_cases(cast, client_for):
+    amy = make_pupil(cast.school_a, "Amy", "Jones")
+    url = reverse("cases:pupil_file", kwargs={"school": cast.school_a.slug, "pupil": amy.pk})
+    html = client_for(cast.dsl).get(url).content.decode()
+    inbox = reverse("cases:inbox", kwargs={"school": cast.school_a.slug})
+    assert f'<a href="{inbox}" class="govuk-back-link">All cases at Oakwood Academy</a>' in html
