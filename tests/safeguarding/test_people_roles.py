@@ -30,7 +30,7 @@ def test_the_list_shows_everyone_at_the_school_with_their_roles(cast, client_for
     text = body.content.decode()
     for member in (cast.dsl, cast.deputy, cast.teacher, cast.admin, cast.dsl_b):
         assert member.full_name in text
-        assert member.email in text
+        assert member.email in text.replace("<wbr>", "")  # addresses may wrap on a phone
     for stranger in (cast.teacher_b, cast.trust_lead, cast.outsider):
         assert stranger.full_name not in text
     assert "Deputy designated safeguarding lead" in text
