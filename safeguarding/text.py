@@ -8,8 +8,10 @@ The patterns use bounded or possessive quantifiers so that a 100,000-character v
 in linear time.
 """
 
+import html
 import re
 import unicodedata
+from urllib.parse import unquote
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -31,9 +33,12 @@ IMAGE_EXTENSIONS = (
 
 # An image file's opening bytes in base64 (PNG, JPEG, GIF87a and GIF89a, WebP, SVG, XML,
 # HEIC/AVIF, BMP: "BM", its size, then four empty bytes; TIFF either way round; ICO and CUR).
+# The first group is distinctive enough to be looked for anywhere, even glued to a word
+# ("photoiVBORw0KGgo..."); the short ones only where a run of base64 starts.
+_DISTINCTIVE_HEADERS = r"iVBORw0KGgo|/9j/|R0lGOD[dl]h|UklGR|PHN2Zy|PD94bWwg|AAAA[A-Za-z0-9+/]GZ0eX"
+_SHORT_HEADERS = r"Qk[A-Za-z0-9+/]{6}AAAA|SUkqA|TU0AK|AAA[BC]AA"
 _BASE64_IMAGE_HEADER = re.compile(
-    r"(?<![A-Za-z0-9+/])(?:iVBORw0KGgo|/9j/|R0lGOD[dl]h|UklGR|PHN2Zy|PD94bWwg"
-    r"|AAAA[A-Za-z0-9+/]GZ0eX|Qk[A-Za-z0-9+/]{6}AAAA|SUkqA|TU0AK|AAA[BC]AA)[A-Za-z0-9+/]{16}"
+    rf"(?:{_DISTINCTIVE_HEADERS}|(?<![A-Za-z0-9+/])(?:{_SHORT_HEADERS}))[A-Za-z0-9+/]{{16}}"
 )
 
 # Each pattern names what it found, for logs and tests; the person always sees IMAGERY_MESSAGE.
@@ -42,7 +47,7 @@ _IMAGERY_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     (
         "data URI",
         re.compile(
-            r"\bdata:\s{0,5}(?:image|video|audio|application|text|font|model|multipart|message"
+            r"\bdata\s{0,5}:\s{0,5}(?:image|video|audio|application|text|font|model|multipart|message"
             r"|x-[\w.+-]{1,30})/[\w.+-]{1,80}",
             re.IGNORECASE,
         ),
@@ -61,7 +66,9 @@ _IMAGERY_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     (
         "image markup",
         re.compile(
-            r"<\s{0,5}/?\s{0,5}(?:img|svg|picture|image|source|video|object|embed|iframe|canvas)\b",
+            r"<\s{0,5}/?\s{0,5}(?:[\w.-]{1,30}:)?"
+            r"(?:img|svg|picture|image|source|video|object|embed|iframe|canvas)\b"
+            r"|<\s{0,5}input\b[^>]{0,200}\btype\s{0,5}=\s{0,5}[\"']?image\b",
             re.IGNORECASE,
         ),
     ),
@@ -100,17 +107,80 @@ _BASE64_RUNS = (
 )
 
 
-# Image data broken up by spaces or newlines (every few characters, or mid-header) beats the
-# runs above, so they are also looked for across white space. Prose squashed together is a long
+# Image data broken up by spaces, newlines or punctuation (every few characters, or mid-header:
+# "iVBOR w0KGg", "iVBOR.w0KGg,oAAAA") beats the runs above, so they are also looked for across
+# anything that is not base64's own alphabet. Prose squashed together is a long
 # run of letters too; what gives base64 away is its mix: random bytes encode to roughly 40%
 # capitals, 40% small letters and 15% digits, where words are almost all small letters and a
 # list of ids has no small letters at all; and, within each piece, how often it changes between
 # them (_reads_as_words), which tells a list of names and forms from encoded bytes.
 _WHITESPACE = re.compile(r"\s+")
+# What cuts a run into pieces: white space, punctuation and a link's escapes ("%2F"), but not
+# base64's own + / _ -, nor letters of other alphabets (which end a run: no encoding has them).
+_SEPARATORS = re.compile(r"(?:%[0-9A-Fa-f]{2}|[^\w+/-])+")
+_NOT_STANDARD_BASE64 = re.compile(r"[^A-Za-z0-9+/]+")
+_NOT_URL_SAFE_BASE64 = re.compile(r"[^A-Za-z0-9_-]+")
+_URL_SAFE_TO_STANDARD = str.maketrans("-_", "+/")
 # A run of base64's alphabet with single spaces allowed inside it.
 _SPACED_BASE64_RUN = re.compile(r"[A-Za-z0-9+/_-]++(?: [A-Za-z0-9+/_-]++)*+")
-# A hex dump of image bytes ("89 50 4e 47 0d 0a ..."): 64 or more byte pairs in a row.
-_HEX_DUMP = re.compile(r"(?:[0-9A-Fa-f]{2}[\s:,-]?){64,}+")
+# A hex dump of image bytes ("89 50 4e 47 0d 0a ...", "0x89,0x50,...", "\x89\x50...",
+# "%89%50..."): 64 or more byte pairs in a row.
+_HEX_BYTE_PREFIX = r"(?:0[xX]|\\[xX]|%)?"
+_HEX_DUMP = re.compile(rf"(?:{_HEX_BYTE_PREFIX}[0-9A-Fa-f]{{2}}[\s:;,.-]{{0,2}}){{64,}}+")
+_HEX_PREFIXES = re.compile(r"0[xX]|\\[xX]|%")
+_NUMBER_SEPARATOR = r"\s{0,2}[,;\s]\s{0,2}"
+
+
+def _byte_signature(numbers: list[str], prefix: str, separator: str) -> str:
+    return separator.join(prefix + number for number in numbers)
+
+
+def _signatures(*files: str) -> re.Pattern[str]:
+    """An image file's opening bytes written out as hex or as numbers, in any of the ways a
+    program prints bytes, followed by at least eight more: found even when the whole image is
+    shorter than a hex dump (a 1x1 GIF is 43 bytes)."""
+    hex_forms, number_forms = [], []
+    for opening in files:
+        octets = bytes.fromhex(opening)
+        hex_forms.append(
+            _byte_signature([f"{b:02x}" for b in octets], _HEX_BYTE_PREFIX, r"[\s:;,.-]{0,2}")
+        )
+        unsigned = [str(b) for b in octets]
+        signed = [str(b - 256 if b > 127 else b) for b in octets]
+        number_forms += [_byte_signature(n, "", _NUMBER_SEPARATOR) for n in (unsigned, signed)]
+    hex_bytes = rf"(?:[\s:;,.-]{{0,2}}{_HEX_BYTE_PREFIX}[0-9a-f]{{2}}){{8}}"
+    numbers = rf"(?:{_NUMBER_SEPARATOR}-?\d{{1,3}}){{8}}"
+    return re.compile(
+        rf"(?<![0-9a-z])(?:(?:{'|'.join(hex_forms)}){hex_bytes}"
+        rf"|(?<!\d)(?:{'|'.join(number_forms)}){numbers})",
+        re.IGNORECASE,
+    )
+
+
+# A program's list of bytes ("137, 80, 78, 71, ..."): 64 or more numbers up to 255 between
+# commas, many of them in the hundreds.
+_NUMBERS_AND_COMMAS = re.compile(r"(?<![-\d,\s])[-\d,\s]{127,}+")
+_BYTE_VALUE = re.compile(r"\s{0,2}-?\d{1,3}\s{0,2}")
+
+
+def _has_list_of_bytes(text: str) -> bool:
+    for stretch in _NUMBERS_AND_COMMAS.finditer(text):
+        count = hundreds = 0  # of the byte values in a row so far
+        for item in stretch.group().split(","):
+            if _BYTE_VALUE.fullmatch(item) and abs(int(item)) <= 255:
+                count += 1
+                hundreds += abs(int(item)) >= 100
+                if count >= 64 and hundreds >= 0.2 * count:
+                    return True
+            else:
+                count = hundreds = 0
+    return False
+
+
+# PNG, JPEG, GIF87a and GIF89a, WebP (RIFF), TIFF either way round.
+_IMAGE_BYTES = _signatures(
+    "89504e470d0a1a0a", "ffd8ff", "474946383761", "474946383961", "52494646", "49492a00", "4d4d002a"
+)
 
 
 def _looks_like_encoded_bytes(run: str) -> bool:
@@ -153,10 +223,42 @@ def _reads_as_words(run: str) -> bool:
     for piece in pieces:
         if len(piece) <= 2:
             continue
-        classes = [_char_class(ch) for ch in piece]
-        pairs += len(classes) - 1
-        changes += sum(a != b for a, b in zip(classes, classes[1:], strict=False))
+        pairs += len(piece) - 1
+        changes += _changes(piece)
     return changes < 0.4 * pairs
+
+
+# A hex id in one case ("3F2A9C1E", a GUID's pieces, a colour): digits and the letters a-f
+# alternate in it as in encoded bytes, but no image is written in one case of hex alone (a hex
+# dump is looked for on its own).
+_HEX_ID = re.compile(r"[0-9A-F]+|[0-9a-f]+")
+
+
+def _changes(piece: str) -> int:
+    """How often `piece` changes between capitals, small letters and digits."""
+    if _HEX_ID.fullmatch(piece):
+        return 0
+    classes = [_char_class(ch) for ch in piece]
+    return sum(a != b for a, b in zip(classes, classes[1:], strict=False))
+
+
+_CAPITALISED_WORD = re.compile(r"[A-Z][a-z]+")
+
+
+def _encoded_tokens(run: str) -> list[str]:
+    """The space-separated tokens of `run` whose pieces change class as encoded bytes do (not
+    "Amy", "The" or "www")."""
+    encoded = []
+    for token in run.split(" "):
+        pieces = [p for p in _PIECE_BREAK.split(token) if len(p) >= 3]
+        pairs = sum(len(p) - 1 for p in pieces)
+        if (
+            pairs
+            and not _CAPITALISED_WORD.fullmatch(token)
+            and sum(map(_changes, pieces)) >= 0.4 * pairs
+        ):
+            encoded.append(token)
+    return encoded
 
 
 def _find_base64_run(text: str) -> bool:
@@ -164,9 +266,24 @@ def _find_base64_run(text: str) -> bool:
     return any(not _reads_as_words(run) for run in runs)
 
 
+# Base85 and Ascii85 (Python's base64 module, PDF, git) write bytes with nearly every
+# punctuation mark as well as letters and digits: a line of 75 characters with no space and a
+# dozen different marks is not a word, a link or a list (a link uses five or six).
+_UNBROKEN_LINE = re.compile(r"\S{75,}+")
+
+
+def _find_base85_run(text: str) -> bool:
+    for run in _UNBROKEN_LINE.finditer(text):
+        marks = {ch for ch in run.group() if ch.isascii() and not ch.isalnum()}
+        if len(marks) >= 12 and _looks_like_encoded_bytes(run.group()):
+            return True
+    return False
+
+
 def _is_hex_of_bytes(dump: str) -> bool:
     """Image bytes in hex mix digits and the letters a-f (about 6 in 10 digits); a list of
     dates, times or card numbers is digits only, and "deadbeef cafe" is letters only."""
+    dump = _HEX_PREFIXES.sub("", dump)
     digits = sum(ch.isdigit() for ch in dump)
     letters = sum(ch.isalpha() for ch in dump)
     return digits >= 0.15 * (digits + letters) and letters >= 0.15 * (digits + letters)
@@ -175,21 +292,42 @@ def _is_hex_of_bytes(dump: str) -> bool:
 def _find_hidden_by_spacing(text: str) -> str | None:
     if any(_is_hex_of_bytes(dump.group()) for dump in _HEX_DUMP.finditer(text)):
         return "hex dump"
-    compact = _WHITESPACE.sub("", text)
-    if _BASE64_IMAGE_HEADER.search(compact):
+    if _IMAGE_BYTES.search(text) or _has_list_of_bytes(text):
+        return "image bytes"
+    # Everything outside the alphabet taken out (in URL-safe base64, - and _ are letters).
+    standard = _NOT_STANDARD_BASE64.sub("", text)
+    url_safe = _NOT_URL_SAFE_BASE64.sub("", text).translate(_URL_SAFE_TO_STANDARD)
+    if _BASE64_IMAGE_HEADER.search(standard) or _BASE64_IMAGE_HEADER.search(url_safe):
         return "base64 image"
-    # White space becomes one space rather than nothing, so a run can still be cut into the
-    # pieces the person typed (_reads_as_words).
-    spaced = _WHITESPACE.sub(" ", text)
-    for run in _SPACED_BASE64_RUN.finditer(spaced):
-        letters = _WHITESPACE.sub("", run.group())
-        if (
-            len(letters) >= 100
-            and _looks_like_encoded_bytes(letters)
-            and not _reads_as_words(run.group())
-        ):
-            return "base64 run"
+    # Separators become one space rather than nothing, so a run can still be cut into the
+    # pieces the person typed (_reads_as_words). Across punctuation as well as white space, a
+    # run must also be cut small or hold several encoded tokens: a link's punctuation holds a
+    # tracking token or two, not image data cut into many.
+    for spaced, cut_by_punctuation in (
+        (_WHITESPACE.sub(" ", text), False),
+        (_SEPARATORS.sub(" ", text), True),
+    ):
+        for run in _SPACED_BASE64_RUN.finditer(spaced):
+            letters = _WHITESPACE.sub("", run.group())
+            if (
+                len(letters) >= 100
+                and _looks_like_encoded_bytes(letters)
+                and not _reads_as_words(run.group())
+                and (not cut_by_punctuation or _cut_small_or_encoded(run.group()))
+            ):
+                return "base64 run"
     return None
+
+
+def _cut_small_or_encoded(run: str) -> bool:
+    """Whether a run joined across punctuation is image data cut up, not a link: cut into
+    pieces of a character or two, or holding a hundred characters of encoded tokens in four or
+    more (a link's tracking tokens are one to three: "?fbclid=...&h=...")."""
+    pieces = [piece for piece in _PIECE_BREAK.split(run) if piece]
+    total = sum(len(piece) for piece in pieces)
+    small = sum(len(piece) for piece in pieces if len(piece) <= 2)
+    encoded = _encoded_tokens(run)
+    return small >= 0.6 * total or (len(encoded) >= 4 and sum(map(len, encoded)) >= 100)
 
 
 # Zero-width non-joiner and joiner are spelling in Persian and Indian scripts ("می‌روم") and
@@ -245,11 +383,33 @@ def find_imagery(value: str | None) -> str | None:
     text = clean_text(value, compatibility=True)
     if not text:
         return None
+    for variant in (text, *_decoded(text)):
+        if found := _find_in(variant):
+            return found
+    return None
+
+
+def _decoded(text: str) -> list[str]:
+    """`text` with a link's escapes ("%3Cimg", "data%3Aimage") and HTML's character references
+    ("&lt;img", "data&colon;image") read as a browser would, as often as they were applied."""
+    variants = []
+    for _ in range(3):
+        decoded = clean_text(html.unescape(unquote(text)), compatibility=True)
+        if decoded == text:
+            break
+        variants.append(decoded)
+        text = decoded
+    return variants
+
+
+def _find_in(text: str) -> str | None:
     for name, pattern in _IMAGERY_PATTERNS:
         if pattern.search(text):
             return name
     if _find_base64_run(text):
         return "base64 run"
+    if _find_base85_run(text):
+        return "base85 run"
     return _find_hidden_by_spacing(text)
 
 

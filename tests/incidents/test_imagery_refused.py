@@ -1,8 +1,14 @@
 """Imagery in any text field of the journey, the follow-up and the pupil import is refused with
 the message staff need, the rest of the form is kept, and nothing is saved."""
 
+import base64
+import io
+import random
+import urllib.parse
+
 import pytest
 from django.urls import reverse
+from PIL import Image
 
 from incidents.models import FollowUp, Incident, Pupil
 from safeguarding.text import IMAGERY_MESSAGE
@@ -92,3 +98,31 @@ def test_the_pupil_import_cannot_hold_imagery(client_for, cast):
     response = post_form(client, url, {"csv_text": csv_text})
     assert_refused(response, "form", "csv_text")
     assert not Pupil.objects.exists()
+
+
+def image_in_base64(fmt: str = "JPEG", size: int = 16) -> str:
+    rng = random.Random(size)
+    picture = Image.new("RGB", (size, size))
+    picture.putdata([tuple(rng.randrange(256) for _ in range(3)) for _ in range(size * size)])
+    out = io.BytesIO()
+    picture.save(out, fmt)
+    return base64.b64encode(out.getvalue()).decode()
+
+
+def test_image_data_cut_up_by_full_stops_is_refused(journey, cast):
+    j = journey(cast.teacher)
+    j.start()
+    encoded = image_in_base64()
+    cut = ".".join(encoded[i : i + 10] for i in range(0, len(encoded), 10))
+    response = j.what(account=f"She said it was this. {cut}")
+    assert_refused(response, "form", "account")
+    assert "what" not in j.draft.data
+
+
+def test_a_data_uri_escaped_for_a_link_is_refused(journey, cast):
+    j = journey(cast.teacher)
+    j.start()
+    uri = urllib.parse.quote("data:image/gif;base64," + image_in_base64("GIF", 1), safe="")
+    response = j.what(platform=uri)
+    assert_refused(response, "form", "platform")
+    assert "what" not in j.draft.data

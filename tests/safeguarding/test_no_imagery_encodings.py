@@ -1,0 +1,142 @@
+"""Real image files (made with Pillow), written out the ways a person or a program might paste
+them: base64 cut by punctuation as well as spaces, a data URI escaped for a link or for HTML,
+hex with 0x or \\x, a program's list of byte values, base85. Each is refused (the report form's
+own tests are in tests/incidents/test_imagery_refused.py); links with tracking tokens, lists of
+GUIDs and ids are not."""
+
+import base64
+import io
+import random
+import urllib.parse
+import uuid
+
+import pytest
+from PIL import Image
+
+from safeguarding.text import find_imagery
+
+
+def image(fmt: str, size: int, *, noise: bool = True) -> bytes:
+    rng = random.Random(f"{fmt}{size}")
+    picture = Image.new("RGB", (size, size), (200, 30, 30))
+    if noise:
+        picture.putdata([tuple(rng.randrange(256) for _ in range(3)) for _ in range(size * size)])
+    out = io.BytesIO()
+    picture.save(out, fmt)
+    return out.getvalue()
+
+
+IMAGES = {
+    f"{fmt}-{size}": image(fmt, size, noise=noise)
+    for fmt in ("PNG", "JPEG", "GIF", "WEBP")
+    for size, noise in ((1, False), (16, True), (48, True))
+}
+
+
+def split_every(value: str, n: int, sep: str) -> str:
+    return sep.join(value[i : i + n] for i in range(0, len(value), n))
+
+
+@pytest.mark.parametrize("name", IMAGES)
+@pytest.mark.parametrize("every", [1, 3, 8, 20, 60])
+@pytest.mark.parametrize("sep", [".", ",", ", ", ";", "|", ":", "!", "-", "_", '" "', "\u2022"])
+def test_base64_cut_by_punctuation_is_found(name, every, sep):
+    encoded = base64.b64encode(IMAGES[name]).decode()
+    assert find_imagery(split_every(encoded, every, sep)) is not None
+
+
+@pytest.mark.parametrize("name", IMAGES)
+def test_url_safe_base64_cut_by_dots_is_found(name):
+    encoded = base64.urlsafe_b64encode(IMAGES[name]).decode().rstrip("=")
+    assert find_imagery(split_every(encoded, 8, ".")) is not None
+
+
+@pytest.mark.parametrize("name", [name for name in IMAGES if name.endswith("-1")])
+@pytest.mark.parametrize("before", ["photo", "it was ", "here "])
+def test_a_small_image_after_a_word_is_found(name, before):
+    encoded = base64.b64encode(IMAGES[name]).decode()
+    assert find_imagery(before + encoded) is not None
+    assert find_imagery(before + split_every(encoded, 4, " ")) is not None
+
+
+@pytest.mark.parametrize("name", IMAGES)
+def test_a_data_uri_escaped_for_a_link_or_for_html_is_found(name):
+    uri = "data:image/png;base64," + base64.b64encode(IMAGES[name]).decode()
+    for text in (
+        urllib.parse.quote(uri, safe=""),
+        urllib.parse.quote(urllib.parse.quote(uri, safe=""), safe=""),
+        uri.replace(":", "&colon;", 1),
+        f"&lt;img src=&quot;{uri}&quot;&gt;",
+        "data :" + uri[5:],
+    ):
+        assert find_imagery(text) is not None, text[:40]
+
+
+@pytest.mark.parametrize(
+    "markup",
+    [
+        "<s:svg xmlns:s='http://www.w3.org/2000/svg'><s:path d='M0 0L9 9'/></s:svg>",
+        "<input type=image src=x>",
+        "%3Cimg%20src%3Dx%3E",
+        "&#60;img src=x&#62;",
+    ],
+)
+def test_image_markup_in_disguise_is_found(markup):
+    assert find_imagery(markup) is not None
+
+
+@pytest.mark.parametrize("name", IMAGES)
+def test_image_bytes_written_as_a_program_prints_them_are_found(name):
+    raw = IMAGES[name]
+    for text in (
+        raw.hex(),
+        raw.hex().upper(),
+        " ".join(f"{b:02x}" for b in raw),
+        ",".join(f"0x{b:02x}" for b in raw),
+        "".join(f"\\x{b:02x}" for b in raw),
+        "".join(f"%{b:02X}" for b in raw),
+        ",".join(str(b) for b in raw),
+        ", ".join(str(b - 256 if b > 127 else b) for b in raw),
+    ):
+        assert find_imagery(text) is not None, text[:40]
+
+
+@pytest.mark.parametrize("name", [name for name in IMAGES if not name.endswith("-1")])
+def test_base85_is_found(name):
+    assert find_imagery(base64.b85encode(IMAGES[name]).decode()) is not None
+    assert find_imagery(base64.a85encode(IMAGES[name], wrapcol=76).decode()) is not None
+
+
+def token(rng: random.Random, length: int) -> str:
+    return base64.urlsafe_b64encode(rng.randbytes(length)).decode()[:length]
+
+
+def pupil_list(sep: str, rng: random.Random) -> str:
+    rows = [sep.join(["mis_id", "first_name", "last_name", "year_group", "date_of_birth"])]
+    for n in range(60):
+        guid = str(uuid.UUID(int=rng.getrandbits(128))).upper()
+        rows.append(sep.join([guid, "Maya", "Okafor", f"Year {7 + n % 5}", "14/03/2011"]))
+    return "\n".join(rows)
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_links_with_tracking_tokens_and_lists_of_ids_are_not_refused(seed):
+    rng = random.Random(seed)
+    for text in (
+        "He sent me this link https://l.facebook.com/l.php?u=https%3A%2F%2Fwww.bbc.co.uk%2F"
+        f"news%3Ffbclid%3DIwAR{token(rng, 28)}&h=AT{token(rng, 70)} yesterday.",
+        "https://www.google.com/url?sa=t&rct=j&q=&esrc=s&source=web&cd=&cad=rja&uact=8&ved="
+        f"2ahUKEwj{token(rng, 60)}&url=https%3A%2F%2Fwww.bbc.co.uk%2Fnews&usg=AOvVaw"
+        f"{token(rng, 28)}&opi=89978449",
+        f"https://www.example.co.uk/offer?gclid={token(rng, 95)}&utm_source=google",
+        "https://oakwood.sharepoint.com/:w:/r/sites/Safeguarding/_layouts/15/Doc.aspx?sourcedoc="
+        f"%7B{str(uuid.UUID(int=rng.getrandbits(128))).upper()}%7D&file=Log.docx&action=default",
+        pupil_list(",", rng),
+        pupil_list("\t", rng),
+        pupil_list(";", rng),
+        "Accounts: jay2011x, KacperN2010, LilMiss2011, BigMan007, TheRealOne10, xXdarkXx99, "
+        "sk8rboi2010, MaddieR09, AmiraK_10, zoe.t.2011, leo-b-08, rubyP10B",
+        "Scores: " + ", ".join(str(rng.randrange(100)) for _ in range(80)),
+        "Colours she said: #ffd8ff, #89504e, #474946 and #ffffff.",
+    ):
+        assert find_imagery(text) is None, text[:60]
