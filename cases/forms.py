@@ -216,6 +216,20 @@ class ReviewMeetingForm(CaseForm):
         return _past_or_today(self.cleaned_data["held_on"])
 
 
+# The case page keeps the short names; the form spells out the ones a new DSL may not know.
+AGENCY_IN_FULL = {
+    Referral.Agency.SOCIAL_CARE: (
+        "Children's social care or MASH (the council's multi-agency safeguarding hub)"
+    ),
+    Referral.Agency.CEOP: (
+        "CEOP (Child Exploitation and Online Protection, part of the National Crime Agency)"
+    ),
+}
+AGENCY_CHOICES = [
+    (value, AGENCY_IN_FULL.get(value, label)) for value, label in Referral.Agency.choices
+]
+
+
 class ReferralForm(CaseForm):
     required_messages = {
         "agency": "Choose who it was referred to.",
@@ -223,7 +237,7 @@ class ReferralForm(CaseForm):
     }
     dated_field = "referred_on"
     agency = forms.ChoiceField(
-        label="Who was it referred to", choices=Referral.Agency.choices, widget=forms.RadioSelect
+        label="Who was it referred to", choices=AGENCY_CHOICES, widget=forms.RadioSelect
     )
     agency_other = SafeTextField(label="If other, which agency", max_length=SHORT, required=False)
     referred_on = _date("Date of the referral")

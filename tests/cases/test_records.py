@@ -399,3 +399,12 @@ def test_an_empty_box_says_what_to_do_not_this_field_is_required(cast, incident,
     messages = [str(m) for errors in form.errors.values() for m in errors]
     assert "This field is required." not in messages
     assert set(messages) <= set(form.required_messages.values()) | {forms.CHOOSE_A_SERVICE}
+
+
+def test_the_referral_form_says_what_mash_and_ceop_are(cast, incident, client_for):
+    html = client_for(cast.dsl).get(reverse("cases:referral", args=[incident.reference]))
+    html = html.content.decode()
+    assert "MASH (the council&#x27;s multi-agency safeguarding hub)" in html
+    assert "CEOP (Child Exploitation and Online Protection, part of the National Crime Agency)" in (
+        html
+    )
