@@ -408,3 +408,12 @@ def test_the_referral_form_says_what_mash_and_ceop_are(cast, incident, client_fo
     assert "CEOP (Child Exploitation and Online Protection, part of the National Crime Agency)" in (
         html
     )
+
+
+def test_a_record_page_with_mistakes_says_error_in_its_title(cast, incident, client_for):
+    """The title is what a screen reader says first, and what shows in the browser's tab."""
+    client = client_for(cast.dsl)
+    url = reverse("cases:decision", args=[incident.reference])
+    assert "<title>Record a decision – " in client.get(url).content.decode()
+    html = post_form(client, url, {"decision": "", "reasons": ""}).content.decode()
+    assert "<title>Error: Record a decision – " in html
