@@ -8,6 +8,7 @@ The patterns use bounded or possessive quantifiers so that a 100,000-character v
 in linear time.
 """
 
+import base64
 import html
 import re
 import unicodedata
@@ -70,6 +71,15 @@ _IMAGERY_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
             r"(?:img|svg|picture|image|source|video|object|embed|iframe|canvas)\b"
             r"|<\s{0,5}input\b[^>]{0,200}\btype\s{0,5}=\s{0,5}[\"']?image\b",
             re.IGNORECASE,
+        ),
+    ),
+    # Images written as text: plain PBM, PGM and PPM ("P3", width, height, then the pixels as
+    # numbers) and XPM.
+    (
+        "text image",
+        re.compile(
+            r"\bP[1-3]\s+(?:#[^\n]{0,200}\n\s*){0,5}\d{1,5}\s+\d{1,5}(?:\s+\d{1,5}){16}"
+            r"|/\*\s{0,5}XPM\s{0,5}\*/"
         ),
     ),
     ("markdown image", re.compile(r"!\[[^\]\n]{0,500}\]\s{0,5}[(\[]")),
@@ -263,7 +273,27 @@ def _encoded_tokens(run: str) -> list[str]:
 
 def _find_base64_run(text: str) -> bool:
     runs = (run.group() for pattern in _BASE64_RUNS for run in pattern.finditer(text))
-    return any(not _reads_as_words(run) for run in runs)
+    return any(not _reads_as_words(run) and not _encodes_text(run) for run in runs)
+
+
+_PRINTABLE = frozenset(range(32, 127)) | {9, 10, 13}
+
+
+def _encodes_text(run: str) -> bool:
+    """Whether `run` is base64 of plain text with no imagery in it: the settings an Outlook
+    Safe Link carries ("TWFpbGZsb3d8eyJ..." is '{"EmptyMapi":true,...'), a token's JSON. Image
+    bytes never decode to text (an SVG does, and is refused for its markup)."""
+    letters = _NOT_STANDARD_BASE64.sub("", run.translate(_URL_SAFE_TO_STANDARD))
+    for start in range(4):  # the run may begin a character or three early ("%7CTWFp...")
+        body = letters[start:]
+        body = body[: len(body) - len(body) % 4]
+        try:
+            decoded = base64.b64decode(body, validate=True)
+        except ValueError:
+            continue
+        if decoded and sum(b in _PRINTABLE for b in decoded) >= 0.95 * len(decoded):
+            return find_imagery(decoded.decode("ascii", "replace")) is None
+    return False
 
 
 # Base85 and Ascii85 (Python's base64 module, PDF, git) write bytes with nearly every
@@ -313,6 +343,7 @@ def _find_hidden_by_spacing(text: str) -> str | None:
                 len(letters) >= 100
                 and _looks_like_encoded_bytes(letters)
                 and not _reads_as_words(run.group())
+                and not _encodes_text(run.group())
                 and (not cut_by_punctuation or _cut_small_or_encoded(run.group()))
             ):
                 return "base64 run"

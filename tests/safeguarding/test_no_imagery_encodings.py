@@ -140,3 +140,36 @@ def test_links_with_tracking_tokens_and_lists_of_ids_are_not_refused(seed):
         "Colours she said: #ffd8ff, #89504e, #474946 and #ffffff.",
     ):
         assert find_imagery(text) is None, text[:60]
+
+
+@pytest.mark.parametrize(
+    "picture",
+    [
+        "P1\n# a cross\n8 8\n" + "1 0 0 0 0 0 0 1\n0 1 0 0 0 0 1 0\n0 0 1 0 0 1 0 0\n" * 3,
+        "P3 4 2 255  " + "255 0 0  0 255 0  0 0 255  255 255 255  " * 2,
+        '/* XPM */\nstatic char *x[] = {"2 2 2 1", "a c #000000", "b c #FFFFFF", "ab", "ba"};',
+    ],
+)
+def test_images_written_as_text_are_found_plain_or_in_base64(picture):
+    assert find_imagery(picture) is not None
+    assert find_imagery(base64.b64encode(picture.encode()).decode()) is not None
+
+
+def test_base64_of_text_with_imagery_in_it_is_found():
+    svg = '<svg xmlns="http://www.w3.org/2000/svg" width="9" height="9"><rect width="9"/></svg>'
+    assert find_imagery(base64.b64encode((svg * 3).encode()).decode()) is not None
+    data_uri = "data:image/png;base64," + base64.b64encode(IMAGES["PNG-16"]).decode()
+    assert find_imagery(base64.b64encode(data_uri.encode()).decode()) is not None
+    assert find_imagery(base64.b64encode(base64.b64encode(IMAGES["JPEG-16"])).decode())
+
+
+def test_an_outlook_safe_link_is_not_refused():
+    # Its data= carries Outlook's settings as base64 of text ('{"EmptyMapi":true,...}').
+    link = (
+        "https://nam12.safelinks.protection.outlook.com/?url=https%3A%2F%2Fwww.instagram.com%2Fp"
+        "%2FC4xYz1AbCdE%2F&data=05%7C02%7Cj.smith%40school.org%7Cb1c2d3e4f5a64b7c8d9e0f1a2b3c4d5e"
+        "%7C1a2b3c4d5e6f47a8b9c0d1e2f3a4b5c6%7C0%7C0%7C638512345678901234%7CUnknown%7CTWFpbGZsb3d8"
+        "eyJFbXB0eU1hcGkiOnRydWUsIlYiOiIwLjAuMDAwMCIsIlAiOiJXaW4zMiIsIkFOIjoiTWFpbCIsIldUIjoyfQ"
+        "%3D%3D%7C0%7C%7C%7C&sdata=Zm9vYmFyYmF6cXV4MTIzNDU2Nzg5MGFiY2RlZg%3D%3D&reserved=0"
+    )
+    assert find_imagery(f"The link he sent was {link} and she clicked it.") is None
