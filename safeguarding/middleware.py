@@ -70,7 +70,8 @@ class RefuseMultipartMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        content_type = request.META.get("CONTENT_TYPE", "").lower()
+        # Stripped as Django strips it before parsing: " multipart/..." is multipart to Django.
+        content_type = request.META.get("CONTENT_TYPE", "").strip().lower()
         if content_type.startswith("multipart/"):
             return HttpResponse(MULTIPART_REFUSED, status=415, content_type="text/plain")
         return self.get_response(request)
