@@ -74,12 +74,12 @@ _IMAGERY_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
         ),
     ),
     # Images written as text: plain PBM, PGM and PPM ("P3", width, height, then the pixels as
-    # numbers) and XPM.
+    # numbers), XPM and PostScript (EPS drawings).
     (
         "text image",
         re.compile(
             r"\bP[1-3]\s+(?:#[^\n]{0,200}\n\s*){0,5}\d{1,5}\s+\d{1,5}(?:\s+\d{1,5}){16}"
-            r"|/\*\s{0,5}XPM\s{0,5}\*/"
+            r"|/\*\s{0,5}XPM\s{0,5}\*/|%!PS-Adobe"
         ),
     ),
     ("markdown image", re.compile(r"!\[[^\]\n]{0,500}\]\s{0,5}[(\[]")),

@@ -148,6 +148,8 @@ def test_links_with_tracking_tokens_and_lists_of_ids_are_not_refused(seed):
         "P1\n# a cross\n8 8\n" + "1 0 0 0 0 0 0 1\n0 1 0 0 0 0 1 0\n0 0 1 0 0 1 0 0\n" * 3,
         "P3 4 2 255  " + "255 0 0  0 255 0  0 0 255  255 255 255  " * 2,
         '/* XPM */\nstatic char *x[] = {"2 2 2 1", "a c #000000", "b c #FFFFFF", "ab", "ba"};',
+        "%!PS-Adobe-3.0 EPSF-3.0\n%%BoundingBox: 0 0 100 100\nnewpath 10 10 moveto 90 90 lineto"
+        " stroke showpage",
     ],
 )
 def test_images_written_as_text_are_found_plain_or_in_base64(picture):
