@@ -145,6 +145,11 @@ def _byte_signature(numbers: list[str], prefix: str, separator: str) -> str:
     return separator.join(prefix + number for number in numbers)
 
 
+# RIFF and TIFF open with four small numbers ("73, 73, 42, 0"), which a list of marks could:
+# they are looked for in hex only. A whole image as numbers is found by _has_list_of_bytes.
+_NOT_AS_NUMBERS = ("52494646", "49492a00", "4d4d002a")
+
+
 def _signatures(*files: str) -> re.Pattern[str]:
     """An image file's opening bytes written out as hex or as numbers, in any of the ways a
     program prints bytes, followed by at least eight more: found even when the whole image is
@@ -157,7 +162,8 @@ def _signatures(*files: str) -> re.Pattern[str]:
         )
         unsigned = [str(b) for b in octets]
         signed = [str(b - 256 if b > 127 else b) for b in octets]
-        number_forms += [_byte_signature(n, "", _NUMBER_SEPARATOR) for n in (unsigned, signed)]
+        if len(octets) >= 3 and not opening.startswith(_NOT_AS_NUMBERS):
+            number_forms += [_byte_signature(n, "", _NUMBER_SEPARATOR) for n in (unsigned, signed)]
     hex_bytes = rf"(?:[\s:;,.-]{{0,2}}{_HEX_BYTE_PREFIX}[0-9a-f]{{2}}){{8}}"
     numbers = rf"(?:{_NUMBER_SEPARATOR}-?\d{{1,3}}){{8}}"
     return re.compile(
