@@ -174,7 +174,7 @@ def _signatures(*files: str) -> re.Pattern[str]:
 
 
 # A program's list of bytes ("137, 80, 78, 71, ..."): 64 or more numbers up to 255 between
-# commas, many of them in the hundreds.
+# commas, many of them in the hundreds (or below zero).
 _NUMBERS_AND_COMMAS = re.compile(r"(?<![-\d,\s])[-\d,\s]{127,}+")
 _BYTE_VALUE = re.compile(r"\s{0,2}-?\d{1,3}\s{0,2}")
 
@@ -185,7 +185,8 @@ def _has_list_of_bytes(text: str) -> bool:
         for item in stretch.group().split(","):
             if _BYTE_VALUE.fullmatch(item) and abs(int(item)) <= 255:
                 count += 1
-                hundreds += abs(int(item)) >= 100
+                # Bytes printed signed (Java, Kotlin) run from -128 to 127.
+                hundreds += abs(int(item)) >= 100 or int(item) < 0
                 if count >= 64 and hundreds >= 0.2 * count:
                     return True
             else:
