@@ -6,7 +6,7 @@ find what went wrong without the page ever showing it.
 
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
-from django.http import HttpResponse, HttpResponseServerError
+from django.http import Http404, HttpResponse, HttpResponseServerError
 from django.shortcuts import render
 from django.template.loader import render_to_string
 
@@ -74,3 +74,20 @@ def server_error(request):
     )
     context["product_name"] = settings.PRODUCT_NAME
     return HttpResponseServerError(render_to_string("errors/error.html", context))
+
+
+class NotFoundPageMiddleware:
+    """A 404 raised by a view (another school's case, a withdrawn invitation) gets our page
+    even with DEBUG on, as in `make run`: the framework's debug page would show someone trying
+    the demo every route in the product instead of "Page not found"."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if isinstance(exception, Http404):
+            return not_found(request, exception)
+        return None

@@ -95,6 +95,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "axes.middleware.AxesMiddleware",
+    "safeguarding.errors.NotFoundPageMiddleware",
 ]
 
 ROOT_URLCONF = "safeguarding.project_urls"

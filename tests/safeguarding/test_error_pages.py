@@ -110,6 +110,13 @@ def test_the_wrong_role_gives_a_generic_403_and_an_outsider_a_404(cast):
     assert_generic_page(outsider.get("/test-only/s/oakwood/dsl-only/"), 404)
 
 
+def test_with_debug_on_a_view_404_still_gives_our_page_not_the_route_list(cast, settings):
+    settings.DEBUG = True  # as in `make run`
+    outsider = sign_in(Client(), cast.outsider)
+    body = assert_generic_page(outsider.get("/test-only/s/oakwood/dsl-only/"), 404)
+    assert "Page not found" in body and "URLconf" not in body
+
+
 def test_a_form_without_its_security_token_gives_a_generic_403(cast):
     client = Client(enforce_csrf_checks=True)
     response = client.post(
