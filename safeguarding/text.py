@@ -337,13 +337,10 @@ def _find_hidden_by_spacing(text: str) -> str | None:
     if _BASE64_IMAGE_HEADER.search(standard) or _BASE64_IMAGE_HEADER.search(url_safe):
         return "base64 image"
     # Separators become one space rather than nothing, so a run can still be cut into the
-    # pieces the person typed (_reads_as_words). Across punctuation as well as white space, a
-    # run must also be cut small or hold several encoded tokens: a link's punctuation holds a
-    # tracking token or two, not image data cut into many.
-    for spaced, cut_by_punctuation in (
-        (_WHITESPACE.sub(" ", text), False),
-        (_SEPARATORS.sub(" ", text), True),
-    ):
+    # pieces the person typed (_reads_as_words). A run must also be cut small or hold several
+    # encoded tokens: a link holds a tracking token or two, a demand a wallet address or two
+    # ("pay to 1BvBMSEYst... or 3J98t1WpEZ..."), not image data cut into many.
+    for spaced in (_WHITESPACE.sub(" ", text), _SEPARATORS.sub(" ", text)):
         for run in _SPACED_BASE64_RUN.finditer(spaced):
             letters = _WHITESPACE.sub("", run.group())
             if (
@@ -351,7 +348,7 @@ def _find_hidden_by_spacing(text: str) -> str | None:
                 and _looks_like_encoded_bytes(letters)
                 and not _reads_as_words(run.group())
                 and not _encodes_text(run.group())
-                and (not cut_by_punctuation or _cut_small_or_encoded(run.group()))
+                and _cut_small_or_encoded(run.group())
             ):
                 return "base64 run"
     return None

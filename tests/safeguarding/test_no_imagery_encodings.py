@@ -138,6 +138,8 @@ def test_links_with_tracking_tokens_and_lists_of_ids_are_not_refused(seed):
         "sk8rboi2010, MaddieR09, AmiraK_10, zoe.t.2011, leo-b-08, rubyP10B",
         "Scores: " + ", ".join(str(rng.randrange(100)) for _ in range(80)),
         "Colours she said: #ffd8ff, #89504e, #474946 and #ffffff.",
+        "He said pay to 1BvBMSEYstWetqTFn5Au4m4GFg7xJaNVN2 or 3J98t1WpEZ73CNmQviecrnyiWrnqRhWNLy "
+        "in bitcoin today or else he sends it to everyone",
         "Test marks: 73, 73, 42, 0, 12, 50, 61, 77, 80, 45, 39, 20, 66 and 82, 73, 70, 70, 9, 10.",
     ):
         assert find_imagery(text) is None, text[:60]
