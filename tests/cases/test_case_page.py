@@ -42,7 +42,7 @@ def test_the_case_page_shows_the_report_pupils_outcome_and_follow_ups(
     assert "She said the account is called x_y." in html
     assert "Amy Jones" in html and "Pictured" in html
     assert "Cal Moss" in html and "Alleged creator" in html
-    assert OUTCOME["headline"] in html
+    assert f"The reporter was told: <strong>{OUTCOME['headline']}</strong>" in html
     assert OUTCOME["referral_factors"][0]["label"] in html
     assert "Source: UKCIS 2024" in html
     assert "Source: NCA 2024" in html  # sextortion advice, with its source
