@@ -283,9 +283,6 @@ def _find_base64_run(text: str) -> bool:
     return any(not _reads_as_words(run) and not _encodes_text(run) for run in runs)
 
 
-_PRINTABLE = frozenset(range(32, 127)) | {9, 10, 13}
-
-
 def _encodes_text(run: str) -> bool:
     """Whether `run` is base64 of plain text with no imagery in it: the settings an Outlook
     Safe Link carries ("TWFpbGZsb3d8eyJ..." is '{"EmptyMapi":true,...'), a token's JSON. Image
@@ -298,9 +295,23 @@ def _encodes_text(run: str) -> bool:
             decoded = base64.b64decode(body, validate=True)
         except ValueError:
             continue
-        if decoded and sum(b in _PRINTABLE for b in decoded) >= 0.95 * len(decoded):
-            return find_imagery(decoded.decode("ascii", "replace")) is None
+        if (words := _as_text(decoded)) is not None:
+            return find_imagery(words) is None
     return False
+
+
+def _as_text(decoded: bytes) -> str | None:
+    """`decoded` as text if every byte of it is text (UTF-8 with no control characters but
+    line breaks and tabs), else None: a few image bytes hidden in a long text are not text."""
+    try:
+        words = decoded.decode("utf-8")
+    except UnicodeDecodeError as error:
+        if error.start < len(decoded) - 3:
+            return None
+        words = decoded[: error.start].decode("utf-8")  # a letter cut off at the run's end
+    if not words or any(unicodedata.category(ch) == "Cc" and ch not in "\t\n\r" for ch in words):
+        return None
+    return words
 
 
 # Base85 and Ascii85 (Python's base64 module, PDF, git) write bytes with nearly every

@@ -178,3 +178,10 @@ def test_an_outlook_safe_link_is_not_refused():
         "%3D%3D%7C0%7C%7C%7C&sdata=Zm9vYmFyYmF6cXV4MTIzNDU2Nzg5MGFiY2RlZg%3D%3D&reserved=0"
     )
     assert find_imagery(f"The link he sent was {link} and she clicked it.") is None
+
+
+def test_an_image_hidden_at_the_end_of_base64_text_is_found():
+    # Mostly text, so nearly every byte decodes to a letter: the image's bytes still give it away.
+    text = b"Nothing to see here, only words. " * 600
+    assert find_imagery(base64.b64encode(text + IMAGES["PNG-16"]).decode()) is not None
+    assert find_imagery(base64.b64encode(text).decode()) is None
