@@ -8,6 +8,21 @@ from django.utils import timezone
 from incidents.models import Incident, IncidentPupil, Pupil, PupilRole, Urgency
 from safeguarding import audit
 
+# Every page of a case where something is recorded (cases:<name>, with the case reference).
+RECORD_PAGES = [
+    "assign",
+    "review_meeting",
+    "referral",
+    "decision",
+    "parents_informed",
+    "removal_offered",
+    "device_secured",
+    "imagery_viewing",
+    "add_task",
+    "triage_override",
+    "add_note",
+]
+
 OUTCOME = {
     "checklist_version": "2024.1",
     "immediate_referral": True,

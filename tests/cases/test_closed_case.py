@@ -14,19 +14,7 @@ from cases.referral_pdf import referral_context
 from incidents.models import Status
 from tests.conftest import post_form
 
-RECORD_PAGES = [
-    "assign",
-    "review_meeting",
-    "referral",
-    "decision",
-    "parents_informed",
-    "removal_offered",
-    "device_secured",
-    "imagery_viewing",
-    "add_task",
-    "triage_override",
-    "add_note",
-]
+from .conftest import RECORD_PAGES
 
 
 def close(incident, actor):

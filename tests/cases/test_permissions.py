@@ -11,21 +11,9 @@ from cases import services
 from safeguarding.models import AuditEvent
 from tests.conftest import post_form
 
-CASE_PAGES = [
-    "detail",
-    "status",
-    "assign",
-    "review_meeting",
-    "referral",
-    "decision",
-    "parents_informed",
-    "removal_offered",
-    "device_secured",
-    "imagery_viewing",
-    "add_task",
-    "triage_override",
-    "add_note",
-]
+from .conftest import RECORD_PAGES
+
+CASE_PAGES = ["detail", "status", *RECORD_PAGES]
 CASE_POSTS = ["acknowledge", "task_done"]
 NOT_ALLOWED = [
     "teacher",

@@ -25,6 +25,8 @@ from incidents.models import Status
 from safeguarding.text import IMAGERY_MESSAGE
 from tests.conftest import post_form
 
+from .conftest import RECORD_PAGES
+
 TODAY = timezone.localdate().isoformat()
 TOMORROW = (timezone.localdate() + timedelta(days=1)).isoformat()
 
@@ -371,23 +373,7 @@ def test_each_error_in_the_summary_links_to_a_control_on_the_page(cast, incident
         assert f'id="{anchor}"' in html, anchor
 
 
-@pytest.mark.parametrize(
-    "name",
-    [
-        "status",
-        "assign",
-        "review_meeting",
-        "referral",
-        "decision",
-        "parents_informed",
-        "removal_offered",
-        "device_secured",
-        "imagery_viewing",
-        "add_task",
-        "triage_override",
-        "add_note",
-    ],
-)
+@pytest.mark.parametrize("name", ["status", *RECORD_PAGES])
 def test_an_empty_box_says_what_to_do_not_this_field_is_required(cast, incident, client_for, name):
     response = post_form(
         client_for(cast.dsl),
