@@ -43,7 +43,10 @@ class Outbox(models.Model):
     # Blank for messages to trust leads: they never see case references.
     reference = models.CharField(max_length=16, blank=True)
     incident_id = models.UUIDField(null=True, blank=True, db_index=True)
-    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="+")
+    # Blank only for a two-factor reset done by the technical team (no school did it).
+    school = models.ForeignKey(
+        School, on_delete=models.CASCADE, related_name="+", null=True, blank=True
+    )
     urgent = models.BooleanField(default=False)
 
     status = models.CharField(

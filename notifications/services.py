@@ -112,7 +112,7 @@ def _queue(
     kind: str,
     key: str,
     recipients: Iterable[User],
-    school: School,
+    school: School | None,
     incident_id,
     reference: str,
     urgent: bool,
@@ -225,12 +225,13 @@ def notify_safeguarding_lead_added(*, school: School, person: User, key: str) ->
     )
 
 
-def notify_two_factor_reset(*, school: School, person: User) -> list[int]:
-    """Tell `person` that a school admin at `school` reset their two-factor sign-in, so that a
-    reset they did not ask for does not go unnoticed. Names the school only."""
+def notify_two_factor_reset(*, school: School | None, person: User) -> list[int]:
+    """Tell `person` that their two-factor sign-in was reset, so that a reset they did not ask
+    for does not go unnoticed: by a school admin at `school` (named, nothing else), or by the
+    technical team (`school=None`, from the admin site)."""
     return _queue(
         kind=Kind.TWO_FACTOR_RESET,
-        key=f"{school.pk}:{person.pk}:{uuid.uuid4()}",
+        key=f"{school.pk if school else 'admin'}:{person.pk}:{uuid.uuid4()}",
         recipients=[person],
         school=school,
         incident_id=None,
@@ -298,7 +299,7 @@ def _message_for(row: Outbox) -> tuple[str, dict]:
     if row.kind in (Kind.LEAD_ADDED, Kind.TWO_FACTOR_RESET):
         # Names the school only: who was given the role (or reset the sign-in) is for the
         # recipient to see once signed in.
-        return row.kind, {"school_name": row.school.name}
+        return row.kind, {"school_name": row.school.name if row.school else ""}
     if row.kind == Kind.DIGEST:
         return row.kind, {
             "school_name": row.school.name,

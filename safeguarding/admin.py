@@ -5,6 +5,9 @@ database would refuse the last two anyway.
 """
 
 from django.contrib import admin, messages
+from django.db import transaction
+
+from notifications.services import notify_two_factor_reset
 
 from . import audit, two_factor
 from .models import AuditEvent, Invitation, Membership, School, Trust, User
@@ -51,7 +54,10 @@ class UserAdmin(admin.ModelAdmin):
         # For people no school admin may reset: school admins themselves when they are the only
         # one, trust leads, technical staff. Audited like the school admins' own reset.
         for user in queryset:
-            two_factor.remove_two_factor(user=user, actor=request.user, request=request)
+            with transaction.atomic():
+                two_factor.remove_two_factor(user=user, actor=request.user, request=request)
+                # The person hears of it, as after a school admin's reset.
+                notify_two_factor_reset(school=None, person=user)
         self.message_user(
             request,
             f"Two-factor sign-in reset for {queryset.count()} account(s). They will set it up "

@@ -52,14 +52,17 @@ def test_making_someone_technical_staff_is_audited(client, cast):
     assert event.data == {"is_staff": True, "via": "admin"}
 
 
-def test_the_technical_admin_can_reset_a_school_admins_two_factor_audited(client, cast):
+def test_the_technical_admin_can_reset_a_school_admins_two_factor_audited(
+    client, cast, django_capture_on_commit_callbacks, mailoutbox
+):
     # The school's only school admin lost their phone: no school admin is left to reset it.
     root = superuser()
     url = reverse("admin:safeguarding_user_changelist")
     data = {"action": "reset_two_factor", "_selected_action": [str(cast.admin.pk)]}
-    response = sign_in(client, root).post(
-        url, urlencode(data, doseq=True), content_type="application/x-www-form-urlencoded"
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        response = sign_in(client, root).post(
+            url, urlencode(data, doseq=True), content_type="application/x-www-form-urlencoded"
+        )
     assert response.status_code == 302
     assert not TOTPDevice.objects.filter(user=cast.admin).exists()
     event = AuditEvent.objects.get(action="two_factor.removed")
@@ -68,3 +71,7 @@ def test_the_technical_admin_can_reset_a_school_admins_two_factor_audited(client
         str(cast.admin.pk),
         {"via": "admin", "sessions_ended": 0},
     )
+    # They hear of it, as after a school admin's reset, from the support team.
+    (message,) = [m for m in mailoutbox if m.to == [cast.admin.email]]
+    assert "support team has reset the two-factor sign-in" in message.body
+    assert "If you did not ask for this" in message.body
