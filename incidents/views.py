@@ -61,6 +61,8 @@ def _after_step(draft, step: str):
 
 def _journey(request, template: str, draft, step_number: int, **context):
     context.update(draft=draft, school=draft.school, step_number=step_number, step_count=5)
+    # Reached from a Change link on "Check your answers": Back goes there.
+    context.setdefault("changing", request.GET.get("change") == "1")
     return render(request, f"incidents/report/{template}", context)
 
 

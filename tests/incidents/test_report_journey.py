@@ -69,7 +69,12 @@ def test_a_teacher_reports_an_incident_from_start_to_confirmation(journey, cast,
     body = check.content.decode()
     assert check.status_code == 200
     for url in (j.url("report_what"), j.url("report_who"), j.url("report_checklist")):
-        assert f'href="{url}' in body, f"no change link to {url}"
+        assert f'href="{url}?change=1' in body, f"no change link to {url}"
+    # A step opened from a Change link goes Back to "Check your answers", not the step before.
+    back = '<nav aria-label="Back"><a href="{}" class="govuk-back-link">'
+    changing = client.get(j.url("report_adults"), {"change": "1"}).content.decode()
+    assert back.format(j.url("report_check")) in changing
+    assert back.format(j.url("report_who")) in client.get(j.url("report_adults")).content.decode()
     assert "Snapchat" in body and named("Jake", "Turner") in body and "3 November 2026" in body
 
     response = j.submit()
@@ -351,7 +356,7 @@ def test_each_question_s_change_link_goes_to_that_question(journey, cast):
     j = journey(cast.teacher).complete()
     check = j.client.get(j.url("report_check")).content.decode()
     questions = j.client.get(j.url("report_checklist")).content.decode()
-    anchors = re.findall(rf'href="{re.escape(j.url("report_checklist"))}#([\w-]+)"', check)
+    anchors = re.findall(rf'href="{re.escape(j.url("report_checklist"))}\?change=1#([\w-]+)"', check)
     assert anchors
     for anchor in anchors:
         assert f'id="{anchor}"' in questions
