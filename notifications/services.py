@@ -52,32 +52,25 @@ def backoff(attempts: int) -> timedelta:
 # --- Who hears about what -------------------------------------------------------------------
 
 
-def case_reviewers(school: School) -> list[User]:
-    """Every active DSL and deputy DSL of `school`."""
+def holders(school: School, roles) -> list[User]:
+    """The active people holding any of `roles` at `school`, by email."""
     return list(
         User.objects.filter(
-            is_active=True,
-            memberships__school=school,
-            memberships__role__in=Role.case_reviewers(),
+            is_active=True, memberships__school=school, memberships__role__in=list(roles)
         )
         .distinct()
         .order_by("email")
     )
 
 
+def case_reviewers(school: School) -> list[User]:
+    """Every active DSL and deputy DSL of `school`."""
+    return holders(school, Role.case_reviewers())
+
+
 def dsls(school: School) -> list[User]:
     """The school's active DSLs; its deputies when it has no DSL."""
-    for roles in ([Role.DSL], [Role.DEPUTY_DSL]):
-        found = list(
-            User.objects.filter(
-                is_active=True, memberships__school=school, memberships__role__in=roles
-            )
-            .distinct()
-            .order_by("email")
-        )
-        if found:
-            return found
-    return []
+    return holders(school, [Role.DSL]) or holders(school, [Role.DEPUTY_DSL])
 
 
 def trust_leads(school: School) -> list[User]:
@@ -139,16 +132,6 @@ def _queue(
     return created_ids
 
 
-def school_admins(school: School) -> list[User]:
-    return list(
-        User.objects.filter(
-            is_active=True, memberships__school=school, memberships__role=Role.SCHOOL_ADMIN
-        )
-        .distinct()
-        .order_by("email")
-    )
-
-
 def notify_new_case(*, school: School, incident_id, reference: str, urgent: bool) -> list[int]:
     """Tell every DSL and deputy of `school` that a new case needs them.
 
@@ -161,7 +144,7 @@ def notify_new_case(*, school: School, incident_id, reference: str, urgent: bool
         return _queue(
             kind=Kind.NO_LEAD,
             key=str(incident_id),
-            recipients=school_admins(school) + trust_leads(school),
+            recipients=holders(school, [Role.SCHOOL_ADMIN]) + trust_leads(school),
             school=school,
             incident_id=incident_id,
             reference="",
