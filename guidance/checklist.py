@@ -11,6 +11,7 @@ import datetime
 import functools
 import hashlib
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -24,6 +25,12 @@ NOT_KNOWN = "not_known"
 YES_NO_UNKNOWN = "yes_no_unknown"
 CHOICE = "choice"
 ANSWER_TYPES = (YES_NO_UNKNOWN, CHOICE)
+
+# Who answers a question: the member of staff reporting (at once, what they know) or the DSL at
+# the initial review (finding out more is the DSL's job, not the reporter's: UKCIS 2024).
+STAFF = "staff"
+REVIEW = "review"
+PARTS = (STAFF, REVIEW)
 
 YES_NO_UNKNOWN_CHOICES_DATA = (
     {"value": YES, "label": "Yes"},
@@ -57,6 +64,14 @@ class Question:
     # the DSL must find out when the answer is "not known".
     factor_label: str = ""
     missing_fact: str = ""
+    part: str = STAFF
+    # Asked only when every question named here was answered with one of the listed values
+    # (say, whether a device was secured only when there is one). Empty: always asked.
+    ask_if: tuple[tuple[str, tuple[str, ...]], ...] = ()
+
+    def is_asked(self, answers: Mapping[str, str]) -> bool:
+        """Whether this question applies, given the answers so far."""
+        return all(answers.get(qid) in values for qid, values in self.ask_if)
 
     def choice_values(self) -> tuple[str, ...]:
         return tuple(choice.value for choice in self.choices)
@@ -83,6 +98,10 @@ class Question:
         if self.referral_factor:
             data["factor_label"] = self.factor_label
             data["missing_fact"] = self.missing_fact
+        if self.part != STAFF:
+            data["part"] = self.part
+        if self.ask_if:
+            data["ask_if"] = {qid: list(values) for qid, values in self.ask_if}
         return data
 
     @classmethod
@@ -106,6 +125,8 @@ class Question:
             referral_factor=bool(data.get("referral_factor", False)),
             factor_label=data.get("factor_label", ""),
             missing_fact=data.get("missing_fact", ""),
+            part=data.get("part", STAFF),
+            ask_if=tuple((qid, tuple(values)) for qid, values in data.get("ask_if", {}).items()),
         )
         question._check()
         return question
@@ -115,6 +136,10 @@ class Question:
             raise ValueError(f"Question {self.id!r} has no source")
         if NOT_KNOWN not in self.choice_values():
             raise ValueError(f"Question {self.id!r} must offer 'not known'")
+        if self.part not in PARTS:
+            raise ValueError(f"Question {self.id!r}: unknown part {self.part!r}")
+        if self.referral_factor and self.part != STAFF:
+            raise ValueError(f"Referral factor {self.id!r} must be asked of staff")
         if self.referral_factor and (
             self.answer_type != YES_NO_UNKNOWN or not self.factor_label or not self.missing_fact
         ):
@@ -181,6 +206,10 @@ class Checklist:
     def referral_factors(self) -> tuple[Question, ...]:
         return tuple(q for q in self.questions if q.referral_factor)
 
+    def questions_for(self, part: str) -> tuple[Question, ...]:
+        """The questions the reporter (STAFF) or the DSL's initial review (REVIEW) answers."""
+        return tuple(q for q in self.questions if q.part == part)
+
     @property
     def sections(self) -> list[tuple[str, list[Question]]]:
         """Questions grouped by section, in checklist order."""
@@ -199,6 +228,11 @@ class Checklist:
     def from_dict(cls, data: dict[str, Any]) -> Checklist:
         questions = tuple(Question.from_dict(q) for q in data["questions"])
         advice = tuple(Advice.from_dict(a) for a in data.get("advice", ()))
+        known = {q.id for q in questions}
+        for question in questions:
+            for qid, _values in question.ask_if:
+                if qid not in known:
+                    raise ValueError(f"Question {question.id!r} depends on unknown {qid!r}")
         for kind, ids in (
             ("question", [q.id for q in questions]),
             ("advice", [a.id for a in advice]),

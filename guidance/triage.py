@@ -73,6 +73,18 @@ EXPERIMENTAL = "experimental"
 NOT_YET_KNOWN = "not_yet_known"
 TYPOLOGIES = (AGGRAVATED, EXPERIMENTAL, NOT_YET_KNOWN)
 
+# The referral line, three-valued: a factor applies; a factor is not known yet (the DSL decides
+# today); none applies. "Not known" is never shown or counted as "no".
+REFERRAL_YES = "yes"
+REFERRAL_NOT_KNOWN = "not_known"
+REFERRAL_NO = "no"
+REFERRALS = (REFERRAL_YES, REFERRAL_NOT_KNOWN, REFERRAL_NO)
+REFERRAL_LABELS = {
+    REFERRAL_YES: "Yes: refer today",
+    REFERRAL_NOT_KNOWN: "Not known yet: the DSL decides today",
+    REFERRAL_NO: "No reason found so far",
+}
+
 CALL_999 = "call_999"
 TELL_DSL_NOW = "tell_dsl_now"
 DSL_REVIEW_TODAY = "dsl_review_today"
@@ -161,6 +173,16 @@ class Outcome:
     urgency: str
     headline: str
     next_actions: tuple[Action, ...]
+
+    @property
+    def referral(self) -> str:
+        """REFERRAL_YES, REFERRAL_NOT_KNOWN or REFERRAL_NO (also for outcomes stored before this
+        existed: it is derived from the factors, which every stored outcome has)."""
+        if self.referral_factors:
+            return REFERRAL_YES
+        if self.unknown_factors:
+            return REFERRAL_NOT_KNOWN
+        return REFERRAL_NO
 
     def to_dict(self) -> dict[str, Any]:
         return {
