@@ -16,5 +16,6 @@ urlpatterns = [
     path("", include("incidents.urls")),
     path("", include("cases.urls")),
     path("", include("stats.urls")),
+    path("", include("terms.urls")),
     path("admin/", admin.site.urls),
 ]

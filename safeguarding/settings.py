@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "cases",
     "notifications",
     "stats",
+    "terms",
 ]
 
 MIDDLEWARE = [

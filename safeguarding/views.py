@@ -57,6 +57,12 @@ SCHOOL_WORK = [
         frozenset({Role.DSL, Role.SCHOOL_ADMIN}),
         "How long before a concern nobody has acknowledged is sent to others.",
     ),
+    WorkLink(
+        "Term dates",
+        "/s/{school}/term-dates/",
+        frozenset({Role.DSL, Role.SCHOOL_ADMIN}),
+        "Terms and holidays, so deadlines count school days.",
+    ),
 ]
 TRUST_WORK = [
     WorkLink(
@@ -64,6 +70,12 @@ TRUST_WORK = [
         "/t/{trust}/statistics/",
         frozenset({Role.TRUST_LEAD}),
         "Anonymised counts across the trust's schools. No case records.",
+    ),
+    WorkLink(
+        "Term dates",
+        "/t/{trust}/term-dates/",
+        frozenset({Role.TRUST_LEAD}),
+        "Terms and holidays for the trust's schools that have none of their own.",
     ),
 ]
 PERSONAL_WORK = [

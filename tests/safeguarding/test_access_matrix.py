@@ -165,6 +165,9 @@ EXPECTATIONS: dict[str, Expect] = {
     "stats:trust_export": only("trust_lead"),
     "stats:school_dashboard": school_a(*CASE),
     "stats:school_export": school_a(*CASE),
+    # Term dates
+    "terms:school": school_a("dsl", "admin", methods=("GET", "POST")),
+    "terms:trust": only("trust_lead", methods=("GET", "POST")),
 }
 
 # Django's own admin: reached only through the same two-factor check (tested elsewhere).
