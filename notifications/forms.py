@@ -40,7 +40,8 @@ class NotificationSettingsForm(forms.ModelForm):
         label="Other concerns: acknowledged by this time on the next school day",
         help_text=(
             "Concerns that are not urgent must be acknowledged by this time on the next school "
-            "day (Monday to Friday), or your other DSLs and deputies are emailed. "
+            "day (a weekday in term, from the school's term dates), or your other DSLs and "
+            "deputies are emailed. "
             "Use the 24-hour clock, from 12:00 to 20:00."
         ),
         input_formats=["%H:%M", "%H.%M"],

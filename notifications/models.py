@@ -13,6 +13,7 @@ from django.db import models
 from django.utils import timezone
 
 from safeguarding.models import School
+from terms.school_days import SchoolCalendar, calendar_for
 
 
 class Kind(models.TextChoices):
@@ -91,11 +92,6 @@ class Outbox(models.Model):
         return ""
 
 
-# Monday to Friday. Term dates are not known to the product, so a holiday counts as a school day:
-# an escalation then arrives early rather than late.
-SCHOOL_DAYS = frozenset({0, 1, 2, 3, 4})
-
-
 class NotificationSettings(models.Model):
     """How long a school's DSLs have to acknowledge a new case before it is escalated."""
 
@@ -127,13 +123,9 @@ class NotificationSettings(models.Model):
         """When a case waiting since `start` becomes overdue for acknowledgement."""
         if urgent:
             return start + timedelta(minutes=self.urgent_acknowledge_minutes)
+        # The school's term dates (terms/): holidays and closed days are not school days.
         local = timezone.localtime(start)
-        day = local.date() + timedelta(days=1)
-        while day.weekday() not in SCHOOL_DAYS:
-            day += timedelta(days=1)
+        calendar = calendar_for(self.school) if self.school_id else SchoolCalendar()
+        day = calendar.next_school_day(local.date())
         naive = datetime.combine(day, self.school_day_ends_at)
         return timezone.make_aware(naive, timezone.get_current_timezone())
-
-
-def is_school_day(day) -> bool:
-    return day.weekday() in SCHOOL_DAYS

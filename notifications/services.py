@@ -24,9 +24,10 @@ from django.utils import timezone
 
 from safeguarding import audit
 from safeguarding.models import Role, School, User
+from terms.school_days import calendar_for
 
 from .emails import send_email, site_link
-from .models import Kind, NotificationSettings, Outbox, OutboxStatus, is_school_day
+from .models import Kind, NotificationSettings, Outbox, OutboxStatus
 
 logger = logging.getLogger(__name__)
 
@@ -502,11 +503,13 @@ def open_items(user: User, school: School) -> dict[str, int]:
 def send_daily_digests(*, now: datetime | None = None) -> list[int]:
     """One summary a school day to each DSL and deputy with anything open at their school."""
     now = timezone.localtime(now or timezone.now())
-    if not is_school_day(now.date()) or now.time() < DIGEST_FROM:
+    if now.time() < DIGEST_FROM:
         return []
     queued: list[int] = []
     schools = School.objects.filter(memberships__role__in=Role.case_reviewers()).distinct()
     for school in schools:
+        if not calendar_for(school).is_school_day(now.date()):
+            continue
         recipients = [u for u in case_reviewers(school) if any(open_items(u, school).values())]
         queued += _queue(
             kind=Kind.DIGEST,

@@ -116,3 +116,26 @@ def test_a_school_name_is_not_html_escaped_in_a_subject(transactional_db, cast, 
     subject = "A concern at St Mary's & St John's is waiting to be acknowledged"
     assert lead["msg"]["Subject"] == subject
     assert "St Mary&#x27;s &amp; St John&#x27;s" in lead["msg"].get_body(("html",)).get_content()
+
+
+def test_a_holiday_in_the_schools_term_dates_is_not_a_school_day(db, cast):
+    """Half term (from the school's term dates) is skipped: Friday before it -> Monday after."""
+    from datetime import date
+
+    from terms.models import TermDate
+
+    for kind, name, starts_on, ends_on in [
+        ("term", "Autumn term", date(2026, 9, 2), date(2026, 12, 18)),
+        ("closed", "Half term", date(2026, 10, 26), date(2026, 10, 30)),
+    ]:
+        TermDate.objects.create(
+            school=cast.school_a, kind=kind, name=name, starts_on=starts_on, ends_on=ends_on
+        )
+    rules = NotificationSettings.for_school(cast.school_a)
+    friday = at(2026, 10, 23, 11, 0)
+    assert rules.deadline_after(friday, urgent=False) == at(2026, 11, 2, 17, 0)
+    # Urgent cases count minutes, holiday or not.
+    assert rules.deadline_after(friday, urgent=True) == friday + timedelta(minutes=30)
+    # Elm Park has no term dates: the Monday of Oakwood's half term is a school day there.
+    elm_park = NotificationSettings.for_school(cast.school_b)
+    assert elm_park.deadline_after(friday, urgent=False) == at(2026, 10, 26, 17, 0)

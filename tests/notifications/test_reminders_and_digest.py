@@ -87,3 +87,18 @@ def test_the_daily_summary_counts_open_items_once_a_school_day(transactional_db,
     for message in by_recipient.values():
         assert CANARY.encode() not in message["raw"]
         assert incident.reference.encode() not in message["raw"]
+
+
+def test_no_daily_summary_in_the_schools_holidays(transactional_db, cast):
+    from terms.models import TermDate
+
+    make_incident(cast)
+    TermDate.objects.create(
+        school=cast.school_a,
+        kind="closed",
+        name="Autumn half term",
+        starts_on=date(2026, 11, 16),
+        ends_on=date(2026, 11, 20),
+    )
+    assert services.send_daily_digests(now=TUESDAY_8AM) == []
+    assert len(services.send_daily_digests(now=TUESDAY_8AM + timedelta(days=7))) == 2

@@ -62,7 +62,7 @@ def test_the_page_shows_the_defaults_with_hints(cast, client_for):
     assert 'name="urgent_acknowledge_minutes" value="30"' in page
     assert 'name="school_day_ends_at" value="17:00"' in page
     assert "From 5 to 240 minutes." in page
-    assert "Monday to Friday" in page
+    assert "a weekday in term, from the school" in page and "term dates" in page
     assert "Oakwood Academy" in page
 
 
