@@ -3,12 +3,23 @@
 from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 
 from .middleware import current_request_id
 from .models import GENESIS_HASH, AuditEvent
 
 # One constant lock key for the whole chain: records are chained one at a time.
 _CHAIN_LOCK_KEY = 0x5AFE6A4D
+
+
+def keyed_digest(value: str, *, purpose: str) -> str:
+    """A keyed hash (HMAC-SHA256 under AUDIT_HMAC_KEY, one salt per purpose) of text that must
+    not be kept as typed, e.g. an address that may be a password typed in the wrong box.
+
+    Unlike a plain SHA-256 it cannot be reversed by hashing guesses without the key."""
+    return salted_hmac(
+        f"safeguarding.{purpose}", value, secret=settings.AUDIT_HMAC_KEY, algorithm="sha256"
+    ).hexdigest()
 
 
 def client_ip(request) -> str | None:

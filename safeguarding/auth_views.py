@@ -16,7 +16,7 @@ from django_otp import DEVICE_ID_SESSION_KEY
 
 from . import access, audit, forms, two_factor
 from .middleware import AbsoluteSessionLimitMiddleware
-from .models import Membership, Role
+from .models import Membership, Role, User, canonical_email
 
 # Where fresh backup codes wait, between the page that makes them and the page that shows them.
 FRESH_BACKUP_CODES_SESSION_KEY = "_fresh_backup_codes"
@@ -66,12 +66,38 @@ login = access.public(SignInView.as_view())
 
 
 def lockout_username(request, credentials=None) -> str:
-    """What django-axes counts failures against: the email address, whatever its case."""
+    """What django-axes counts failures against, and the only trace of the typed address it
+    keeps: a keyed hash (never the text, which may be a password typed in the wrong box).
+
+    An attempt that resolves to an account counts against that account, however its address was
+    spelt ("LEAD@…", a full-width letter, a long "ſ": see models.canonical_email); one that
+    resolves to none counts against the canonical form of what was typed.
+    """
     if credentials and credentials.get("username"):
-        value = credentials["username"]
+        typed = credentials["username"]
     else:
-        value = request.POST.get("username", "") if request is not None else ""
-    return str(value).strip().lower()
+        typed = request.POST.get("username", "") if request is not None else ""
+    typed = canonical_email(str(typed))
+    # axes asks several times per attempt: look the account up once.
+    memo = getattr(request, "_lockout_keys", None) if request is not None else None
+    if memo is not None and typed in memo:
+        return memo[typed]
+    account = User.objects.for_email(typed)
+    key = (
+        lockout_key(account)
+        if account is not None
+        else audit.keyed_digest(f"typed:{typed}", purpose="lockout")
+    )
+    if request is not None:
+        if memo is None:
+            memo = request._lockout_keys = {}
+        memo[typed] = key
+    return key
+
+
+def lockout_key(account: User) -> str:
+    """The key an account's failures are counted under (see lockout_username)."""
+    return audit.keyed_digest(f"account:{account.pk}", purpose="lockout")
 
 
 def locked_out(request, original_response=None, credentials=None):
@@ -275,7 +301,7 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
         user = form.user
         audit.record("password.reset", target=user, request=self.request)
         # "Reset your password" is the way out of a lockout.
-        reset_lockout(username=lockout_username(None, {"username": user.email}))
+        reset_lockout(username=lockout_key(user))
         return response
 
 

@@ -103,6 +103,15 @@ class PasswordChangeForm(auth_forms.PasswordChangeForm):
 
 
 class PasswordResetForm(auth_forms.PasswordResetForm):
+    def get_users(self, email):
+        """The active account with exactly this canonical address (Django's own look-up is
+        case-insensitive in the database, where the dotless "ı" matches "i")."""
+        from .models import User
+
+        user = User.objects.for_email(email)
+        if user is not None and user.is_active and user.has_usable_password():
+            yield user
+
     def send_mail(self, subject_template_name, email_template_name, context, *args, **kwargs):
         # Hand the email to the worker (safeguarding.tasks): sending it here would make the
         # answer slower for addresses that have an account than for those that do not.

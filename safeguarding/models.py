@@ -3,6 +3,7 @@
 import hashlib
 import hmac
 import json
+import unicodedata
 import uuid
 from datetime import timedelta
 
@@ -13,13 +14,30 @@ from django.db.models import Q
 from django.utils import timezone
 
 
+def canonical_email(value: str) -> str:
+    """The one form an email address is stored in, looked up by and counted against.
+
+    Surrounding white space dropped, compatibility characters folded to the letters they stand
+    for (NFKC: a full-width "ｌ" or the long "ſ" are "l" and "s"), then lower case. Addresses are
+    stored like this and compared exactly, never case-insensitively in the database: there,
+    UPPER() maps the dotless "ı" to "I", so "brooksıde" matched "brookside". Here "ı" stays "ı",
+    a different address.
+    """
+    folded = unicodedata.normalize("NFKC", str(value or "").strip()).lower()
+    return unicodedata.normalize("NFKC", folded)
+
+
 class UserManager(BaseUserManager):
     use_in_migrations = True
+
+    @classmethod
+    def normalize_email(cls, email: str | None) -> str:
+        return canonical_email(email or "")
 
     def create_user(self, email: str, password: str | None = None, **extra):
         if not email:
             raise ValueError("An email address is required")
-        user = self.model(email=self.normalize_email(email).lower(), **extra)
+        user = self.model(email=canonical_email(email), **extra)
         user.set_password(password)
         user.save(using=self._db)
         return user
@@ -29,7 +47,13 @@ class UserManager(BaseUserManager):
         return self.create_user(email, password, **extra)
 
     def get_by_natural_key(self, username):
-        return self.get(**{f"{self.model.USERNAME_FIELD}__iexact": username})
+        return self.get(email=canonical_email(username))
+
+    def for_email(self, typed: str | None):
+        """The account a typed address belongs to, or None (exact match on the canonical form)."""
+        if not typed:
+            return None
+        return self.filter(email=canonical_email(typed)).first()
 
 
 class User(AbstractBaseUser, PermissionsMixin):
@@ -50,6 +74,14 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def __str__(self) -> str:
         return self.full_name or self.email
+
+    @classmethod
+    def normalize_username(cls, username):
+        return canonical_email(username)
+
+    def save(self, *args, **kwargs):
+        self.email = canonical_email(self.email)
+        super().save(*args, **kwargs)
 
     def get_full_name(self) -> str:
         return self.full_name
@@ -255,6 +287,10 @@ class Invitation(models.Model):
 
     def __str__(self) -> str:
         return f"Invitation to {self.school} ({self.created_at:%Y-%m-%d})"
+
+    def save(self, *args, **kwargs):
+        self.email = canonical_email(self.email)
+        super().save(*args, **kwargs)
 
     @staticmethod
     def hash_token(token: str) -> str:

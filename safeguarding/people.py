@@ -21,7 +21,7 @@ from django.utils import timezone
 from notifications.services import notify_safeguarding_lead_added, notify_two_factor_reset
 
 from . import audit, two_factor
-from .models import Invitation, Membership, Role, School, User
+from .models import Invitation, Membership, Role, School, User, canonical_email
 
 INVITABLE_ROLES: tuple[str, ...] = tuple(Role.school_roles())
 
@@ -166,8 +166,8 @@ def invite(
     An earlier invitation to the same address at this school stops working.
     """
     chosen = _check_roles(roles)
-    email = User.objects.normalize_email(email).strip().lower()
-    existing = User.objects.filter(email__iexact=email).first()
+    email = canonical_email(email)
+    existing = User.objects.for_email(email)
     # The same rule as add_role: inviting yourself must not be a way round it.
     if (
         existing is not None
@@ -229,7 +229,7 @@ def invitation_for_token(*, school_slug: str, token: str) -> Invitation | None:
 
 
 def existing_account(invitation: Invitation) -> User | None:
-    return User.objects.filter(email__iexact=invitation.email).first()
+    return User.objects.for_email(invitation.email)
 
 
 @transaction.atomic

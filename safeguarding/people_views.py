@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from . import access, people, two_factor
-from .models import Role, User
+from .models import Role, User, canonical_email
 from .text import SafeTextField
 
 ROLE_HINTS = {
@@ -370,6 +370,6 @@ def join(request, school, token):
             "existing_account": account is not None and not needs_password,
             # Someone else's session on this computer: accepting signs it out.
             "signed_in_as_someone_else": request.user.is_authenticated
-            and request.user.email.lower() != invitation.email.lower(),
+            and request.user.email != canonical_email(invitation.email),
         },
     )

@@ -169,8 +169,14 @@ AXES_LOCKOUT_PARAMETERS = ["username"]
 # would lock out every member of staff behind a school's single NAT address.
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 AXES_USERNAME_FORM_FIELD = "username"
-# Failures count against the address whatever its case: DSL@school and dsl@school are one person.
+# Failures count against the account the typed address resolves to, however it was spelt, or
+# against the address's canonical form if it has none. axes stores only a keyed hash of that
+# (auth_views.lockout_username), never the typed text: people type passwords in the email box.
 AXES_USERNAME_CALLABLE = "safeguarding.auth_views.lockout_username"
+# axes also copies the posted form into each attempt: the typed address is masked there too.
+AXES_SENSITIVE_PARAMETERS = ["username", "email"]
+# Sign-ins and sign-outs are on the audit trail; axes' own log would keep addresses in clear.
+AXES_DISABLE_ACCESS_LOG = True
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "safeguarding.auth_views.locked_out"
 AXES_VERBOSE = False

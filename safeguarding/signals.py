@@ -1,28 +1,24 @@
 """Sign-in events written to the audit trail.
 
-A failed or locked-out sign-in stores a SHA-256 of the lower-cased email address, never the
-text typed: people type passwords into the email box by mistake.
+A failed or locked-out sign-in stores a keyed hash of the canonical email address
+(audit.keyed_digest), never the text typed: people type passwords into the email box by mistake.
 """
 
-import hashlib
-
 from axes.signals import user_locked_out
-from django.contrib.auth import get_user_model
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.dispatch import receiver
 
 from . import audit
+from .models import User, canonical_email
 
 
 def email_digest(typed: str | None) -> str:
-    return hashlib.sha256((typed or "").strip().lower().encode()).hexdigest()
+    return audit.keyed_digest(canonical_email(typed or ""), purpose="email")
 
 
 def _account_for(typed: str | None):
     """The account the typed address belongs to, if any: the trail points at it."""
-    if not typed:
-        return None
-    return get_user_model().objects.filter(email__iexact=str(typed).strip()).first()
+    return User.objects.for_email(typed)
 
 
 @receiver(user_logged_in, dispatch_uid="audit_sign_in_succeeded")
@@ -37,17 +33,20 @@ def _sign_in_failed(sender, credentials, request=None, **kwargs):
         "sign_in.failed",
         target=_account_for(typed),
         request=request,
-        data={"email_sha256": email_digest(typed)},
+        data={"email_hmac": email_digest(typed)},
     )
 
 
 @receiver(user_locked_out, dispatch_uid="audit_sign_in_locked_out")
 def _locked_out(sender, request=None, username=None, ip_address=None, **kwargs):
+    # `username` is axes' lockout key (a keyed hash); the typed address is in the credentials.
+    credentials = getattr(request, "axes_credentials", None) or {}
+    typed = credentials.get("username") or (request.POST.get("username") if request else "")
     audit.record(
         "sign_in.locked_out",
-        target=_account_for(username),
+        target=_account_for(typed),
         request=request,
-        data={"email_sha256": email_digest(username)},
+        data={"email_hmac": email_digest(typed)},
     )
 
 

@@ -96,7 +96,7 @@ def test_a_lockout_is_audited_once_with_a_digest_of_the_address(client, cast):
     event = events.get()
     assert event.target_id == str(cast.teacher.pk)
     assert "oakwood" not in str(event.data)
-    assert len(event.data["email_sha256"]) == 64
+    assert len(event.data["email_hmac"]) == 64
 
 
 def test_resetting_the_password_ends_the_lockout(client, cast):
@@ -132,3 +132,25 @@ def test_failures_take_the_same_time_whether_or_not_the_account_exists(client, c
         known_median,
         unknown_median,
     )
+
+
+def test_a_password_typed_into_the_email_box_is_not_kept_by_the_lockout(client, cast):
+    """Issue 13, point 6: axes stored the typed username (and the posted form) in clear."""
+    from axes.models import AccessAttempt, AccessFailureLog, AccessLog
+
+    typed = "Tr0ub4dor&3-my-real-password"
+    attempt(client, typed)
+    lock(client, "teacher@oakwood.test")
+    attempt(Client(), "teacher@oakwood.test", PASSWORD)
+    attempt(Client(), "deputy@oakwood.test", PASSWORD)  # a success: axes' access log
+    rows = [
+        *AccessAttempt.objects.values(),
+        *AccessFailureLog.objects.values(),
+        *AccessLog.objects.values(),
+    ]
+    assert AccessAttempt.objects.exists()
+    stored = " ".join(str(row) for row in rows).lower()
+    for fragment in ("tr0ub4dor", "my-real-password", "teacher@", "oakwood", "deputy"):
+        assert fragment not in stored
+    audit_text = " ".join(str(e.data) for e in AuditEvent.objects.all()).lower()
+    assert "tr0ub4dor" not in audit_text

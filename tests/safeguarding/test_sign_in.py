@@ -7,6 +7,7 @@ from django.contrib.auth import SESSION_KEY
 from django.contrib.sessions.models import Session
 from django.urls import reverse
 
+from safeguarding.audit import keyed_digest
 from safeguarding.forms import SIGN_IN_FAILED
 from safeguarding.models import AuditEvent
 from tests.conftest import PASSWORD, post_form
@@ -102,7 +103,9 @@ def test_success_and_failure_are_audited_without_the_typed_text(client, cast):
 
     failed = list(AuditEvent.objects.filter(action="sign_in.failed").order_by("id"))
     assert len(failed) == 2
-    assert failed[0].data == {"email_sha256": hashlib.sha256(b"teacher@oakwood.test").hexdigest()}
+    # A keyed hash: without AUDIT_HMAC_KEY nobody can test guesses against it.
+    assert failed[0].data == {"email_hmac": keyed_digest("teacher@oakwood.test", purpose="email")}
+    assert failed[0].data["email_hmac"] != hashlib.sha256(b"teacher@oakwood.test").hexdigest()
     assert failed[0].target_id == str(cast.teacher.pk)
     assert failed[1].target_id == ""
     assert failed[1].actor is None

@@ -16,7 +16,7 @@ class Command(BaseCommand):
     def handle(self, *args, email: str, **options):
         if not settings.DEBUG:
             raise CommandError("demo_totp_code only works with DEBUG on: it is for demo accounts.")
-        user = User.objects.filter(email__iexact=email.strip()).first()
+        user = User.objects.for_email(email)
         if user is None:
             raise CommandError(f"No account has the email address {email}.")
         device = two_factor.app_device(user)
