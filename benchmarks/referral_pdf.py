@@ -101,7 +101,7 @@ def realistic_case(notes: int = NOTES):
             "unknown_factors": [{"label": "Whether an adult is involved", "source": "UKCIS"}],
         },
         urgency="tell_dsl_now",
-        immediate_referral=True,
+        referral="yes",
     )
     for i, (first, role) in enumerate([("Amy", "pictured"), ("Ben", "alleged_creator")]):
         pupil = Pupil.objects.create(
@@ -113,7 +113,7 @@ def realistic_case(notes: int = NOTES):
         )
         IncidentPupil.objects.create(incident=incident, pupil=pupil, role=role)
     services.acknowledge(incident=incident, actor=dsl)
-    services.record_review_meeting(
+    services.record_initial_review(
         incident=incident,
         actor=dsl,
         held_on=date.today(),

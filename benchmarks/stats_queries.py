@@ -86,7 +86,11 @@ INCIDENT_COLUMNS = {
     "answers": "'{}'::jsonb",
     "outcome": "'{}'::jsonb",
     "urgency": "'dsl_review_today'",
-    "immediate_referral": "(g % 9 = 0)",
+    "referral": "CASE WHEN g % 9 = 0 THEN 'yes' WHEN g % 9 = 1 THEN 'not_known' ELSE 'no' END",
+    # The DSL decided on one case in seven (a not-known one in three of those became yes).
+    "decided_referral": "CASE WHEN g % 7 <> 0 THEN '' WHEN g % 3 = 0 THEN 'yes' ELSE 'no' END",
+    "decided_urgency": "''",
+    "decided_typology": "''",
     "status": "(ARRAY['new','acknowledged','under_review','referred','managed_in_school',"
     "'closed'])[1 + (g * 13) % 6]",
     "assigned_to_id": "NULL",
@@ -183,17 +187,17 @@ def load() -> Trust:
             "SELECT i.id, p.id, 'told_us' FROM incidents_incident i "
             "JOIN bench_pupil p ON p.school_id = i.school_id "
             f"AND p.n = abs(hashtext(i.reference)) % {PUPILS_PER_SCHOOL} "
-            "WHERE i.immediate_referral"
+            "WHERE i.referral = 'yes'"
         )
         print(f"  pupils: {time.perf_counter() - started:.1f}s")
         cursor.execute(
             "INSERT INTO incidents_triggeredfactor (incident_id, factor, answer) "
-            "SELECT id, 'adult_involved', CASE WHEN immediate_referral THEN 'yes' "
+            "SELECT id, 'adult_involved', CASE WHEN referral = 'yes' THEN 'yes' "
             "ELSE 'not_known' END FROM incidents_incident WHERE status <> 'new'"
         )
         cursor.execute(
             "INSERT INTO incidents_triggeredfactor (incident_id, factor, answer) "
-            "SELECT id, 'immediate_risk', 'yes' FROM incidents_incident WHERE immediate_referral"
+            "SELECT id, 'immediate_risk', 'yes' FROM incidents_incident WHERE referral = 'yes'"
         )
         cursor.execute("ANALYZE")
     print(f"loaded {Incident.objects.count():,} cases in {time.perf_counter() - started:.1f}s")
@@ -210,9 +214,12 @@ RAW = {
     "count(*) " + IN_TRUST + " GROUP BY 1",
     "cases_by_kind": "SELECT i.kind, count(*) " + IN_TRUST + " GROUP BY 1",
     "cases_by_school_and_outcome": "SELECT i.school_id, CASE WHEN i.status = 'referred' THEN "
-    "'referred' WHEN i.status = 'closed' AND i.immediate_referral THEN 'referred' "
+    "'referred' WHEN i.status = 'closed' AND coalesce(nullif(i.decided_referral, ''), "
+    "i.referral) = 'yes' THEN 'referred' "
     "WHEN i.status IN ('new', 'acknowledged', 'under_review') THEN 'open' "
     "ELSE 'managed_in_school' END, count(*) " + IN_TRUST + " GROUP BY 1, 2",
+    "referral_lines": "SELECT i.referral, coalesce(nullif(i.decided_referral, ''), i.referral), "
+    "count(*) " + IN_TRUST + " GROUP BY 1, 2",
     "factors_applied": "SELECT f.factor, f.answer, count(*) "
     "FROM incidents_triggeredfactor f JOIN incidents_incident i ON i.id = f.incident_id "
     "JOIN safeguarding_school s ON s.id = i.school_id WHERE s.trust_id = %(trust)s "

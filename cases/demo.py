@@ -28,15 +28,42 @@ DEMO_PUPILS = [("Kai", "Demo-Reed", "9"), ("Lola", "Demo-Hart", "9"), ("Zac", "D
 SCENARIOS = [
     {
         "kind": "sextortion",
-        "answers": {"threats_or_demands": "yes", "image_nature": "sextortion"},
+        "answers": {
+            "adult_involved": "not_known",
+            "coercion_or_capacity": "yes",
+            "unusual_or_violent": "not_known",
+            "sexual_acts_under_13": "no",
+            "immediate_risk": "no",
+            "image_nature": "sextortion",
+            "threats_or_demands": "yes",
+            "spread_platforms": "not_known",
+            "spread_recipients": "not_known",
+            "device_involved": "yes",
+            "device_secured": "yes",
+            "imagery_viewed": "no",
+        },
         "age": timedelta(hours=3),
         "account": "He said someone online has a picture of him and wants £100 by tonight.",
         "pupils": [(0, PupilRole.PICTURED), (0, PupilRole.TOLD_US)],
         "progress": "new",
     },
     {
+        # Nobody knew the answers to the reasons to refer: "not known yet", never "no".
         "kind": "ai_generated",
-        "answers": {"image_nature": "ai_generated", "creator": "pupil_here"},
+        "answers": {
+            "adult_involved": "not_known",
+            "coercion_or_capacity": "not_known",
+            "unusual_or_violent": "not_known",
+            "sexual_acts_under_13": "not_known",
+            "immediate_risk": "not_known",
+            "image_nature": "ai_generated",
+            "creator": "pupil_here",
+            "spread_platforms": "group_chat",
+            "spread_recipients": "many",
+            "threats_or_demands": "no",
+            "device_involved": "not_known",
+            "imagery_viewed": "yes",
+        },
         "age": timedelta(hours=26),
         "account": "She said a boy in her class made a fake picture of her with an app.",
         "pupils": [(1, PupilRole.PICTURED), (2, PupilRole.ALLEGED_CREATOR)],
@@ -44,7 +71,27 @@ SCENARIOS = [
     },
     {
         "kind": "nudified",
-        "answers": {"image_nature": "nudified", "original_source": "social_media"},
+        "answers": {
+            "adult_involved": "no",
+            "coercion_or_capacity": "not_known",
+            "unusual_or_violent": "no",
+            "sexual_acts_under_13": "no",
+            "immediate_risk": "no",
+            "image_nature": "nudified",
+            "original_source": "social_media",
+            "spread_platforms": "group_chat",
+            "spread_recipients": "many",
+            "threats_or_demands": "no",
+            "device_involved": "yes",
+            "device_secured": "no",
+            "imagery_viewed": "no",
+        },
+        "review": {
+            "coercion_or_capacity": "no",
+            "creator": "pupil_here",
+            "pictured_child_willing": "no",
+            "removal_offered": "no",
+        },
         "age": timedelta(days=2),
         "reported": timedelta(hours=5),
         "account": "A friend told me a photo from her Instagram was changed and shared in a group.",
@@ -53,7 +100,24 @@ SCENARIOS = [
     },
     {
         "kind": "sextortion",
-        "answers": {"threats_or_demands": "yes", "coercion_or_capacity": "yes"},
+        "answers": {
+            "adult_involved": "not_known",
+            "coercion_or_capacity": "yes",
+            "unusual_or_violent": "no",
+            "sexual_acts_under_13": "no",
+            "immediate_risk": "no",
+            "image_nature": "sextortion",
+            "threats_or_demands": "yes",
+            "device_involved": "no",
+            "imagery_viewed": "no",
+        },
+        "review": {"adult_involved": "yes", "creator": "adult", "removal_offered": "yes"},
+        "decision": {
+            "referral": "yes",
+            "urgency": "tell_dsl_now",
+            "typology": "aggravated",
+            "sextortion": "yes",
+        },
         "age": timedelta(days=5),
         "reported": timedelta(hours=4),
         "account": "His mum rang: he is being told to send more pictures or they will be posted.",
@@ -62,7 +126,29 @@ SCENARIOS = [
     },
     {
         "kind": "real_nudes",
-        "answers": {"image_nature": "real_nudes", "pictured_child_willing": "yes"},
+        "answers": {
+            "adult_involved": "no",
+            "coercion_or_capacity": "no",
+            "unusual_or_violent": "no",
+            "sexual_acts_under_13": "no",
+            "immediate_risk": "no",
+            "image_nature": "real_nudes",
+            "original_source": "no_real_photo",
+            "creator": "pictured_child",
+            "pictured_child_willing": "yes",
+            "spread_platforms": "private_message",
+            "spread_recipients": "one",
+            "threats_or_demands": "no",
+            "device_involved": "no",
+            "imagery_viewed": "no",
+            "removal_offered": "yes",
+        },
+        "decision": {
+            "referral": "no",
+            "urgency": "dsl_review_today",
+            "typology": "experimental",
+            "sextortion": "no",
+        },
         "age": timedelta(days=20),
         "reported": timedelta(hours=6),
         "account": "Two pupils in year 10 swapped pictures; one showed a friend.",
@@ -70,6 +156,16 @@ SCENARIOS = [
         "progress": "closed",
     },
 ]
+DECISION_REASON = "Agreed at the initial review with the deputy DSL, from what we found out."
+
+
+def _offered(checklist, answers: dict[str, str]) -> dict[str, str]:
+    """The answers the checklist version asks and accepts (the demo outlives versions)."""
+    return {
+        qid: value
+        for qid, value in answers.items()
+        if checklist.has_question(qid) and value in checklist.question(qid).choice_values()
+    }
 
 
 def _reference(school_index: int, case_index: int) -> str:
@@ -114,7 +210,8 @@ def seed_demo_data(stdout) -> None:
 
 
 def _make_case(scenario, reference, school, reporter, dsl, deputy, pupils, checklist) -> None:
-    outcome = triage(checklist, scenario["answers"])
+    answers = _offered(checklist, scenario["answers"])
+    outcome = triage(checklist, answers)
     incident = Incident.objects.create(
         reference=reference,
         school=school,
@@ -127,10 +224,10 @@ def _make_case(scenario, reference, school, reporter, dsl, deputy, pupils, check
         account=scenario["account"],
         adults_involved="not_known",
         checklist_version=checklist.version,
-        answers=scenario["answers"],
+        answers=answers,
         outcome=outcome.to_dict(),
         urgency=outcome.urgency,
-        immediate_referral=outcome.immediate_referral,
+        referral=outcome.referral,
         submitted_at=timezone.now() - scenario.get("reported", scenario["age"]),
     )
     for pupil_index, role in scenario["pupils"]:
@@ -148,14 +245,27 @@ def _make_case(scenario, reference, school, reporter, dsl, deputy, pupils, check
     today = timezone.localdate()
     services.acknowledge(incident=incident, actor=dsl)
     services.change_status(incident=incident, actor=dsl, to_status=Status.UNDER_REVIEW)
-    services.record_review_meeting(
+    found_out = _offered(checklist, scenario.get("review", {}))
+    services.record_initial_review(
         incident=incident,
         actor=dsl,
         held_on=today,
+        answers={
+            question.id: found_out.get(question.id, "not_known")
+            for question in services.review_questions(incident)
+        },
         attendees=f"{dsl.full_name} (DSL), {deputy.full_name} (deputy DSL), head of year",
         considered=[c.value for c in Consideration],
         notes="Agreed to speak to both pupils' parents today.",
     )
+    if "decision" in scenario:
+        decision = scenario["decision"]
+        services.override_triage(
+            incident=incident,
+            actor=dsl,
+            **decision,
+            **{f"{part}_reason": DECISION_REASON for part in decision},
+        )
     services.add_task(
         incident=incident,
         actor=dsl,

@@ -2,33 +2,31 @@
 
 import django_filters
 from django import forms
-from django.db.models import Case, Exists, F, IntegerField, OuterRef, Prefetch, Subquery, When
-from django.db.models.functions import Coalesce
+from django.db.models import Case, Exists, IntegerField, OuterRef, Prefetch, When
 
-from incidents.models import Incident, IncidentPupil, Kind, Pupil, Status, Urgency
+from incidents.models import Incident, IncidentPupil, Kind, Pupil, ReferralLine, Status, Urgency
 
-from .models import TriageOverride
 from .services import reviewers_of
 from .workflow import OPEN_STATUSES
 
 OPEN = "open"
 ALL = "all"
 UNASSIGNED = "none"
+DECIDED = "yes"
+UNDECIDED = "no"
 
 
 def inbox_cases(school):
     """Every case at `school`, ordered for the inbox.
 
     Most urgent first; within an urgency, cases nobody has acknowledged yet, then the oldest.
-    The urgency used is the DSL's latest triage override if there is one, else the checklist's.
+    Urgency and the referral line are the current decision: the DSL's where they made one, else
+    the checklist's (`Incident.objects.with_current_decision`).
     """
-    latest_override = TriageOverride.objects.filter(incident=OuterRef("pk")).order_by(
-        "-recorded_at", "-id"
-    )
     return (
         Incident.objects.filter(school=school)
+        .with_current_decision()
         .annotate(
-            current_urgency=Coalesce(Subquery(latest_override.values("urgency")[:1]), F("urgency")),
             urgency_rank=Case(
                 *[When(current_urgency=u, then=Urgency.rank(u)) for u in Urgency.values],
                 default=len(Urgency.values),
@@ -61,6 +59,22 @@ class InboxFilter(django_filters.FilterSet):
     kind = django_filters.ChoiceFilter(label="Kind", choices=Kind.choices, empty_label="Any")
     urgency = django_filters.ChoiceFilter(
         label="Urgency", choices=Urgency.choices, empty_label="Any", method="filter_urgency"
+    )
+    referral = django_filters.ChoiceFilter(
+        label="Immediate referral",
+        choices=[
+            (ReferralLine.YES, "Yes"),
+            (ReferralLine.NOT_KNOWN, "Not known yet: the DSL decides today"),
+            (ReferralLine.NO, "No"),
+        ],
+        empty_label="Any",
+        method="filter_referral",
+    )
+    decided = django_filters.ChoiceFilter(
+        label="DSL's decision",
+        choices=[(DECIDED, "Recorded"), (UNDECIDED, "Not recorded yet")],
+        empty_label="Any",
+        method="filter_decided",
     )
     reported_from = django_filters.DateFilter(
         label="Reported from",
@@ -107,6 +121,14 @@ class InboxFilter(django_filters.FilterSet):
 
     def filter_urgency(self, queryset, name, value):
         return queryset.filter(current_urgency=value)
+
+    def filter_referral(self, queryset, name, value):
+        return queryset.filter(current_referral=value)
+
+    def filter_decided(self, queryset, name, value):
+        if value == DECIDED:
+            return queryset.exclude(decided_referral="")
+        return queryset.filter(decided_referral="")
 
     def filter_assignee(self, queryset, name, value):
         if value == UNASSIGNED:

@@ -11,10 +11,12 @@ from django import forms
 from django.forms.widgets import DateTimeBaseInput
 from django.utils import timezone
 
+from guidance.checklist import STAFF
+from guidance.triage import TYPOLOGY_LABELS
 from incidents.models import Status, Urgency
 from safeguarding.text import SafeTextField
 
-from . import workflow
+from . import assessment, services, workflow
 from .models import Consideration, Decision, Referral, RemovalOffered, StatusChange
 
 NOT_IN_FUTURE = "The date must be today or in the past."
@@ -187,33 +189,98 @@ class AssignForm(CaseForm):
         self.fields["assignee"].queryset = reviewers
 
 
-class ReviewMeetingForm(CaseForm):
-    required_messages = {
-        "held_on": "Enter the date of the meeting.",
-        "attendees": "Write who attended.",
-        "considered": "Choose at least one thing the meeting considered.",
-    }
+ANSWER_PREFIX = "answer_"
+CHOOSE_AN_ANSWER = "Choose an answer, or “Not known”."
+
+
+def _ask_if_hint(checklist, question) -> str:
+    """When a question depends on another one of the same form: say which answer asks it."""
+    parts = []
+    for qid, values in question.ask_if:
+        other = checklist.question(qid)
+        labels = " or ".join(f"“{other.label_for(v)}”" for v in values)
+        parts.append(f"“{other.text}” is {labels}")
+    return "Answer this only if " + " and ".join(parts) + "."
+
+
+class InitialReviewForm(CaseForm):
+    """The DSL's initial review: when and with whom, the review's checklist questions, and
+    what was considered. The answers arrive in cleaned_data["answers"] (question id: value)."""
+
     dated_field = "held_on"
-    held_on = _date("Date of the meeting")
+    required_messages = {"held_on": "Enter the date of the review."}
+    held_on = _date("Date of the review")
     attendees = SafeTextField(
-        label="Who attended",
-        help_text="Names and roles, for example: Dana Lee (DSL), Sam Roy (head of year).",
+        label="Who took part (optional)",
+        help_text="You, and anyone you reviewed it with. Names and roles, for example: "
+        "Dana Lee (DSL), Sam Roy (head of year).",
         max_length=1000,
+        required=False,
         textarea=True,
-        rows=3,
+        rows=2,
     )
     considered = forms.MultipleChoiceField(
-        label="What the meeting considered",
+        label="What the review considered (optional)",
         choices=Consideration.choices,
         widget=forms.CheckboxSelectMultiple,
+        required=False,
     )
     notes = SafeTextField(
-        label="What was discussed and agreed", max_length=LONG, required=False, textarea=True
+        label="What was discussed and agreed (optional)",
+        max_length=LONG,
+        required=False,
+        textarea=True,
     )
-    submit_label = "Save the meeting"
+    submit_label = "Save the initial review"
+
+    def __init__(self, *args, checklist, questions, reporter_answers, previous_answers, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.initial.setdefault("held_on", timezone.localdate())
+        self.checklist = checklist
+        self.questions = list(questions)
+        self.reporter_answers = dict(reporter_answers)
+        in_form = {q.id for q in self.questions}
+        fields = {name: self.fields[name] for name in ("held_on", "attendees")}
+        if "date_confirmed" in self.fields:
+            fields["date_confirmed"] = self.fields["date_confirmed"]
+        for question in self.questions:
+            name = ANSWER_PREFIX + question.id
+            help_text = question.help
+            if question.part == STAFF:
+                help_text = f"The reporter did not know. {help_text}".strip()
+            if any(qid in in_form for qid, _ in question.ask_if):
+                help_text = f"{help_text} {_ask_if_hint(checklist, question)}".strip()
+            fields[name] = forms.ChoiceField(
+                label=question.text,
+                help_text=help_text,
+                choices=[(c.value, c.label) for c in question.choices],
+                widget=forms.RadioSelect,
+                required=False,
+                error_messages={"invalid_choice": CHOOSE_AN_ANSWER},
+            )
+            if question.id in previous_answers:
+                self.initial.setdefault(name, previous_answers[question.id])
+        fields["considered"] = self.fields["considered"]
+        fields["notes"] = self.fields["notes"]
+        self.fields = fields
 
     def clean_held_on(self):
         return _past_or_today(self.cleaned_data["held_on"])
+
+    def clean(self):
+        data = super().clean()
+        answers = {
+            q.id: data.get(ANSWER_PREFIX + q.id)
+            for q in self.questions
+            if data.get(ANSWER_PREFIX + q.id)
+        }
+        known = {**self.reporter_answers, **answers}
+        for question in self.questions:
+            name = ANSWER_PREFIX + question.id
+            if question.id not in answers and question.is_asked(known) and name not in self.errors:
+                self.add_error(name, CHOOSE_AN_ANSWER)
+        data["answers"] = answers
+        return data
 
 
 # The case page keeps the short names; the form spells out the ones a new DSL may not know.
@@ -453,26 +520,83 @@ class TaskForm(CaseForm):
 
 
 class TriageOverrideForm(CaseForm):
-    required_messages = {
-        "immediate_referral": "Choose yes if it needs an immediate referral, or no.",
-        "urgency": "Choose the urgency.",
-        "reason": "Write why you are changing the checklist's outcome.",
-    }
-    immediate_referral = forms.ChoiceField(
-        label="Does this need an immediate referral to the police or children's social care?",
-        choices=YES_NO,
+    """The DSL's decision on each part of the triage outcome, starting from the current one.
+
+    A reason is needed where the decision differs from the checklist's (the service says so
+    too; the form shows every missing reason at once)."""
+
+    referral = forms.ChoiceField(
+        label=assessment.TITLES[assessment.REFERRAL],
+        choices=list(assessment.DECIDED_REFERRAL_LABELS.items()),
         widget=forms.RadioSelect,
     )
-    urgency = forms.ChoiceField(label="Urgency", choices=Urgency.choices, widget=forms.RadioSelect)
-    reason = SafeTextField(
-        label="Why you are changing the checklist's outcome", max_length=LONG, textarea=True
+    referral_reason = SafeTextField(
+        label="Your reason about the referral",
+        max_length=LONG,
+        required=False,
+        textarea=True,
+        rows=3,
     )
-    submit_label = "Save"
+    urgency = forms.ChoiceField(
+        label=assessment.TITLES[assessment.URGENCY],
+        choices=Urgency.choices,
+        widget=forms.RadioSelect,
+    )
+    urgency_reason = SafeTextField(
+        label="Your reason about the urgency",
+        max_length=LONG,
+        required=False,
+        textarea=True,
+        rows=3,
+    )
+    typology = forms.ChoiceField(
+        label=assessment.TITLES[assessment.TYPOLOGY],
+        help_text="Aggravated: an adult, malice, coercion, or made or shared without the "
+        "agreement of the child in it. Experimental: made and shared willingly between young "
+        "people, with none of those.",
+        choices=list(TYPOLOGY_LABELS.items()),
+        widget=forms.RadioSelect,
+    )
+    typology_reason = SafeTextField(
+        label="Your reason about the type", max_length=LONG, required=False, textarea=True, rows=3
+    )
+    sextortion = forms.ChoiceField(
+        label=assessment.TITLES[assessment.SEXTORTION],
+        choices=[
+            (assessment.SEXTORTION_YES, "Yes: someone made threats or demands"),
+            (assessment.SEXTORTION_NO, "No"),
+        ],
+        widget=forms.RadioSelect,
+    )
+    sextortion_reason = SafeTextField(
+        label="Your reason about sextortion", max_length=LONG, required=False, textarea=True, rows=3
+    )
+    required_messages = services.CHOOSE_A_VALUE
+    submit_label = "Save the decision"
+
+    def __init__(self, *args, current: assessment.Assessment, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.current = current
+        for part in assessment.PARTS:
+            line = current[part]
+            field = self.fields[part]
+            checklist = f"The checklist says: {line.checklist.label}."
+            field.help_text = f"{checklist} {field.help_text}".strip()
+            self.fields[
+                f"{part}_reason"
+            ].help_text = "Needed if you decide differently from the checklist."
+            values = [value for value, _ in field.choices]
+            if line.current.value in values:
+                self.initial.setdefault(part, line.current.value)
 
     def clean(self):
         data = super().clean()
-        if "immediate_referral" in data:
-            data["immediate_referral"] = data["immediate_referral"] == "yes"
+        values = {part: data.get(part) for part in assessment.PARTS if data.get(part)}
+        reasons = {part: data.get(f"{part}_reason", "") for part in assessment.PARTS}
+        missing = services.reasons_missing(self.current, values, reasons)
+        for part, message in missing.items():
+            if part in values:
+                self.add_error(f"{part}_reason", message)
         return data
 
 

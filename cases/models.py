@@ -10,7 +10,10 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
-from incidents.models import Incident, Pupil, Status, Urgency
+from guidance.triage import TYPOLOGY_LABELS
+from incidents.models import Incident, Pupil, ReferralLine, Status, Urgency
+
+from . import assessment
 
 
 class CaseRecord(models.Model):
@@ -70,14 +73,27 @@ class StatusChange(CaseRecord):
 
 
 class ReviewMeeting(CaseRecord):
-    """The initial review meeting."""
+    """The DSL's initial review (UKCIS 2024): the checklist's review questions answered by the
+    DSL, what they considered and with whom, and the checklist re-run over the reporter's
+    answers and the review's. The reporter's answers on the incident are never changed.
+
+    Reviews recorded before the checklist had review questions have no answers or outcome."""
 
     KIND = "review_meeting"
 
     held_on = models.DateField()
-    attendees = models.TextField(help_text="Who was there, and their roles.")
-    considered = models.JSONField(default=list, help_text="Consideration values.")
+    attendees = models.TextField(blank=True, help_text="Who else took part, and their roles.")
+    considered = models.JSONField(default=list, blank=True, help_text="Consideration values.")
     notes = models.TextField(blank=True)
+    checklist_version = models.CharField(max_length=20, blank=True)
+    answers = models.JSONField(
+        default=dict, blank=True, help_text="The DSL's answers: question id to value."
+    )
+    outcome = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="The checklist's outcome over the reporter's and the review's answers.",
+    )
 
     def considered_labels(self) -> list[str]:
         labels = dict(Consideration.choices)
@@ -205,13 +221,42 @@ class Task(CaseRecord):
 
 
 class TriageOverride(CaseRecord):
-    """The DSL's own view of the triage outcome. The original outcome is never changed."""
+    """The DSL's decision on the triage outcome, each part with its reason. The checklist's
+    outcome is never changed; the latest decision is the case's current one (and is copied to
+    the incident's `decided_*` fields, for the inbox and statistics).
+
+    Decisions recorded before typology and sextortion could be decided leave them blank (None):
+    the checklist's stand."""
 
     KIND = "triage_override"
 
-    immediate_referral = models.BooleanField()
+    referral = models.CharField(max_length=10, choices=ReferralLine.choices)
+    referral_reason = models.TextField(blank=True)
     urgency = models.CharField(max_length=20, choices=Urgency.choices)
-    reason = models.TextField()
+    urgency_reason = models.TextField(blank=True)
+    typology = models.CharField(max_length=20, choices=list(TYPOLOGY_LABELS.items()), blank=True)
+    typology_reason = models.TextField(blank=True)
+    sextortion = models.BooleanField(null=True, blank=True)
+    sextortion_reason = models.TextField(blank=True)
+
+    def decision_parts(self) -> list[tuple[str, str, str]]:
+        """(what, the decision in words, why) for each part this decision covers."""
+        sextortion = {True: assessment.SEXTORTION_YES, False: assessment.SEXTORTION_NO}
+        values = {
+            assessment.REFERRAL: self.referral,
+            assessment.URGENCY: self.urgency,
+            assessment.TYPOLOGY: self.typology,
+            assessment.SEXTORTION: sextortion.get(self.sextortion, ""),
+        }
+        return [
+            (
+                assessment.TITLES[part],
+                assessment.label(part, value, decided=True),
+                getattr(self, f"{part}_reason"),
+            )
+            for part, value in values.items()
+            if value
+        ]
 
 
 class CaseNote(CaseRecord):

@@ -10,12 +10,14 @@ from datetime import date, datetime
 from django.db import transaction
 from django.utils import timezone
 
-from incidents.models import Incident, Pupil, Status, Urgency
+from guidance.triage import TYPOLOGY_LABELS, triage
+from incidents.models import Incident, Pupil, ReferralLine, Status, Urgency
 from incidents.services import CASE_VIEWED, log_case_view  # noqa: F401  (used as services.*)
 from safeguarding import access, audit
 from safeguarding.models import AuditEvent, Role, User
 
-from . import workflow
+from . import answers as answers_module
+from . import assessment, workflow
 from .models import (
     CaseNote,
     CaseRecord,
@@ -202,25 +204,77 @@ def assign(*, incident: Incident, actor: User, assignee: User, request=None) -> 
     )
 
 
+REVIEW_ANSWER_NOT_ASKED = "The initial review does not ask {question!r}."
+REVIEW_ANSWER_INVALID = "Choose one of the answers offered to “{question}”."
+REVIEW_ANSWER_MISSING = "Answer “{question}”, or choose “Not known”."
+
+
+def review_questions(incident: Incident) -> list:
+    """The questions of `incident`'s initial review (cases.answers.review_questions), for the
+    checklist version it was answered against; none for a version no longer held."""
+    checklist = answers_module.checklist_of(incident.checklist_version)
+    if checklist is None:
+        return []
+    previous = answers_module.merged_review_answers(
+        ReviewMeeting.objects.filter(incident=incident).order_by("recorded_at", "id")
+    )
+    return answers_module.review_questions(checklist, incident.answers or {}, previous)
+
+
 @transaction.atomic
-def record_review_meeting(
+def record_initial_review(
     *,
     incident: Incident,
     actor: User,
     held_on: date,
-    attendees: str,
-    considered: list[str],
+    answers: dict[str, str] | None = None,
+    attendees: str = "",
+    considered: list[str] | tuple[str, ...] = (),
     notes: str = "",
     request=None,
 ) -> ReviewMeeting:
-    meeting = ReviewMeeting(
+    """The DSL's initial review: their answers to the review's questions (the reporter's
+    answers are never changed), what they considered and with whom, and the checklist re-run
+    over the reporter's answers and every review's, kept with the review."""
+    incident = _lock(incident)
+    checklist = answers_module.checklist_of(incident.checklist_version)
+    given = {qid: value for qid, value in (answers or {}).items() if value not in (None, "")}
+    reporter = incident.answers or {}
+    outcome: dict = {}
+    if checklist is not None:
+        asked = {q.id: q for q in review_questions(incident)}
+        for qid, value in given.items():
+            if qid not in asked:
+                raise CaseError(REVIEW_ANSWER_NOT_ASKED.format(question=qid))
+            if value not in asked[qid].choice_values():
+                raise CaseError(REVIEW_ANSWER_INVALID.format(question=asked[qid].text))
+        previous = answers_module.merged_review_answers(
+            ReviewMeeting.objects.filter(incident=incident).order_by("recorded_at", "id")
+        )
+        given = answers_module.asked_answers(checklist, reporter, {**previous, **given})
+        given = {qid: value for qid, value in given.items() if qid in asked}
+        for question in asked.values():
+            if question.id not in given and question.is_asked({**reporter, **given}):
+                raise CaseError(
+                    REVIEW_ANSWER_MISSING.format(question=question.text), field=question.id
+                )
+        outcome = triage(checklist, {**reporter, **previous, **given}).to_dict()
+    elif given:
+        raise CaseError(REVIEW_ANSWER_NOT_ASKED.format(question=next(iter(given))))
+    review = ReviewMeeting(
         incident=incident,
         held_on=held_on,
         attendees=attendees,
         considered=list(considered),
         notes=notes,
+        checklist_version=checklist.version if checklist else "",
+        answers=given,
+        outcome=outcome,
     )
-    return _add_record(meeting, actor=actor, request=request)
+    data = {"answered": sorted(given)}
+    if outcome:
+        data["referral"] = assessment.referral_of(outcome)
+    return _add_record(review, actor=actor, request=request, **data)
 
 
 @transaction.atomic
@@ -379,30 +433,112 @@ def complete_task(*, task: Task, actor: User, request=None) -> Task:
     return task
 
 
+# Where the DSL decides other than the checklist, they say why (KCSIE: record decisions and
+# the reasons for them). Agreeing with the checklist needs no reason.
+REASON_NEEDED = "Write why you decided this: the checklist says “{checklist}”."
+CHOOSE_A_VALUE = {
+    assessment.REFERRAL: "Choose whether this needs an immediate referral.",
+    assessment.URGENCY: "Choose the urgency.",
+    assessment.TYPOLOGY: "Choose the type of incident.",
+    assessment.SEXTORTION: "Choose whether this is sextortion.",
+}
+DECISION_CHOICES = {
+    assessment.REFERRAL: tuple(ReferralLine.values),
+    assessment.URGENCY: tuple(Urgency.values),
+    assessment.TYPOLOGY: tuple(TYPOLOGY_LABELS),
+    assessment.SEXTORTION: (assessment.SEXTORTION_YES, assessment.SEXTORTION_NO),
+}
+
+
+def latest_review(incident: Incident) -> ReviewMeeting | None:
+    return ReviewMeeting.objects.filter(incident=incident).order_by("recorded_at", "id").last()
+
+
+def latest_decision(incident: Incident) -> TriageOverride | None:
+    return (
+        TriageOverride.objects.filter(incident=incident)
+        .select_related("recorded_by")
+        .order_by("recorded_at", "id")
+        .last()
+    )
+
+
+def current_assessment(incident: Incident) -> assessment.Assessment:
+    return assessment.assess(
+        incident, review=latest_review(incident), decision=latest_decision(incident)
+    )
+
+
+def reasons_missing(
+    checklist: assessment.Assessment, values: dict[str, str], reasons: dict[str, str]
+) -> dict[str, str]:
+    """{part: message} for each part decided other than the checklist's latest, with no
+    reason."""
+    missing = {}
+    for part in assessment.PARTS:
+        line = checklist[part]
+        if values.get(part) != line.checklist.value and not reasons.get(part, "").strip():
+            missing[part] = REASON_NEEDED.format(checklist=line.checklist.label)
+    return missing
+
+
 @transaction.atomic
 def override_triage(
     *,
     incident: Incident,
     actor: User,
-    immediate_referral: bool,
+    referral: str,
     urgency: str,
-    reason: str,
+    typology: str,
+    sextortion: str,
+    referral_reason: str = "",
+    urgency_reason: str = "",
+    typology_reason: str = "",
+    sextortion_reason: str = "",
     request=None,
 ) -> TriageOverride:
-    """Record the DSL's own triage outcome. Incident.outcome, urgency and referral flag stay
-    exactly as the checklist gave them; the latest override is shown beside them."""
-    if urgency not in Urgency.values:
-        raise CaseError("Choose an urgency.", field="urgency")
+    """Record the DSL's decision on the referral line, urgency, type and sextortion, each with
+    its reason where it differs from the checklist's. The checklist's outcome stays exactly as it
+    was; this decision becomes the case's current one (the incident's `decided_*` fields)."""
+    values = {
+        assessment.REFERRAL: referral,
+        assessment.URGENCY: urgency,
+        assessment.TYPOLOGY: typology,
+        assessment.SEXTORTION: sextortion,
+    }
+    reasons = {
+        assessment.REFERRAL: referral_reason.strip(),
+        assessment.URGENCY: urgency_reason.strip(),
+        assessment.TYPOLOGY: typology_reason.strip(),
+        assessment.SEXTORTION: sextortion_reason.strip(),
+    }
+    for part, value in values.items():
+        if value not in DECISION_CHOICES[part]:
+            raise CaseError(CHOOSE_A_VALUE[part], field=part)
+    for part, message in reasons_missing(current_assessment(incident), values, reasons).items():
+        raise CaseError(message, field=f"{part}_reason")
     row = TriageOverride(
-        incident=incident, immediate_referral=immediate_referral, urgency=urgency, reason=reason
-    )
-    return _add_record(
-        row,
-        actor=actor,
-        request=request,
+        incident=incident,
+        referral=referral,
+        referral_reason=reasons[assessment.REFERRAL],
         urgency=urgency,
-        immediate_referral=immediate_referral,
+        urgency_reason=reasons[assessment.URGENCY],
+        typology=typology,
+        typology_reason=reasons[assessment.TYPOLOGY],
+        sextortion=sextortion == assessment.SEXTORTION_YES,
+        sextortion_reason=reasons[assessment.SEXTORTION],
     )
+    row = _add_record(row, actor=actor, request=request, **values)
+    decided = {
+        "decided_referral": row.referral,
+        "decided_urgency": row.urgency,
+        "decided_typology": row.typology,
+        "decided_sextortion": row.sextortion,
+    }
+    Incident.objects.filter(pk=incident.pk).update(**decided)
+    for field, value in decided.items():
+        setattr(incident, field, value)
+    return row
 
 
 @transaction.atomic

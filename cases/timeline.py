@@ -5,6 +5,7 @@ events, one per record kind, one for the people named in assignments, whatever t
 """
 
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from django.db.models import Prefetch
 
@@ -12,12 +13,12 @@ from guidance.triage import TYPOLOGY_LABELS
 from incidents.models import FollowUp, Incident, IncidentPupil, Status
 from safeguarding.models import AuditEvent, User
 
-from . import services
+from . import answers, assessment, services
 from .models import RECORD_MODEL_BY_KIND, RECORD_MODELS, CaseRecord, Task
 
 RECORD_TITLES = {
     "status_change": "Changed the status",
-    "review_meeting": "Recorded the initial review meeting",
+    "review_meeting": "Recorded the initial review",
     "referral": "Recorded a referral",
     "decision": "Recorded a decision",
     "parents_informed": "Recorded whether parents or carers were told",
@@ -25,7 +26,7 @@ RECORD_TITLES = {
     "device_secured": "Recorded a device being secured",
     "imagery_viewing": "Recorded viewing imagery",
     "task": "Added a task",
-    "triage_override": "Changed the triage outcome",
+    "triage_override": "Decided on the triage outcome",
     "note": "Added a note",
 }
 
@@ -82,6 +83,37 @@ class CaseFile:
         return overrides[-1] if overrides else None
 
     @property
+    def latest_review(self):
+        reviews = self.records.get("review_meeting") or []
+        return reviews[-1] if reviews else None
+
+    @cached_property
+    def assessment(self) -> assessment.Assessment:
+        """Referral, urgency, type and sextortion: the checklist's and the DSL's."""
+        return assessment.assess(
+            self.incident, review=self.latest_review, decision=self.latest_override
+        )
+
+    @cached_property
+    def reporter_answers(self) -> list[answers.AnswerSection]:
+        return answers.reporter_answers(self.incident)
+
+    @property
+    def unknowns_count(self) -> int:
+        return answers.unknowns_count(self.reporter_answers)
+
+    @cached_property
+    def checklist(self):
+        return answers.checklist_of(self.incident.checklist_version)
+
+    @cached_property
+    def review_questions(self) -> list:
+        """The initial review's questions still to answer, before any review is recorded."""
+        if self.records.get("review_meeting") or self.checklist is None:
+            return []
+        return answers.review_questions(self.checklist, self.incident.answers or {}, {})
+
+    @property
     def typology_label(self) -> str:
         """The checklist's type of incident in words ("Not yet known", not "not_yet_known")."""
         value = (self.incident.outcome or {}).get("typology", "")
@@ -125,6 +157,13 @@ def load_case_file(incident: Incident) -> CaseFile:
         records[model.KIND] = rows
         for row in rows:
             by_key[(model.KIND, row.pk)] = row
+    for review in records["review_meeting"]:
+        # What this review answered, and the checklist re-run over it (reviews recorded before
+        # the checklist had review questions have neither).
+        review.answer_sections = answers.review_answer_rows(
+            answers.checklist_of(review.checklist_version), review.answers or {}
+        )
+        review.refined = assessment.assess(incident, review=review) if review.outcome else None
 
     events = list(services.case_events(incident).select_related("actor"))
     assignee_ids = {e.data.get("assignee") for e in events if e.action == services.ASSIGNED}

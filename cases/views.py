@@ -13,9 +13,9 @@ from notifications import services as notifications
 from safeguarding import access, audit
 from safeguarding.models import Role
 
-from . import forms, services, timeline, workflow
+from . import answers, forms, services, timeline, workflow
 from .filters import InboxFilter, inbox_cases
-from .models import Decision, Referral, Task
+from .models import Decision, Referral, ReviewMeeting, Task
 
 INBOX_PAGE_SIZE = 25
 
@@ -192,11 +192,24 @@ def _involved_pupils(incident):
     return Pupil.objects.filter(involvements__incident=incident).distinct()
 
 
+def _initial_review_form_kwargs(incident):
+    reviews = ReviewMeeting.objects.filter(incident=incident).order_by("recorded_at", "id")
+    return {
+        "checklist": answers.checklist_of(incident.checklist_version),
+        "questions": services.review_questions(incident),
+        "reporter_answers": incident.answers or {},
+        "previous_answers": answers.merged_review_answers(reviews),
+    }
+
+
 review_meeting = _record_view(
-    forms.ReviewMeetingForm,
-    services.record_review_meeting,
-    "Initial review meeting",
-    intro="Record the meeting with the staff you brought together to review the concern.",
+    forms.InitialReviewForm,
+    services.record_initial_review,
+    "Initial review",
+    intro="Find out what the reporter could not tell you, answer the checklist's review "
+    "questions and record what you considered. The reporter's answers stay as they gave them; "
+    "the checklist is run again over theirs and yours, and shown beside the original.",
+    form_kwargs=_initial_review_form_kwargs,
 )
 referral = _record_view(forms.ReferralForm, services.record_referral, "Record a referral")
 decision = _record_view(
@@ -245,8 +258,10 @@ add_task = _record_view(
 triage_override = _record_view(
     forms.TriageOverrideForm,
     services.override_triage,
-    "Change the triage outcome",
-    intro="The checklist's outcome stays on the record. Yours is shown beside it.",
+    "Your decision on the triage outcome",
+    intro="The checklist's outcome stays on the record. Your decision is shown beside it and "
+    "becomes the case's current one, in the cases list and the statistics.",
+    form_kwargs=lambda incident: {"current": services.current_assessment(incident)},
 )
 add_note = _record_view(forms.NoteForm, services.add_note, "Add a note")
 

@@ -11,8 +11,11 @@ import uuid
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Value
+from django.db.models.functions import Coalesce, NullIf
 from django.utils import timezone
 
+from guidance.triage import TYPOLOGY_LABELS
 from safeguarding.models import School
 
 # Crockford's base32 without I, L, O, U: easy to read aloud on the phone to the police.
@@ -154,6 +157,28 @@ class Urgency(models.TextChoices):
         return [c.value for c in cls].index(value)
 
 
+class ReferralLine(models.TextChoices):
+    """Whether the case needs an immediate referral to the police or children's social care.
+
+    Three-valued: "not known yet" (a referral factor nobody could answer) is never "no"; the DSL
+    decides that day (UKCIS 2024). The same values as `guidance.triage.REFERRALS`.
+    """
+
+    YES = "yes", "Yes"
+    NOT_KNOWN = "not_known", "Not known yet"
+    NO = "no", "No"
+
+
+class IncidentQuerySet(models.QuerySet):
+    def with_current_decision(self) -> "IncidentQuerySet":
+        """Annotate `current_referral` and `current_urgency`: the DSL's latest decision where
+        they made one, else what the checklist gave when the concern was reported."""
+        return self.annotate(
+            current_referral=Coalesce(NullIf("decided_referral", Value("")), "referral"),
+            current_urgency=Coalesce(NullIf("decided_urgency", Value("")), "urgency"),
+        )
+
+
 class Incident(models.Model):
     """One reported incident: a case for the school's DSL."""
 
@@ -178,7 +203,22 @@ class Incident(models.Model):
     answers = models.JSONField(default=dict)
     outcome = models.JSONField(default=dict)
     urgency = models.CharField(max_length=20, choices=Urgency.choices, db_index=True)
-    immediate_referral = models.BooleanField(default=False)
+    referral = models.CharField(
+        max_length=10,
+        choices=ReferralLine.choices,
+        default=ReferralLine.NOT_KNOWN,
+        help_text="The checklist's referral line when the concern was reported.",
+    )
+
+    # The DSL's current decision (their latest cases.TriageOverride, kept in step with it by
+    # cases.services in the same transaction). Blank: the DSL has not decided, and the
+    # checklist's outcome stands. Read through `with_current_decision()` or the case file.
+    decided_referral = models.CharField(max_length=10, choices=ReferralLine.choices, blank=True)
+    decided_urgency = models.CharField(max_length=20, choices=Urgency.choices, blank=True)
+    decided_typology = models.CharField(
+        max_length=20, choices=list(TYPOLOGY_LABELS.items()), blank=True
+    )
+    decided_sextortion = models.BooleanField(null=True, blank=True)
 
     status = models.CharField(
         max_length=20, choices=Status.choices, default=Status.NEW, db_index=True
@@ -193,6 +233,8 @@ class Incident(models.Model):
     submitted_at = models.DateTimeField(default=timezone.now, db_index=True)
     acknowledged_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
+
+    objects = IncidentQuerySet.as_manager()
 
     class Meta:
         ordering = ["-submitted_at"]

@@ -32,6 +32,7 @@ from .models import (
     Location,
     Pupil,
     PupilRole,
+    ReferralLine,
     ReportDraft,
     Status,
     TriggeredFactor,
@@ -322,7 +323,7 @@ def submit_report(*, actor: User, draft: ReportDraft, request=None) -> Incident:
         answers=answers,
         outcome=outcome.to_dict(),
         urgency=outcome.urgency,
-        immediate_referral=outcome.immediate_referral,
+        referral=outcome.referral,
         **what,
     )
     _save_with_a_free_reference(incident)
@@ -348,7 +349,7 @@ def submit_report(*, actor: User, draft: ReportDraft, request=None) -> Incident:
             "draft": str(draft.pk),
             "kind": incident.kind,
             "urgency": incident.urgency,
-            "immediate_referral": incident.immediate_referral,
+            "referral": incident.referral,
             "checklist_version": incident.checklist_version,
             "factors": sorted(factors),
             "pupils": [[str(pupil.pk), role] for pupil, role in pupils],
@@ -381,7 +382,7 @@ def _save_with_a_free_reference(incident: Incident, attempts: int = 5) -> None:
 
 
 def is_urgent(incident: Incident) -> bool:
-    return incident.immediate_referral or incident.urgency != Urgency.DSL_REVIEW_TODAY
+    return incident.referral == ReferralLine.YES or incident.urgency != Urgency.DSL_REVIEW_TODAY
 
 
 CASE_VIEWED = "incident.viewed"

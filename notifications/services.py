@@ -90,9 +90,9 @@ def trust_leads(school: School) -> list[User]:
 
 def is_urgent(incident) -> bool:
     """Urgent when the triage said immediate referral, or anything above 'review today'."""
-    from incidents.models import Urgency
+    from incidents.models import ReferralLine, Urgency
 
-    return bool(incident.immediate_referral) or incident.urgency in (
+    return incident.referral == ReferralLine.YES or incident.urgency in (
         Urgency.CALL_999,
         Urgency.TELL_DSL_NOW,
     )

@@ -79,7 +79,11 @@ def build_dashboard(scope: Scope, period: Period) -> Dashboard:
         figures.append(_by_school_and_outcome(scope, period, threshold))
     else:
         figures.append(_by_outcome(scope, period, threshold))
-    figures += [_factors(scope, period, threshold), _year_group_bands(scope, period, threshold)]
+    figures += [
+        _referral(scope, period, threshold),
+        _factors(scope, period, threshold),
+        _year_group_bands(scope, period, threshold),
+    ]
 
     median, acknowledged = queries.median_from_histogram(
         queries.hours_to_acknowledgement(scope, period)
@@ -216,6 +220,36 @@ def _by_school_and_outcome(scope: Scope, period: Period, threshold: int) -> Figu
         note=(
             f"Schools with fewer than {threshold} cases in the period are counted together "
             f"as “{OTHER_SCHOOLS}”."
+        ),
+    )
+
+
+def _referral(scope: Scope, period: Period, threshold: int) -> Figure:
+    """Immediate referral: the current decision (the DSL's, else the checklist's) beside what
+    the checklist gave when the concern was reported."""
+    lines = [value for value, _ in queries.REFERRAL_LINES]
+    counts = [[0, 0] for _ in lines]
+    for checklist, current, n in queries.referral_lines(scope, period):
+        if current in lines:
+            counts[lines.index(current)][0] += n
+        if checklist in lines:
+            counts[lines.index(checklist)][1] += n
+    table = suppress(counts, threshold, row_totals=False, column_totals=True)
+    labels = [label for _, label in queries.REFERRAL_LINES]
+    rows = tuple(Row(label, cells) for label, cells in zip(labels, table.cells, strict=True))
+    title = "Immediate referral to the police or children's social care"
+    return Figure(
+        key="referral",
+        title=title,
+        row_heading="Immediate referral",
+        columns=("Current decision", "The checklist, when reported"),
+        rows=rows,
+        total_row=Row("Total", table.column_totals),
+        charts=(bar_chart(f"{title}: current decision", [(r.label, r.values[0]) for r in rows]),),
+        note=(
+            "The current decision is the DSL's where they recorded one, else the checklist's. "
+            "“Not known yet”: a reason to refer could not be answered when the concern was "
+            "reported, and the DSL decides."
         ),
     )
 

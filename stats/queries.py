@@ -12,14 +12,21 @@ from dataclasses import dataclass
 from django.db.models import Case, CharField, Count, Func, IntegerField, Q, Value, When
 from django.db.models.functions import TruncMonth
 
-from incidents.models import Incident, IncidentPupil, Status, TriggeredFactor, YearGroup
+from incidents.models import (
+    Incident,
+    IncidentPupil,
+    ReferralLine,
+    Status,
+    TriggeredFactor,
+    YearGroup,
+)
 from safeguarding.models import School, Trust
 
 from .periods import Period
 
 # Outcome buckets. Closed cases carry no record of which route they took, so a closed case
-# counts as referred when triage called for an immediate referral (any immediate-referral
-# factor answered "yes"), and as managed in school otherwise.
+# counts as referred when its current decision on immediate referral is "yes": the DSL's
+# decision where they recorded one, else the checklist's. "Not known yet" is not a referral.
 REFERRED = "referred"
 MANAGED_IN_SCHOOL = "managed_in_school"
 OPEN = "open"
@@ -73,11 +80,25 @@ class Scope:
         )
 
 
+# The referral line, three-valued, as the checklist gave it and as currently decided.
+REFERRAL_LINES: tuple[tuple[str, str], ...] = (
+    (ReferralLine.YES, "Yes"),
+    (ReferralLine.NOT_KNOWN, "Not known yet"),
+    (ReferralLine.NO, "No"),
+)
+
+
+def current_referral_is(value: str) -> Q:
+    """Cases whose current decision on immediate referral is `value`: the DSL's, else the
+    checklist's (as `Incident.objects.with_current_decision` reads it)."""
+    return Q(decided_referral=value) | Q(decided_referral="", referral=value)
+
+
 def outcome_of_case() -> Case:
     """THE definition of a case's outcome bucket (see the comment on REFERRED above)."""
     return Case(
         When(status=Status.REFERRED, then=Value(REFERRED)),
-        When(status=Status.CLOSED, immediate_referral=True, then=Value(REFERRED)),
+        When(Q(status=Status.CLOSED) & current_referral_is(ReferralLine.YES), then=Value(REFERRED)),
         When(status__in=OPEN_STATUSES, then=Value(OPEN)),
         default=Value(MANAGED_IN_SCHOOL),
         output_field=CharField(),
@@ -155,6 +176,17 @@ def cases_by_outcome(scope: Scope, period: Period) -> list[tuple[str, int]]:
         .values("bucket")
         .annotate(n=Count("id"))
         .values_list("bucket", "n")
+    )
+
+
+def referral_lines(scope: Scope, period: Period) -> list[tuple[str, str, int]]:
+    """(the checklist's referral line, the current decision, number of cases)."""
+    return list(
+        _cases(scope, period)
+        .with_current_decision()
+        .values("referral", "current_referral")
+        .annotate(n=Count("id"))
+        .values_list("referral", "current_referral", "n")
     )
 
 

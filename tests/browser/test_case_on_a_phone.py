@@ -46,7 +46,7 @@ def test_a_long_case_fits_a_phone_screen(page, cast):
         where_kept=WORD,
         handed_to=EMAIL,
     )
-    services.record_review_meeting(
+    services.record_initial_review(
         incident=incident,
         actor=dsl,
         held_on=today,

@@ -56,17 +56,19 @@ def test_a_dsl_works_through_the_oldest_urgent_case(page, cast):
     page.get_by_role("button", name="Change status").click()
     page.get_by_text("The case is now under review.").wait_for()
 
-    page.get_by_role("link", name="Initial review meeting").click()
-    look(page, "5-review-meeting", "Initial review meeting")
-    page.get_by_label("Date of the meeting").fill(today)
-    page.get_by_label("Who attended").fill("Dana Lee (DSL), Dev Patel (deputy DSL), head of year")
+    page.get_by_role("link", name="Initial review", exact=True).click()
+    look(page, "5-initial-review", "Initial review")
+    page.get_by_label("Date of the review").fill(today)
+    page.get_by_label("Who took part (optional)").fill(
+        "Dana Lee (DSL), Dev Patel (deputy DSL), head of year"
+    )
     page.get_by_label("Whether any child is at immediate risk").check()
     page.get_by_label(
         "Whether a referral to the police or children's social care is needed"
     ).check()
     page.get_by_label("Whether and how to tell parents or carers").check()
-    page.get_by_label("What was discussed and agreed").fill("Refer to the police today.")
-    page.get_by_role("button", name="Save the meeting").click()
+    page.get_by_label("What was discussed and agreed (optional)").fill("Refer to the police today.")
+    page.get_by_role("button", name="Save the initial review").click()
     page.get_by_text("Saved.").wait_for()
 
     page.get_by_role("link", name="Referral", exact=True).click()

@@ -62,7 +62,7 @@ def make_incident(
         "checklist_version": "2024.1",
         "outcome": {**OUTCOME, "urgency": urgency},
         "urgency": urgency,
-        "immediate_referral": urgency != Urgency.DSL_REVIEW_TODAY,
+        "referral": "yes" if urgency != Urgency.DSL_REVIEW_TODAY else "no",
         "submitted_at": timezone.now() - age,
     }
     values.update(fields)
@@ -91,3 +91,41 @@ def pupil(cast):
 @pytest.fixture
 def incident(cast, pupil):
     return make_incident(cast.school_a, cast.teacher, pupils=[(pupil, PupilRole.PICTURED)])
+
+
+def make_reported(school, reporter, answers, *, version="2026-09", pupils=(), **fields):
+    """An incident as `incidents.services.submit_report` leaves it: the checklist `version` run
+    over `answers`, its outcome, urgency and referral line stored with it."""
+    from guidance.checklist import load_checklist
+    from guidance.triage import triage
+
+    outcome = triage(load_checklist(version), answers)
+    return make_incident(
+        school,
+        reporter,
+        pupils=pupils,
+        checklist_version=version,
+        answers=dict(answers),
+        outcome=outcome.to_dict(),
+        urgency=outcome.urgency,
+        referral=outcome.referral,
+        **fields,
+    )
+
+
+# Every reason to refer "not known": the referral line is "not known yet", never "no".
+ALL_NOT_KNOWN = {
+    "adult_involved": "not_known",
+    "coercion_or_capacity": "not_known",
+    "unusual_or_violent": "not_known",
+    "sexual_acts_under_13": "not_known",
+    "immediate_risk": "not_known",
+    "image_nature": "ai_generated",
+    "creator": "pupil_here",
+    "spread_platforms": "group_chat",
+    "spread_recipients": "many",
+    "threats_or_demands": "no",
+    "device_involved": "yes",
+    "device_secured": "no",
+    "imagery_viewed": "yes",
+}

@@ -173,10 +173,12 @@ def test_the_type_of_incident_is_in_words_on_the_page_and_the_pdf(cast, incident
     page = client_for(cast.dsl).get(
         reverse("cases:detail", kwargs={"reference": incident.reference})
     )
-    assert "Not yet known: Find out." in page.content.decode()
+    assert "Type: Not yet known. Find out." in page.content.decode()
     assert "Notyetknown" not in page.content.decode()
+    assert "not_yet_known" not in page.content.decode().replace('data-current="not_yet_known"', "")
     text = pdf_text(referral_pdf.render_referral_pdf(incident, generated_by=cast.dsl))
-    assert "Not yet known: Find out." in text
+    assert "Type of incident TO FIND OUT: Not yet known" in " ".join(text.split())
+    assert "Why this type (checklist): Find out." in text
 
 
 def test_a_long_unbroken_reference_wraps_instead_of_widening_the_page(cast, incident, client_for):

@@ -65,7 +65,7 @@ FUZZ = settings(
 PAGES = {
     "status": forms.StatusForm,
     "assign": forms.AssignForm,
-    "review_meeting": forms.ReviewMeetingForm,
+    "review_meeting": forms.InitialReviewForm,
     "referral": forms.ReferralForm,
     "decision": forms.DecisionForm,
     "parents_informed": forms.ParentsInformedForm,

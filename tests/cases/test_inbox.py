@@ -68,9 +68,14 @@ def test_a_triage_override_moves_the_case_in_the_inbox(cast, client_for):
     services.override_triage(
         incident=urgent,
         actor=cast.dsl,
-        immediate_referral=False,
+        referral="no",
+        referral_reason="Both pupils are 17 and it was consensual.",
         urgency=Urgency.DSL_REVIEW_TODAY,
-        reason="Both pupils are 17 and it was consensual.",
+        urgency_reason="Both pupils are 17 and it was consensual.",
+        typology="experimental",
+        typology_reason="Both pupils are 17 and it was consensual.",
+        sextortion="no",
+        sextortion_reason="No threats: the two pupils swapped pictures.",
     )
     assert references(inbox(client_for(cast.dsl), cast.school_a)) == [
         routine.reference,

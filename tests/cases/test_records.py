@@ -94,7 +94,14 @@ def valid_posts(cast, pupil):
         (
             "triage_override",
             TriageOverride,
-            {"immediate_referral": "no", "urgency": "dsl_review_today", "reason": "Both 17."},
+            {
+                "referral": "no",
+                "referral_reason": "Both 17.",
+                "urgency": "dsl_review_today",
+                "urgency_reason": "Both 17.",
+                "typology": "aggravated",
+                "sextortion": "yes",
+            },
         ),
         ("add_note", CaseNote, {"text": "Spoke to the form tutor."}),
     ]
@@ -275,16 +282,25 @@ def test_a_task_on_another_case_is_404(cast, incident, client_for):
 
 
 def test_the_override_never_changes_the_checklists_outcome(cast, incident, client_for):
-    original = (incident.outcome, incident.urgency, incident.immediate_referral)
+    original = (incident.outcome, incident.urgency, incident.referral)
     post_form(
         client_for(cast.dsl),
         reverse("cases:triage_override", kwargs={"reference": incident.reference}),
-        {"immediate_referral": "no", "urgency": "dsl_review_today", "reason": "Both are 17."},
+        {
+            "referral": "no",
+            "referral_reason": "Both are 17.",
+            "urgency": "dsl_review_today",
+            "urgency_reason": "Both are 17.",
+            "typology": "aggravated",
+            "sextortion": "yes",
+        },
     )
     incident.refresh_from_db()
-    assert (incident.outcome, incident.urgency, incident.immediate_referral) == original
+    assert (incident.outcome, incident.urgency, incident.referral) == original
     override = TriageOverride.objects.get()
-    assert (override.urgency, override.immediate_referral) == ("dsl_review_today", False)
+    assert (override.urgency, override.referral) == ("dsl_review_today", "no")
+    # The DSL's decision is the case's current one, beside the checklist's.
+    assert (incident.decided_referral, incident.decided_urgency) == ("no", "dsl_review_today")
 
 
 def test_assigning_to_someone_who_is_not_a_dsl_or_deputy_is_refused(cast, incident, client_for):

@@ -98,7 +98,7 @@ def test_a_teacher_reports_an_incident_from_start_to_confirmation(journey, cast,
     assert incident.checklist_version
     assert incident.answers["image_nature"] == "nudified"
     assert incident.answers["adult_involved"] == "no"
-    assert incident.immediate_referral is True
+    assert incident.referral == "yes"
     assert incident.urgency == "tell_dsl_now"
     assert incident.outcome["urgency"] == "tell_dsl_now"
     assert incident.status == "new"

@@ -134,7 +134,7 @@ def make_incident(cast, *, account: str = "Something happened.", urgent: bool = 
         "adults_involved": "no",
         "checklist_version": "test",
         "urgency": Urgency.CALL_999 if urgent else Urgency.DSL_REVIEW_TODAY,
-        "immediate_referral": urgent,
+        "referral": "yes" if urgent else "no",
     }
     fields.update(extra)
     return Incident.objects.create(**fields)

@@ -48,8 +48,8 @@ def test_a_trust_counts_only_its_own_schools_and_a_school_only_itself(cast, make
 def test_outcomes_are_referred_managed_in_school_or_open(cast, make_case):
     october = at(2025, 10, 1)
     make_case(cast.school_a, october, status="referred")
-    make_case(cast.school_a, october, status="closed", immediate_referral=True)
-    make_case(cast.school_a, october, status="closed", immediate_referral=False)
+    make_case(cast.school_a, october, status="closed", referral="yes")
+    make_case(cast.school_a, october, status="closed", referral="no")
     make_case(cast.school_a, october, status="managed_in_school")
     for status in ("new", "acknowledged", "under_review"):
         make_case(cast.school_a, october, status=status)
