@@ -19,9 +19,11 @@ RUN pip install --no-cache-dir .
 COPY --chown=app:app . .
 COPY --from=assets --chown=app:app /app/static/build static/build
 RUN PRODUCTION=true SECRET_KEY=collectstatic-only AUDIT_HMAC_KEY=collectstatic-only-never-signs-a-record \
+    AUDIT_LAST_UNKEYED_ID=0 \
     ALLOWED_HOSTS=localhost SITE_URL=http://localhost \
     python manage.py collectstatic --noinput \
-    && chown -R app:app /app/var
+    && chown -R app:app /app/var \
+    && mkdir /anchors && chown app:app /anchors
 USER app
 EXPOSE 8000
 CMD ["gunicorn", "safeguarding.wsgi:application", "--bind", "0.0.0.0:8000"]

@@ -6,4 +6,4 @@ class SafeguardingConfig(AppConfig):
     verbose_name = "Organisations, people and audit"
 
     def ready(self):
-        from . import signals  # noqa: F401  (sign-in auditing)
+        from . import checks, signals  # noqa: F401  (deploy checks, sign-in auditing)

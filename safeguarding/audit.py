@@ -6,19 +6,38 @@ from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
 from .middleware import current_request_id
-from .models import GENESIS_HASH, AuditEvent
+from .models import GENESIS_HASH, LEGACY_CHAIN, AuditEvent, chain_for
 
-# One constant lock key for the whole chain: records are chained one at a time.
-_CHAIN_LOCK_KEY = 0x5AFE6A4D
+# Each chain has its own PostgreSQL advisory lock: this base plus the school's id (0 for the
+# chain of events with no school). Records are chained one at a time within a school; writers at
+# different schools never wait for each other.
+_CHAIN_LOCK_BASE = 0x5AFE6A4D << 32
 
 
-def keyed_digest(value: str, *, purpose: str) -> str:
+def chain_lock_key(school_id: int | None) -> int:
+    return _CHAIN_LOCK_BASE + (school_id or 0)
+
+
+def chain_genesis() -> str:
+    """What the first record of every per-school chain links to: the last hash of the single
+    chain the trail was before it was split by school, or GENESIS_HASH for a newer service."""
+    last_legacy = (
+        AuditEvent.objects.filter(chain=LEGACY_CHAIN)
+        .order_by("-id")
+        .values_list("hash", flat=True)
+        .first()
+    )
+    return last_legacy or GENESIS_HASH
+
+
+def keyed_digest(value: str, *, purpose: str, key: str | None = None) -> str:
     """A keyed hash (HMAC-SHA256 under AUDIT_HMAC_KEY, one salt per purpose) of text that must
     not be kept as typed, e.g. an address that may be a password typed in the wrong box.
 
     Unlike a plain SHA-256 it cannot be reversed by hashing guesses without the key."""
+    secret = settings.AUDIT_HMAC_KEY if key is None else key
     return salted_hmac(
-        f"safeguarding.{purpose}", value, secret=settings.AUDIT_HMAC_KEY, algorithm="sha256"
+        f"safeguarding.{purpose}", value, secret=secret, algorithm="sha256"
     ).hexdigest()
 
 
@@ -48,10 +67,15 @@ def record(
         target_id = target_id or str(target.pk)
     if actor is not None and not getattr(actor, "is_authenticated", False):
         actor = None
+    school_id = school.pk if school is not None else None
+    chain = chain_for(school_id)
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_CHAIN_LOCK_KEY])
-    last = AuditEvent.objects.order_by("-id").values_list("hash", flat=True).first()
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [chain_lock_key(school_id)])
+    last = (
+        AuditEvent.objects.filter(chain=chain).order_by("-seq").values_list("hash", "seq").first()
+    )
+    previous_hash, seq = (last[0], last[1] + 1) if last else (chain_genesis(), 1)
     event = AuditEvent(
         at=timezone.now(),
         actor=actor,
@@ -62,46 +86,21 @@ def record(
         ip_address=client_ip(request),
         request_id=current_request_id() or "",
         data=data or {},
-        previous_hash=last or GENESIS_HASH,
-        hash_scheme=AuditEvent.HashScheme.HMAC_SHA256,
+        chain=chain,
+        seq=seq,
+        previous_hash=previous_hash,
+        hash_scheme=AuditEvent.HashScheme.CHAINED,
     )
     event.hash = event.compute_hash()
     event.save(force_insert=True)
     return event
 
 
-# Why a record breaks the chain, as `first_break()` reports it.
-CHANGED = "changed"
-UNLINKED = "unlinked"
-UNKEYED_AFTER_KEYED = "unkeyed_after_keyed"
-
-
-def first_break(key: str | None = None) -> tuple[AuditEvent, str] | None:
-    """The first event that breaks the chain and why (CHANGED, UNLINKED or
-    UNKEYED_AFTER_KEYED), or None when the whole trail is intact.
-
-    Each record is checked with its own hash scheme (`key` defaults to settings.AUDIT_HMAC_KEY).
-    Unkeyed records are accepted only before the first keyed one (and, when
-    settings.AUDIT_LAST_UNKEYED_ID is set, only up to that id): once the chain is keyed, a plain
-    SHA-256 record can only be a rewrite by someone without the key.
-    """
-    expected_previous = GENESIS_HASH
-    keyed_seen = False
-    last_unkeyed_id = settings.AUDIT_LAST_UNKEYED_ID
-    for event in AuditEvent.objects.order_by("id").iterator(chunk_size=2000):
-        if event.hash_scheme == AuditEvent.HashScheme.HMAC_SHA256:
-            keyed_seen = True
-        elif keyed_seen or (last_unkeyed_id is not None and event.id > last_unkeyed_id):
-            return event, UNKEYED_AFTER_KEYED
-        if event.compute_hash(key) != event.hash:
-            return event, CHANGED
-        if event.previous_hash != expected_previous:
-            return event, UNLINKED
-        expected_previous = event.hash
-    return None
-
-
 def first_broken_event(key: str | None = None) -> AuditEvent | None:
-    """The first event whose hash, scheme or link to the previous one does not match, or None."""
-    broken = first_break(key)
-    return broken[0] if broken else None
+    """The first event (by id) that breaks its chain, or None when the whole trail is intact.
+    verify_audit (safeguarding/audit_check.py) says why, chain by chain."""
+    from .audit_check import verify_chains
+
+    report = verify_chains(key=key, workers=1)
+    broken = [chain.broken_id for chain in report.chains if chain.broken_id is not None]
+    return AuditEvent.objects.get(pk=min(broken)) if broken else None

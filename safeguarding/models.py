@@ -194,6 +194,65 @@ class Membership(models.Model):
 
 GENESIS_HASH = "0" * 64
 
+# The audit trail is one hash chain per school, plus one for events tied to no school: writers at
+# different schools never wait for each other. Records written before the trail was split form
+# the single LEGACY_CHAIN; every other chain starts from its last hash (or GENESIS_HASH).
+LEGACY_CHAIN = "legacy"
+NO_SCHOOL_CHAIN = "none"
+
+
+def chain_for(school_id) -> str:
+    """The chain a record about `school_id` (None: no school) belongs to."""
+    return f"school:{school_id}" if school_id is not None else NO_SCHOOL_CHAIN
+
+
+def audit_hash(fields: dict, scheme: str, key: str | None = None) -> str:
+    """The hash a record with these column values should carry under `scheme` (`key` defaults
+    to settings.AUDIT_HMAC_KEY; the unkeyed scheme ignores it). `fields` holds the model's
+    attribute names (actor_id, school_id, ...); verify_audit calls this without building models.
+    """
+    payload = {
+        "at": fields["at"].isoformat(),
+        "actor": str(fields["actor_id"]) if fields["actor_id"] else None,
+        "action": fields["action"],
+        "target_type": fields["target_type"],
+        "target_id": fields["target_id"],
+        "school": fields["school_id"],
+        "ip_address": fields["ip_address"],
+        "request_id": fields["request_id"],
+        "data": fields["data"],
+        "previous_hash": fields["previous_hash"],
+    }
+    if scheme == AuditEvent.HashScheme.CHAINED:
+        # Which chain, and where in it: a record cannot be moved to another school's chain or
+        # to another place in its own.
+        payload["chain"] = fields["chain"]
+        payload["seq"] = fields["seq"]
+    canonical = json.dumps(payload, sort_keys=True, separators=(",", ":"), default=str).encode()
+    if scheme == AuditEvent.HashScheme.SHA256:
+        return hashlib.sha256(canonical).hexdigest()
+    if scheme not in (AuditEvent.HashScheme.HMAC_SHA256, AuditEvent.HashScheme.CHAINED):
+        raise ValueError(f"Unknown audit hash scheme {scheme!r}")
+    key = settings.AUDIT_HMAC_KEY if key is None else key
+    return hmac.new(key.encode(), canonical, hashlib.sha256).hexdigest()
+
+
+# The columns audit_hash reads, in one place for the verifier's queries.
+AUDIT_HASHED_FIELDS = (
+    "at",
+    "actor_id",
+    "action",
+    "target_type",
+    "target_id",
+    "school_id",
+    "ip_address",
+    "request_id",
+    "data",
+    "previous_hash",
+    "chain",
+    "seq",
+)
+
 
 class AuditEvent(models.Model):
     """An append-only, hash-chained record of something that happened.
@@ -201,11 +260,16 @@ class AuditEvent(models.Model):
     The database refuses UPDATE and DELETE on this table (see the migration's triggers).
     Case events are audit events too: a case's timeline is its audit events. `data` holds
     references, enums and counts; free text about children lives in the records it points to.
+    Each record belongs to its school's chain (`chain`, at position `seq`); see audit.record().
     """
 
     class HashScheme(models.TextChoices):
         SHA256 = "sha256", "SHA-256, unkeyed (records written before the chain was keyed)"
-        HMAC_SHA256 = "hmac-sha256", "HMAC-SHA256 with AUDIT_HMAC_KEY"
+        HMAC_SHA256 = "hmac-sha256", "HMAC-SHA256 with AUDIT_HMAC_KEY (the single chain)"
+        CHAINED = (
+            "hmac-sha256-chain",
+            "HMAC-SHA256 with AUDIT_HMAC_KEY, over the record, its chain and its place in it",
+        )
 
     at = models.DateTimeField(default=timezone.now, db_index=True)
     actor = models.ForeignKey(
@@ -220,17 +284,26 @@ class AuditEvent(models.Model):
     ip_address = models.GenericIPAddressField(null=True, blank=True)
     request_id = models.CharField(max_length=64, blank=True)
     data = models.JSONField(default=dict, blank=True)
+    # "school:<id>", NO_SCHOOL_CHAIN, or LEGACY_CHAIN for records from before the split.
+    chain = models.CharField(max_length=32)
+    # 1 for a chain's first record, then 2, 3...; none on the legacy chain (ordered by id).
+    seq = models.PositiveBigIntegerField(null=True, blank=True)
     previous_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64, unique=True)
     # How `hash` was made. Records written before the chain was keyed are plain SHA-256 (0004
-    # marks them so); every new record is HMAC-SHA256 with settings.AUDIT_HMAC_KEY.
+    # marks them so), those of the single keyed chain HMAC-SHA256; every new record is CHAINED.
     hash_scheme = models.CharField(
-        max_length=16, choices=HashScheme.choices, default=HashScheme.HMAC_SHA256
+        max_length=20, choices=HashScheme.choices, default=HashScheme.CHAINED
     )
 
     class Meta:
         ordering = ["id"]
         indexes = [models.Index(fields=["target_type", "target_id", "id"])]
+        constraints = [
+            # Two records can never take the same place in a chain: no fork, even if a writer
+            # skipped the chain's lock.
+            models.UniqueConstraint(fields=["chain", "seq"], name="one_record_per_chain_place"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.target_type}:{self.target_id}"
@@ -238,25 +311,9 @@ class AuditEvent(models.Model):
     def compute_hash(self, key: str | None = None) -> str:
         """The hash this record should carry under its own scheme (`key` defaults to
         settings.AUDIT_HMAC_KEY; the unkeyed scheme ignores it)."""
-        payload = {
-            "at": self.at.isoformat(),
-            "actor": str(self.actor_id) if self.actor_id else None,
-            "action": self.action,
-            "target_type": self.target_type,
-            "target_id": self.target_id,
-            "school": self.school_id,
-            "ip_address": self.ip_address,
-            "request_id": self.request_id,
-            "data": self.data,
-            "previous_hash": self.previous_hash,
-        }
-        canonical = json.dumps(payload, sort_keys=True, separators=(",", ":"), default=str)
-        if self.hash_scheme == self.HashScheme.SHA256:
-            return hashlib.sha256(canonical.encode()).hexdigest()
-        if self.hash_scheme != self.HashScheme.HMAC_SHA256:
-            raise ValueError(f"Unknown audit hash scheme {self.hash_scheme!r}")
-        key = settings.AUDIT_HMAC_KEY if key is None else key
-        return hmac.new(key.encode(), canonical.encode(), hashlib.sha256).hexdigest()
+        return audit_hash(
+            {name: getattr(self, name) for name in AUDIT_HASHED_FIELDS}, self.hash_scheme, key
+        )
 
 
 class Invitation(models.Model):

@@ -44,8 +44,23 @@ else:
     AUDIT_HMAC_KEY = env.str("AUDIT_HMAC_KEY", default="dev-only-audit-key-not-secret-" + "x" * 20)
 # Records written before the chain was keyed carry plain SHA-256 hashes. Set this to the id of
 # the last of them (0 if there were none) and verify_audit refuses any unkeyed record after it,
-# so a whole trail rewritten without the key cannot pass as an old unkeyed one.
+# so a whole trail rewritten without the key cannot pass as an old unkeyed one. Production will
+# not start without it (and `check --deploy` fails without it).
 AUDIT_LAST_UNKEYED_ID = env.int("AUDIT_LAST_UNKEYED_ID", default=None)
+if PRODUCTION and AUDIT_LAST_UNKEYED_ID is None:
+    raise environ.ImproperlyConfigured(
+        "Set AUDIT_LAST_UNKEYED_ID: 0 for a new service, or the id of the last audit record "
+        "written before the trail was keyed (manage.py verify_audit prints it). Without it, a "
+        "trail rewritten without the audit key would pass verify_audit."
+    )
+# Each audit chain's head (count, last id, last hash), signed with AUDIT_HMAC_KEY, is written to
+# the log stream every few minutes (safeguarding.audit.anchor) and, if this is set, appended to
+# this file: keep it where the database's owner cannot rewrite it (another machine, an
+# append-only volume). `manage.py verify_audit` reads it to find records deleted from the end.
+AUDIT_ANCHOR_FILE = env.str("AUDIT_ANCHOR_FILE", default="")
+# Chains written to within this long are anchored on each run of the anchoring job (every 5
+# minutes); every chain is anchored once a day whatever.
+AUDIT_ANCHOR_LOOKBACK = timedelta(minutes=env.int("AUDIT_ANCHOR_LOOKBACK_MINUTES", default=15))
 
 # Links in emails (invitations, password resets, notifications) are built from this.
 SITE_URL = (
@@ -260,6 +275,16 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "notifications.tasks.send_daily_digests",
         "schedule": 15 * 60.0,
     },
+    # The audit chains' heads, signed, to the log stream and AUDIT_ANCHOR_FILE.
+    "safeguarding-anchor-audit-heads": {
+        "task": "safeguarding.tasks.anchor_audit_heads",
+        "schedule": 5 * 60.0,
+    },
+    "safeguarding-anchor-every-audit-head": {
+        "task": "safeguarding.tasks.anchor_audit_heads",
+        "schedule": 24 * 60 * 60.0,
+        "kwargs": {"every_chain": True},
+    },
     # Unfinished reports are kept seven days, then deleted.
     "incidents-purge-expired-drafts": {
         "task": "incidents.purge_expired_drafts",
@@ -323,6 +348,8 @@ LOGGING = {
         "django.request": {"level": "ERROR"},
         # Both log routine steps at INFO; keep the console for what matters.
         "axes": {"level": "WARNING"},
+        # Signed audit chain heads: an operator keeps these lines (see README, Production).
+        "safeguarding.audit.anchor": {"level": "INFO"},
         "weasyprint": {"level": "WARNING"},
         "fontTools": {"level": "WARNING"},
     },

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.contrib.auth.tokens import default_token_generator
 from django.core.mail import send_mail
 from django.template.loader import render_to_string
+from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
@@ -50,3 +51,13 @@ def queue_password_reset(user: User) -> None:
             "Password reset sent in-process: broker unavailable (%s)", type(error).__name__
         )
         send_password_reset.run(str(user.pk))
+
+
+@shared_task(ignore_result=True)
+def anchor_audit_heads(every_chain: bool = False) -> int:
+    """Write the signed heads of the audit chains written to lately (or of every chain) to the
+    log stream and AUDIT_ANCHOR_FILE (safeguarding/audit_check.py). Returns how many."""
+    from . import audit_check
+
+    since = None if every_chain else timezone.now() - settings.AUDIT_ANCHOR_LOOKBACK
+    return len(audit_check.write_anchors(since=since))

@@ -52,9 +52,10 @@ def app_role(role_name):
 
 def insert_audit_row(conn) -> int:
     return conn.execute(
-        f"INSERT INTO {AUDIT} (at, action, target_type, target_id, request_id, data,"
+        f"INSERT INTO {AUDIT} (at, action, target_type, target_id, request_id, data, chain,"
         " previous_hash, hash, hash_scheme)"
-        " VALUES (now(), 'test.by_app_role', 'test', '1', '', '{}', %s, %s, 'hmac-sha256')"
+        " VALUES (now(), 'test.by_app_role', 'test', '1', '', '{}', 'test', %s, %s,"
+        " 'hmac-sha256-chain')"
         " RETURNING id",
         ["0" * 64, uuid.uuid4().hex * 2],
     ).fetchone()[0]

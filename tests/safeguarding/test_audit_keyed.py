@@ -14,9 +14,9 @@ from django.core.management.base import CommandError
 from django.db import connection
 from django.utils import timezone
 
-from safeguarding import audit
+from safeguarding import audit, audit_check
 from safeguarding.management.commands.verify_audit import WHY
-from safeguarding.models import GENESIS_HASH, AuditEvent
+from safeguarding.models import GENESIS_HASH, LEGACY_CHAIN, AuditEvent
 
 
 @pytest.fixture
@@ -59,8 +59,9 @@ def behind_the_triggers(statements: list[tuple[str, list]]) -> None:
 
 def rewrite_with_plain_hashes(from_event: AuditEvent, action: str) -> None:
     """Change one record's action, then recompute an unkeyed chain from it to the end."""
-    rows = list(AuditEvent.objects.filter(id__gte=from_event.id).order_by("id").values())
-    previous = AuditEvent.objects.filter(id__lt=from_event.id).order_by("-id").first()
+    chain = AuditEvent.objects.filter(chain=from_event.chain)
+    rows = list(chain.filter(id__gte=from_event.id).order_by("id").values())
+    previous = chain.filter(id__lt=from_event.id).order_by("-id").first()
     previous_hash = previous.hash if previous else GENESIS_HASH
     statements = []
     for row in rows:
@@ -80,9 +81,10 @@ def rewrite_with_plain_hashes(from_event: AuditEvent, action: str) -> None:
 
 
 def verify() -> str:
+    """The first line of verify_audit's report (the next says how fast it went)."""
     out = StringIO()
-    call_command("verify_audit", stdout=out)
-    return out.getvalue().strip()
+    call_command("verify_audit", stdout=out, stderr=StringIO())
+    return out.getvalue().splitlines()[0]
 
 
 def broken_message() -> str:
@@ -96,15 +98,21 @@ def names(event: AuditEvent) -> str:
     return f"id={event.id}, time={timezone.localtime(event.at).isoformat()}, action={event.action}"
 
 
+def last_legacy_hash() -> str:
+    legacy = AuditEvent.objects.filter(chain=LEGACY_CHAIN).order_by("-id")
+    return legacy.values_list("hash", flat=True).first() or GENESIS_HASH
+
+
 def write_unkeyed(action: str) -> AuditEvent:
-    """A record as the code before the keyed chain wrote it (an existing row after 0004)."""
-    last = AuditEvent.objects.order_by("-id").values_list("hash", flat=True).first()
+    """A record as the code before the keyed chain wrote it (an existing row after 0004 and
+    0006: in the single, legacy chain)."""
     event = AuditEvent(
         at=timezone.now(),
         action=action,
         target_type="test",
         data={"old": True},
-        previous_hash=last or GENESIS_HASH,
+        chain=LEGACY_CHAIN,
+        previous_hash=last_legacy_hash(),
         hash_scheme=AuditEvent.HashScheme.SHA256,
     )
     row = {
@@ -124,15 +132,30 @@ def write_unkeyed(action: str) -> AuditEvent:
     return event
 
 
+def write_keyed_legacy(action: str) -> AuditEvent:
+    """A record as the single keyed chain wrote it, before the split by school."""
+    event = AuditEvent(
+        at=timezone.now(),
+        action=action,
+        target_type="test",
+        chain=LEGACY_CHAIN,
+        previous_hash=last_legacy_hash(),
+        hash_scheme=AuditEvent.HashScheme.HMAC_SHA256,
+    )
+    event.hash = event.compute_hash()
+    event.save(force_insert=True)
+    return event
+
+
 def test_new_records_are_keyed(trail, settings):
-    assert {e.hash_scheme for e in AuditEvent.objects.all()} == {"hmac-sha256"}
+    assert {e.hash_scheme for e in AuditEvent.objects.all()} == {"hmac-sha256-chain"}
     event = AuditEvent.objects.get(pk=trail[0].pk)
     assert event.hash != plain_sha256(AuditEvent.objects.filter(pk=event.pk).values().get())
     assert event.compute_hash(key="another key entirely, just as long") != event.hash
 
 
 def test_with_the_right_key_the_keyed_trail_verifies(trail):
-    assert verify() == "Audit trail intact: 5 records"
+    assert verify() == "Audit trail intact: 5 records in 1 chain"
 
 
 def test_a_rewrite_recomputed_without_the_key_is_found(trail):
@@ -144,7 +167,7 @@ def test_a_rewrite_recomputed_without_the_key_is_found(trail):
     assert all(b["previous_hash"] == a["hash"] for a, b in zip(forged, forged[1:], strict=False))
     message = broken_message()
     assert names(AuditEvent.objects.get(pk=trail[2].pk)) in message
-    assert WHY[audit.UNKEYED_AFTER_KEYED] in message
+    assert WHY[audit_check.UNKEYED_AFTER_KEYED] in message
 
 
 def test_a_rewrite_recomputed_with_a_guessed_key_is_found(trail):
@@ -160,7 +183,7 @@ def test_a_rewrite_recomputed_with_a_guessed_key_is_found(trail):
     )
     message = broken_message()
     assert names(forged) in message
-    assert WHY[audit.CHANGED] in message
+    assert WHY[audit_check.CHANGED] in message
 
 
 def test_a_wrong_key_fails_verification_at_the_first_record(trail, settings):
@@ -175,18 +198,28 @@ def test_records_written_before_the_chain_was_keyed_still_verify(db):
     new = [audit.record(f"test.new_{n}", target_type="test") for n in range(2)]
     assert new[0].previous_hash == old[-1].hash
     assert verify() == (
-        "Audit trail intact: 5 records (3 written before the chain was keyed, with unkeyed hashes)"
+        "Audit trail intact: 5 records in 2 chains"
+        " (3 written before the chain was keyed, with unkeyed hashes)"
     )
 
 
 def test_an_unkeyed_record_after_a_keyed_one_is_broken(db):
     write_unkeyed("test.old")
-    keyed = audit.record("test.new")
+    keyed = write_keyed_legacy("test.keyed")
     late = write_unkeyed("test.late")
     assert late.previous_hash == keyed.hash
     message = broken_message()
     assert names(late) in message
-    assert WHY[audit.UNKEYED_AFTER_KEYED] in message
+    assert WHY[audit_check.UNKEYED_AFTER_KEYED] in message
+
+
+def test_a_record_added_to_the_single_chain_after_the_split_is_broken(db):
+    write_unkeyed("test.old")
+    audit.record("test.new")  # the first record of a chain of its own
+    late = write_unkeyed("test.late")
+    message = broken_message()
+    assert names(late) in message
+    assert WHY[audit_check.AFTER_CUTOVER] in message
 
 
 @pytest.mark.usefixtures("postgres")
@@ -200,7 +233,7 @@ def test_on_postgres_a_whole_trail_rewritten_without_the_key_is_found(trail, set
     assert forged.action == "test.innocent" and forged.hash_scheme == "sha256"
     message = broken_message()
     assert names(forged) in message
-    assert WHY[audit.UNKEYED_AFTER_KEYED] in message
+    assert WHY[audit_check.UNKEYED_AFTER_KEYED] in message
 
 
 def test_unkeyed_records_past_the_last_unkeyed_id_are_broken(db, settings):
@@ -209,7 +242,8 @@ def test_unkeyed_records_past_the_last_unkeyed_id_are_broken(db, settings):
     assert names(old[1]) in broken_message()
     settings.AUDIT_LAST_UNKEYED_ID = old[1].id
     assert verify() == (
-        "Audit trail intact: 2 records (2 written before the chain was keyed, with unkeyed hashes)"
+        "Audit trail intact: 2 records in 1 chain"
+        " (2 written before the chain was keyed, with unkeyed hashes)"
     )
 
 

@@ -1,6 +1,8 @@
-"""Migration 0004 marks records written before the chain was keyed as unkeyed: they still verify,
-new records are keyed and chain on from them, and the table stays append-only (on SQLite the
-migration rebuilds the table, which would otherwise drop its triggers)."""
+"""Migration 0004 marks records written before the chain was keyed as unkeyed, and 0006 puts
+every record written before the split by school in the single legacy chain: they all still
+verify, new records go to their school's chain, which starts from the legacy chain's last record,
+and the table stays append-only (on SQLite both migrations rebuild the table, which would
+otherwise drop its triggers)."""
 
 import os
 import subprocess
@@ -14,10 +16,11 @@ from django.db import connection
 ROOT = Path(__file__).resolve().parents[2]
 
 SCRIPT = r"""
-import hashlib, json, sys
+import hashlib, hmac, json, sys
 from datetime import datetime, timezone
 import django
 django.setup()
+from django.conf import settings
 from django.core.management import call_command
 from django.db import DatabaseError, connection, transaction
 
@@ -37,6 +40,24 @@ for n in range(3):
             [at, f"test.old_{n}", str(n), json.dumps({"n": n}), previous, digest],
         )
     previous = digest
+# The single keyed chain, as the code between 0004 and 0006 wrote it.
+call_command("migrate", "safeguarding", "0005", verbosity=0)
+for n in range(3, 5):
+    at = datetime(2026, 1, 1, 10, n, tzinfo=timezone.utc)
+    payload = {"at": at.isoformat(), "actor": None, "action": f"test.keyed_{n}",
+               "target_type": "test", "target_id": str(n), "school": None, "ip_address": None,
+               "request_id": "", "data": {"n": n}, "previous_hash": previous}
+    canonical = json.dumps(payload, sort_keys=True, separators=(",", ":"), default=str)
+    digest = hmac.new(settings.AUDIT_HMAC_KEY.encode(), canonical.encode(),
+                      hashlib.sha256).hexdigest()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO safeguarding_auditevent (at, action, target_type, target_id,"
+            " request_id, data, previous_hash, hash, hash_scheme)"
+            " VALUES (%s, %s, 'test', %s, '', %s, %s, %s, 'hmac-sha256')",
+            [at, f"test.keyed_{n}", str(n), json.dumps({"n": n}), previous, digest],
+        )
+    previous = digest
 call_command("migrate", verbosity=0)
 
 from safeguarding import audit
@@ -44,7 +65,9 @@ from safeguarding.models import AuditEvent
 
 call_command("verify_audit")
 new = audit.record("test.new")
-assert new.hash_scheme == "hmac-sha256" and new.previous_hash == previous, new
+assert new.hash_scheme == "hmac-sha256-chain" and new.previous_hash == previous, new
+assert (new.chain, new.seq) == ("none", 1), new
+print(sorted(set(AuditEvent.objects.values_list("chain", flat=True))))
 call_command("verify_audit")
 print(sorted(AuditEvent.objects.values_list("hash_scheme", flat=True)))
 try:
@@ -72,9 +95,17 @@ def run(database_url: str) -> str:
 
 
 def check(output: str) -> None:
-    assert "Audit trail intact: 3 records (3 written before the chain was keyed" in output
-    assert "Audit trail intact: 4 records (3 written before the chain was keyed" in output
-    assert "['hmac-sha256', 'sha256', 'sha256', 'sha256']" in output
+    assert "Audit trail intact: 5 records in 1 chain (3 written before the chain was keyed" in (
+        output
+    )
+    assert "Audit trail intact: 6 records in 2 chains (3 written before the chain was keyed" in (
+        output
+    )
+    assert "['legacy', 'none']" in output
+    assert (
+        "['hmac-sha256', 'hmac-sha256', 'hmac-sha256-chain', 'sha256', 'sha256', 'sha256']"
+        in output
+    )
     assert "UPDATE REFUSED" in output and "append-only" in output
 
 

@@ -19,6 +19,7 @@ def run_manage(tmp_path, *args, **overrides):
             "DEBUG",
             "SECRET_KEY",
             "AUDIT_HMAC_KEY",
+            "AUDIT_LAST_UNKEYED_ID",
             "ALLOWED_HOSTS",
             "SITE_URL",
         }
@@ -45,6 +46,7 @@ def test_check_deploy_passes_with_production_settings(tmp_path):
         PRODUCTION="true",
         SECRET_KEY=os.urandom(40).hex(),
         AUDIT_HMAC_KEY=os.urandom(32).hex(),
+        AUDIT_LAST_UNKEYED_ID="0",
         ALLOWED_HOSTS="safeguarding.example",
         SITE_URL="https://safeguarding.example",
     )
@@ -92,6 +94,7 @@ def test_production_refuses_to_start_without_its_own_address(tmp_path):
         PRODUCTION="true",
         SECRET_KEY=os.urandom(40).hex(),
         AUDIT_HMAC_KEY=os.urandom(32).hex(),
+        AUDIT_LAST_UNKEYED_ID="0",
         ALLOWED_HOSTS="safeguarding.example",
     )
     assert result.returncode != 0
@@ -105,6 +108,7 @@ def test_production_refuses_to_start_without_an_audit_key(tmp_path):
         "SECRET_KEY": os.urandom(40).hex(),
         "ALLOWED_HOSTS": "safeguarding.example",
         "SITE_URL": "https://safeguarding.example",
+        "AUDIT_LAST_UNKEYED_ID": "0",
     }
     missing = run_manage(tmp_path, "check", **production)
     assert missing.returncode != 0
@@ -114,3 +118,27 @@ def test_production_refuses_to_start_without_an_audit_key(tmp_path):
     assert "AUDIT_HMAC_KEY must be 32 or more" in short.stderr
     enough = run_manage(tmp_path, "check", AUDIT_HMAC_KEY=os.urandom(32).hex(), **production)
     assert enough.returncode == 0, enough.stderr
+
+
+def test_production_refuses_to_start_without_the_last_unkeyed_id(tmp_path):
+    """Issue 13, point 4: without it a trail rewritten with the public unkeyed hash passed
+    verify_audit, and production started happily."""
+    production = {
+        "PRODUCTION": "true",
+        "SECRET_KEY": os.urandom(40).hex(),
+        "AUDIT_HMAC_KEY": os.urandom(32).hex(),
+        "ALLOWED_HOSTS": "safeguarding.example",
+        "SITE_URL": "https://safeguarding.example",
+    }
+    missing = run_manage(tmp_path, "check", **production)
+    assert missing.returncode != 0
+    assert "Set AUDIT_LAST_UNKEYED_ID" in missing.stderr
+    given = run_manage(tmp_path, "check", AUDIT_LAST_UNKEYED_ID="0", **production)
+    assert given.returncode == 0, given.stderr
+
+
+def test_check_deploy_fails_without_the_last_unkeyed_id(tmp_path):
+    result = run_manage(tmp_path, "check", "--deploy", DEBUG="false")
+    assert result.returncode != 0
+    assert "safeguarding.E001" in result.stdout + result.stderr
+    assert "AUDIT_LAST_UNKEYED_ID is not set" in result.stdout + result.stderr

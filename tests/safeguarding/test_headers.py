@@ -115,6 +115,7 @@ def test_production_settings_add_hsts_and_https_only(tmp_path):
         PRODUCTION="true",
         SECRET_KEY="k" * 20 + os.urandom(24).hex(),
         AUDIT_HMAC_KEY=os.urandom(32).hex(),
+        AUDIT_LAST_UNKEYED_ID="0",
         ALLOWED_HOSTS="safeguarding.example",
         SITE_URL="https://safeguarding.example",
         VAR_DIR=str(tmp_path),
