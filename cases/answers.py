@@ -8,7 +8,7 @@ page and the PDF highlight it: it is never hidden and never shown as "No".
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from guidance.checklist import NOT_KNOWN, REVIEW, STAFF, Checklist, Question, load_checklist
 
@@ -23,6 +23,12 @@ class AnswerRow:
     question: str
     answer: str
     to_find_out: bool
+    # What the DSL's initial review found out, for an answer that was not known.
+    found_out: str = ""
+
+    @property
+    def still_to_find_out(self) -> bool:
+        return self.to_find_out and not self.found_out
 
 
 @dataclass(frozen=True)
@@ -70,13 +76,16 @@ def _others(checklist: Checklist | None, answers: Mapping[str, str], shown: set[
     return rows
 
 
-def reporter_answers(incident) -> list[AnswerSection]:
-    """Every question the reporter was asked, in checklist order, with their answer.
+def reporter_answers(incident, found_out: Mapping[str, str] | None = None) -> list[AnswerSection]:
+    """Every question the reporter was asked, in checklist order, with their answer, and for
+    one they could not answer, what the initial review found out (`found_out`: the reviews'
+    answers), if anything.
 
     Questions the checklist asks at the DSL's initial review are left to `review_questions`,
     unless the reporter answered them (older versions asked the reporter everything).
     Questions not asked because of an earlier answer (`ask_if`) are left out."""
     answers = incident.answers or {}
+    found_out = found_out or {}
     checklist = checklist_of(incident.checklist_version)
     rows: list[tuple[str, AnswerRow]] = []
     shown: set[str] = set()
@@ -87,14 +96,19 @@ def reporter_answers(incident) -> list[AnswerSection]:
                 continue
             if not answered and not question.is_asked(answers):
                 continue
-            rows.append((question.section, _row(question, answers.get(question.id))))
+            row = _row(question, answers.get(question.id))
+            found = found_out.get(question.id)
+            if row.to_find_out and found not in (None, "", NOT_KNOWN):
+                row = replace(row, found_out=question.label_for(found))
+            rows.append((question.section, row))
             shown.add(question.id)
     rows += _others(checklist, answers, shown)
     return _sections(rows)
 
 
 def unknowns_count(sections: list[AnswerSection]) -> int:
-    return sum(row.to_find_out for section in sections for row in section.rows)
+    """Answers still to find out: not known when reported, and not found out since."""
+    return sum(row.still_to_find_out for section in sections for row in section.rows)
 
 
 def merged_review_answers(reviews) -> dict[str, str]:

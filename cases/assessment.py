@@ -30,7 +30,7 @@ SEXTORTION = "sextortion"
 PARTS = (REFERRAL, URGENCY, TYPOLOGY, SEXTORTION)
 
 TITLES = {
-    REFERRAL: "Immediate referral to the police or children's social care",
+    REFERRAL: "Immediate referral",
     URGENCY: "Urgency",
     TYPOLOGY: "Type of incident",
     SEXTORTION: "Sextortion (threats or demands)",

@@ -6,12 +6,13 @@ Every free-text field is a SafeTextField (normalised, imagery refused).
 from datetime import date, datetime, timedelta
 
 from crispy_forms_gds.helper import FormHelper
-from crispy_forms_gds.layout import Submit
+from crispy_forms_gds.layout import HTML, Field, Layout, Submit
 from django import forms
 from django.forms.widgets import DateTimeBaseInput
 from django.utils import timezone
+from django.utils.html import format_html
 
-from guidance.checklist import STAFF
+from guidance.checklist import STAFF, YES_NO_UNKNOWN
 from guidance.triage import TYPOLOGY_LABELS
 from incidents.models import Status, Urgency
 from safeguarding.text import SafeTextField
@@ -48,7 +49,10 @@ LONG = 5000
 
 
 def _date(label: str, **kwargs) -> forms.DateField:
-    widget = forms.DateInput(attrs={"type": "date", "class": "govuk-input govuk-input--width-10"})
+    # A date box takes an ISO date (2026-12-03) whatever the language: a default is shown only so.
+    widget = forms.DateInput(
+        format="%Y-%m-%d", attrs={"type": "date", "class": "govuk-input govuk-input--width-10"}
+    )
     return forms.DateField(label=label, widget=widget, **kwargs)
 
 
@@ -190,7 +194,20 @@ class AssignForm(CaseForm):
 
 
 ANSWER_PREFIX = "answer_"
-CHOOSE_AN_ANSWER = "Choose an answer, or “Not known”."
+REPORTER_DID_NOT_KNOW = "What the reporter did not know"
+REVIEW_QUESTIONS_HEADING = "The checklist's questions for the initial review"
+CONSIDERED = "What you considered"
+LEAVE_OPEN = (
+    "Answer what you have found out. Leave a question you cannot answer yet: it stays "
+    "“to find out” on the case. The reporter's own answers are kept as they gave them."
+)
+CHOOSE_AN_ANSWER = "Choose one of the answers offered."
+
+
+def _html(tag: str, css_class: str, text: str) -> HTML:
+    """Words between fields. Crispy renders HTML() as a template: braces are escaped."""
+    markup = format_html('<{} class="{}">{}</{}>', tag, css_class, text, tag)
+    return HTML(markup.replace("{", "&#123;"))
 
 
 def _ask_if_hint(checklist, question) -> str:
@@ -233,17 +250,26 @@ class InitialReviewForm(CaseForm):
     )
     submit_label = "Save the initial review"
 
-    def __init__(self, *args, checklist, questions, reporter_answers, previous_answers, **kwargs):
+    def __init__(self, *args, checklist, questions, previous_answers, **kwargs):
         super().__init__(*args, **kwargs)
         self.initial.setdefault("held_on", timezone.localdate())
         self.checklist = checklist
         self.questions = list(questions)
-        self.reporter_answers = dict(reporter_answers)
         in_form = {q.id for q in self.questions}
         fields = {name: self.fields[name] for name in ("held_on", "attendees")}
         if "date_confirmed" in self.fields:
             fields["date_confirmed"] = self.fields["date_confirmed"]
+        layout: list = list(fields)
+        heading = None
         for question in self.questions:
+            part_heading = (
+                REPORTER_DID_NOT_KNOW if question.part == STAFF else REVIEW_QUESTIONS_HEADING
+            )
+            if part_heading != heading:
+                heading = part_heading
+                layout.append(_html("h2", "govuk-heading-m", heading))
+                if len(layout) == len(fields) + 1:  # the first heading
+                    layout.append(_html("p", "govuk-body", LEAVE_OPEN))
             name = ANSWER_PREFIX + question.id
             help_text = question.help
             if question.part == STAFF:
@@ -260,26 +286,27 @@ class InitialReviewForm(CaseForm):
             )
             if question.id in previous_answers:
                 self.initial.setdefault(name, previous_answers[question.id])
+            layout.append(
+                Field.radios(name, legend_size="s", inline=question.answer_type == YES_NO_UNKNOWN)
+            )
         fields["considered"] = self.fields["considered"]
         fields["notes"] = self.fields["notes"]
         self.fields = fields
+        if self.questions:
+            layout.append(_html("h2", "govuk-heading-m", CONSIDERED))
+        layout += ["considered", "notes"]
+        self.helper.layout = Layout(*layout)
 
     def clean_held_on(self):
         return _past_or_today(self.cleaned_data["held_on"])
 
     def clean(self):
         data = super().clean()
-        answers = {
+        data["answers"] = {
             q.id: data.get(ANSWER_PREFIX + q.id)
             for q in self.questions
             if data.get(ANSWER_PREFIX + q.id)
         }
-        known = {**self.reporter_answers, **answers}
-        for question in self.questions:
-            name = ANSWER_PREFIX + question.id
-            if question.id not in answers and question.is_asked(known) and name not in self.errors:
-                self.add_error(name, CHOOSE_AN_ANSWER)
-        data["answers"] = answers
         return data
 
 
@@ -526,7 +553,7 @@ class TriageOverrideForm(CaseForm):
     too; the form shows every missing reason at once)."""
 
     referral = forms.ChoiceField(
-        label=assessment.TITLES[assessment.REFERRAL],
+        label="Does this need an immediate referral to the police or children's social care?",
         choices=list(assessment.DECIDED_REFERRAL_LABELS.items()),
         widget=forms.RadioSelect,
     )

@@ -206,7 +206,6 @@ def assign(*, incident: Incident, actor: User, assignee: User, request=None) -> 
 
 REVIEW_ANSWER_NOT_ASKED = "The initial review does not ask {question!r}."
 REVIEW_ANSWER_INVALID = "Choose one of the answers offered to “{question}”."
-REVIEW_ANSWER_MISSING = "Answer “{question}”, or choose “Not known”."
 
 
 def review_questions(incident: Incident) -> list:
@@ -253,11 +252,6 @@ def record_initial_review(
         )
         given = answers_module.asked_answers(checklist, reporter, {**previous, **given})
         given = {qid: value for qid, value in given.items() if qid in asked}
-        for question in asked.values():
-            if question.id not in given and question.is_asked({**reporter, **given}):
-                raise CaseError(
-                    REVIEW_ANSWER_MISSING.format(question=question.text), field=question.id
-                )
         outcome = triage(checklist, {**reporter, **previous, **given}).to_dict()
     elif given:
         raise CaseError(REVIEW_ANSWER_NOT_ASKED.format(question=next(iter(given))))

@@ -96,7 +96,8 @@ class CaseFile:
 
     @cached_property
     def reporter_answers(self) -> list[answers.AnswerSection]:
-        return answers.reporter_answers(self.incident)
+        found_out = answers.merged_review_answers(self.records.get("review_meeting") or [])
+        return answers.reporter_answers(self.incident, found_out)
 
     @property
     def unknowns_count(self) -> int:

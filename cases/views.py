@@ -197,7 +197,6 @@ def _initial_review_form_kwargs(incident):
     return {
         "checklist": answers.checklist_of(incident.checklist_version),
         "questions": services.review_questions(incident),
-        "reporter_answers": incident.answers or {},
         "previous_answers": answers.merged_review_answers(reviews),
     }
 
