@@ -57,6 +57,10 @@ def fold_name(text: str) -> str:
 
 
 class PupilQuerySet(models.QuerySet):
+    def on_list(self) -> "PupilQuerySet":
+        """Pupils whose details are still held: not those whose file was disposed of."""
+        return self.filter(details_removed_at__isnull=True)
+
     def matching(self, query: str, *, mis_id: bool = False) -> "PupilQuerySet":
         """Pupils whose first or last name (or MIS id) contains every word, ignoring accents.
 
@@ -90,6 +94,15 @@ class Pupil(models.Model):
         default=False, help_text="Added by a member of staff while reporting, not imported."
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    # Leaving: from the pupil import or entered by the DSL. A leaver with a child protection
+    # file must have it sent to their new school (records/).
+    leaving_date = models.DateField(null=True, blank=True)
+    destination = models.CharField(
+        max_length=200, blank=True, help_text="The school the pupil is going to, as written."
+    )
+    # Set when the pupil's file was disposed of at its retention review: the name, date of birth
+    # and ids are gone; the row stays so the anonymised statistics still count the case.
+    details_removed_at = models.DateTimeField(null=True, blank=True)
 
     objects = PupilQuerySet.as_manager()
 

@@ -436,6 +436,11 @@ def add_follow_up(*, actor: User, incident: Incident, text: str, request=None) -
 # The pupil list ----------------------------------------------------------------------------
 
 CSV_COLUMNS = ("first_name", "last_name", "year_group", "date_of_birth", "mis_id")
+# Optional: a leaver's last day and the school they are going to. A blank never clears them.
+LEAVING_COLUMNS = ("leaving_date", "destination")
+IMPORTED_COLUMNS = CSV_COLUMNS + LEAVING_COLUMNS
+# A leaving date further ahead than this is almost always a mistyped year.
+LEAVING_WITHIN_DAYS = 400
 MAX_IMPORT_ROWS = 5000
 OLDEST_PUPIL_YEARS = 25
 FORMULA_PREFIXES = ("=", "+", "-", "@")
@@ -465,6 +470,10 @@ COLUMN_NAMES: dict[str, tuple[str, ...]] = {
                    "curriculum_year", "yeargroup"),
     "date_of_birth": ("date_of_birth", "dob", "birth_date", "d_o_b", "dateofbirth"),
     "mis_id": ("mis_id", "upn", "admission_number", "adno", "pupil_id", "student_id", "misid"),
+    "leaving_date": ("leaving_date", "date_of_leaving", "leave_date", "leaving", "date_left",
+                     "left_on", "leaving_on"),
+    "destination": ("destination", "next_school", "new_school", "destination_school",
+                    "leaving_destination", "moving_to"),
 }  # fmt: skip
 
 
@@ -494,6 +503,9 @@ class ImportResult:
     # Heading names of columns that were not imported (a tutor group, notes), as written.
     ignored_columns: list[str] = field(default_factory=list)
 
+    # Rows that gave a pupil a new leaving date: each starts a file transfer (records/).
+    leavers: int = 0
+
     @property
     def imported(self) -> int:
         return self.created + self.updated + self.unchanged
@@ -520,7 +532,7 @@ _MIDNIGHT = re.compile(r"\s+0?0:00(?::00)?$")
 _NUMERIC_DATE = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{2}|\d{4})$")
 
 
-def parse_date_of_birth(value: str) -> date:
+def parse_date_of_birth(value: str, *, what: str = "date of birth") -> date:
     value = _MIDNIGHT.sub("", value.strip())
     for fmt in DATE_FORMATS:
         try:
@@ -532,7 +544,7 @@ def parse_date_of_birth(value: str) -> date:
         return parsed
     if value.isdigit() and len(value) == 5:
         raise ValueError(
-            f"the date of birth '{value}' is a spreadsheet's number for a date: format the "
+            f"the {what} '{value}' is a spreadsheet's number for a date: format the "
             "column as a date (such as 27/09/2014), then copy it again"
         )
     numeric = _NUMERIC_DATE.match(value)
@@ -540,11 +552,11 @@ def parse_date_of_birth(value: str) -> date:
         day, month = int(numeric[1]), int(numeric[2])
         if month > 12 and day <= 12:
             raise ValueError(
-                f"the date of birth '{value}' has the month first: write the day first, "
+                f"the {what} '{value}' has the month first: write the day first, "
                 f"as {month:02d}/{day:02d}/{numeric[3]}"
             )
-        raise ValueError(f"the date of birth '{value}' is not a real date: check the day and month")
-    raise ValueError(f"the date of birth '{value}' is not a date like 2014-09-27 or 27/09/2014")
+        raise ValueError(f"the {what} '{value}' is not a real date: check the day and month")
+    raise ValueError(f"the {what} '{value}' is not a date like 2014-09-27 or 27/09/2014")
 
 
 def _years_before(day: date, years: int) -> date:
@@ -594,23 +606,41 @@ def _parse_row(row: dict[str, str]) -> dict[str, Any]:
         raise ValueError("the MIS id is longer than 50 characters")
     if mis_id.startswith(FORMULA_PREFIXES) or find_imagery(mis_id):
         raise ValueError("the MIS id is not an id")
-    return {
+    parsed = {
         "first_name": first_name,
         "last_name": last_name,
         "year_group": year_group,
         "date_of_birth": date_of_birth,
         "mis_id": mis_id,
     }
+    leaving_raw = clean_text(row.get("leaving_date") or "", compatibility=True)
+    if leaving_raw:
+        leaving_date = parse_date_of_birth(leaving_raw[:40], what="leaving date")
+        if leaving_date < date_of_birth:
+            raise ValueError("the leaving date is before the date of birth")
+        if (leaving_date - today).days > LEAVING_WITHIN_DAYS:
+            raise ValueError("the leaving date is more than a year ahead: check the year")
+        parsed["leaving_date"] = leaving_date
+    destination = clean_text(row.get("destination") or "")
+    if destination:
+        if len(destination) > 200:
+            raise ValueError("the destination is longer than 200 characters")
+        if destination.startswith(FORMULA_PREFIXES) or find_imagery(destination):
+            raise ValueError("the destination is not the name of a school")
+        parsed["destination"] = destination
+    return parsed
 
 
 def _existing_pupil(school: School, row: dict[str, Any]) -> Pupil | None:
     if row["mis_id"]:
-        pupil = Pupil.objects.filter(school=school, mis_id=row["mis_id"]).first()
+        pupil = Pupil.objects.on_list().filter(school=school, mis_id=row["mis_id"]).first()
         if pupil is not None:
             return pupil
     # No MIS id, or one given for the first time to a pupil first imported without it. The
     # same name however it was typed: "O'Brien" is "O’Brien", "Sian" is "Siân".
-    born_that_day = Pupil.objects.filter(school=school, date_of_birth=row["date_of_birth"])
+    born_that_day = Pupil.objects.on_list().filter(
+        school=school, date_of_birth=row["date_of_birth"]
+    )
     if row["mis_id"]:
         born_that_day = born_that_day.filter(mis_id="")
     name = (fold_name(row["first_name"]), fold_name(row["last_name"]))
@@ -656,7 +686,7 @@ def _column_names(heading: list[str]) -> list[str]:
     names = [f"_unused_{n}" for n in range(len(heading))]
     for column, known_as in COLUMN_NAMES.items():
         for name in known_as:
-            if name in written and names[written.index(name)] not in CSV_COLUMNS:
+            if name in written and names[written.index(name)] not in IMPORTED_COLUMNS:
                 names[written.index(name)] = column
                 break
     return names
@@ -691,7 +721,7 @@ def import_pupils(*, actor: User, school: School, csv_text: str) -> ImportResult
     result.ignored_columns = [
         clean_text(name)
         for name, column in zip(reader.fieldnames, header, strict=True)
-        if column not in CSV_COLUMNS and clean_text(name)
+        if column not in IMPORTED_COLUMNS and clean_text(name)
     ]
     reader.fieldnames = header
     seen_mis_ids: dict[str, int] = {}
@@ -749,10 +779,12 @@ def import_pupils(*, actor: User, school: School, csv_text: str) -> ImportResult
         if pupil is None:
             Pupil.objects.create(school=school, **row)
             result.created += 1
+            result.leavers += "leaving_date" in row
             continue
         if not row["mis_id"]:
             row["mis_id"] = pupil.mis_id  # a row without one never clears the pupil's id
         changed = [name for name, value in row.items() if getattr(pupil, name) != value]
+        result.leavers += "leaving_date" in changed
         if changed:
             for name in changed:
                 setattr(pupil, name, row[name])
@@ -770,6 +802,7 @@ def import_pupils(*, actor: User, school: School, csv_text: str) -> ImportResult
             "updated": result.updated,
             "unchanged": result.unchanged,
             "rejected": len(result.errors),
+            "leavers": result.leavers,
         },
     )
     return result

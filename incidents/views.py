@@ -108,7 +108,7 @@ def report_what(request, school, draft):
 
 
 def _pupil_choices(school, query: str):
-    pupils = Pupil.objects.filter(school=school).matching(query)
+    pupils = Pupil.objects.filter(school=school).on_list().matching(query)
     return list(pupils.order_by("last_name", "first_name")[: PUPILS_IN_SELECT + 1])
 
 
@@ -160,7 +160,8 @@ def report_who(request, school, draft):
     if action == "choose":
         # Checked against the whole school list, not only the current search.
         choose_form = ChoosePupilForm(
-            request.POST, pupils=Pupil.objects.filter(school=school).order_by("last_name")
+            request.POST,
+            pupils=Pupil.objects.filter(school=school).on_list().order_by("last_name"),
         )
     else:
         choose_form = ChoosePupilForm(pupils=choices[:PUPILS_IN_SELECT])
@@ -403,7 +404,7 @@ def my_report(request, incident):
 def pupils(request, school):
     search = PupilSearchForm(request.GET or None)
     query = search.cleaned_data["q"] if search.is_valid() else ""
-    pupils = Pupil.objects.filter(school=school).matching(query, mis_id=True)
+    pupils = Pupil.objects.filter(school=school).on_list().matching(query, mis_id=True)
     page = Paginator(pupils.order_by("last_name", "first_name"), 50).get_page(
         request.GET.get("page")
     )

@@ -77,7 +77,7 @@ def test_each_bad_row_is_reported_with_its_line_and_good_rows_still_import(clien
     assert "Rows not imported" in body and "already on line 2" in body
     assert sorted(Pupil.objects.values_list("first_name", flat=True)) == ["Amira", "Gus"]
     event = AuditEvent.objects.get(action="pupils.imported")
-    assert event.data == {"created": 2, "updated": 0, "unchanged": 0, "rejected": 7}
+    assert event.data == {"created": 2, "updated": 0, "unchanged": 0, "rejected": 7, "leavers": 0}
     assert event.actor == cast.admin and event.school == cast.school_a
 
 
@@ -213,3 +213,48 @@ def test_a_name_searched_as_the_list_writes_it_is_found(client_for, cast, pupils
     url = reverse("incidents:pupils", kwargs={"school": "oakwood"})
     found = client_for(cast.dsl).get(url, {"q": "Okafor, Maya"}).content.decode()
     assert listed("Okafor", "Maya") in found and "1 pupil found" in found
+
+
+def test_leavers_come_with_a_leaving_date_and_destination(cast):
+    from datetime import date
+
+    from safeguarding.models import AuditEvent
+
+    existing = Pupil.objects.create(
+        school=cast.school_a,
+        first_name="Amira",
+        last_name="Khan",
+        year_group="9",
+        date_of_birth=date(2011, 5, 14),
+        mis_id="A1",
+    )
+    result = import_pupils(
+        actor=cast.admin,
+        school=cast.school_a,
+        csv_text=(
+            "first_name,last_name,year_group,date_of_birth,mis_id,Date of leaving,Next school\n"
+            "Amira,Khan,9,2011-05-14,A1,20/03/2026,Hilltop High School\n"
+            "Jack,Reid,10,2010-02-03,A2,,\n"
+            "Bea,Moss,10,2010-02-04,A3,2009-01-01,\n"
+            "Cal,Nye,10,2010-02-05,A4,2031-01-01,\n"
+        ),
+    )
+    assert result.leavers == 1
+    assert [e.line for e in result.errors] == [4, 5]
+    assert "leaving date is before the date of birth" in result.errors[0].reason
+    assert "more than a year ahead" in result.errors[1].reason
+    existing.refresh_from_db()
+    assert existing.leaving_date == date(2026, 3, 20)
+    assert existing.destination == "Hilltop High School"
+    jack = Pupil.objects.get(mis_id="A2")
+    assert jack.leaving_date is None and jack.destination == ""
+    assert AuditEvent.objects.get(action="pupils.imported").data["leavers"] == 1
+    # A blank leaving date does not clear one already recorded.
+    import_pupils(
+        actor=cast.admin,
+        school=cast.school_a,
+        csv_text="first_name,last_name,year_group,date_of_birth,mis_id,leaving_date\n"
+        "Amira,Khan,9,2011-05-14,A1,\n",
+    )
+    existing.refresh_from_db()
+    assert existing.leaving_date == date(2026, 3, 20)
