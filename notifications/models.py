@@ -27,6 +27,32 @@ class Kind(models.TextChoices):
     LEAD_ADDED = "lead_added", "New safeguarding lead added"
     TWO_FACTOR_RESET = "two_factor_reset", "Your two-factor sign-in was reset"
     NO_LEAD = "no_lead", "Concern reported at a school with no safeguarding lead"
+    # A child protection file's life (records/): each names a reference at most, never a pupil.
+    FILE_TO_SEND = "file_to_send", "A leaver's child protection file is due to be sent"
+    FILE_OVERDUE = "file_overdue", "A leaver's child protection file is overdue"
+    FILE_INCOMING = "file_incoming", "A child protection file has been sent to your school"
+    FILE_NOT_ACCEPTED = "file_not_accepted", "A file you sent has not been accepted"
+    FILE_REJECTED = "file_rejected", "A file you sent was rejected"
+    RECEIPT_NOT_CONFIRMED = "receipt_missing", "A file you exported is not confirmed received"
+    REVIEW_DUE = "review_due", "A child protection file is due for its retention review"
+    REQUEST_DUE = "request_due", "A subject access request is due soon"
+    REQUEST_OVERDUE = "request_overdue", "A subject access request is overdue"
+
+
+# Messages about a file's life: they point at the school's files and requests page.
+FILE_WORK = frozenset(
+    {
+        Kind.FILE_TO_SEND,
+        Kind.FILE_OVERDUE,
+        Kind.FILE_INCOMING,
+        Kind.FILE_NOT_ACCEPTED,
+        Kind.FILE_REJECTED,
+        Kind.RECEIPT_NOT_CONFIRMED,
+        Kind.REVIEW_DUE,
+        Kind.REQUEST_DUE,
+        Kind.REQUEST_OVERDUE,
+    }
+)
 
 
 class OutboxStatus(models.TextChoices):
@@ -83,6 +109,8 @@ class Outbox(models.Model):
     @property
     def case_path(self) -> str:
         """Where the message points in the app: the case, the school's cases, or nowhere."""
+        if self.kind in FILE_WORK:
+            return f"/s/{self.school.slug}/records/"
         if self.reference:
             return f"/cases/{self.reference}/"
         if self.kind == Kind.DIGEST:

@@ -27,7 +27,7 @@ from safeguarding.models import Role, School, User
 from terms.school_days import calendar_for
 
 from .emails import send_email, site_link
-from .models import Kind, NotificationSettings, Outbox, OutboxStatus
+from .models import FILE_WORK, Kind, NotificationSettings, Outbox, OutboxStatus
 
 logger = logging.getLogger(__name__)
 
@@ -224,6 +224,26 @@ def notify_two_factor_reset(*, school: School | None, person: User) -> list[int]
     )
 
 
+def notify_file_work(
+    *, kind: str, key: str, school: School, recipients: Iterable[User], reference: str = ""
+) -> list[int]:
+    """Tell `recipients` about a child protection file's life at `school` (records/): a file to
+    send, one waiting to be accepted, a review or a subject access request due. `key` names the
+    occasion (such as the transfer and its due date), so each is told once. The message carries
+    `reference` (a transfer's or request's) at most: never a pupil's name."""
+    if kind not in FILE_WORK:
+        raise ValueError(f"{kind} is not about a file")
+    return _queue(
+        kind=kind,
+        key=key,
+        recipients=list(recipients),
+        school=school,
+        incident_id=None,
+        reference=reference,
+        urgent=False,
+    )
+
+
 # --- Publishing -----------------------------------------------------------------------------
 
 
@@ -284,6 +304,13 @@ def _message_for(row: Outbox) -> tuple[str, dict]:
         # Names the school only: who was given the role (or reset the sign-in) is for the
         # recipient to see once signed in.
         return row.kind, {"school_name": row.school.name if row.school else ""}
+    if row.kind in FILE_WORK:
+        return "file_work", {
+            "headline": row.get_kind_display(),
+            "school_name": row.school.name,
+            "reference": row.reference,
+            "link": site_link(row.case_path),
+        }
     if row.kind == Kind.DIGEST:
         return row.kind, {
             "school_name": row.school.name,
