@@ -17,5 +17,6 @@ urlpatterns = [
     path("", include("cases.urls")),
     path("", include("stats.urls")),
     path("", include("terms.urls")),
+    path("", include("records.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -91,6 +91,7 @@ INSTALLED_APPS = [
     "notifications",
     "stats",
     "terms",
+    "records",
 ]
 
 MIDDLEWARE = [
@@ -284,6 +285,16 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "safeguarding.tasks.anchor_audit_heads",
         "schedule": 24 * 60 * 60.0,
         "kwargs": {"every_chain": True},
+    },
+    # Files to send, transfers not accepted, reviews and subject access requests due.
+    "records-chase": {
+        "task": "records.chase",
+        "schedule": 15 * 60.0,
+    },
+    # An export's encrypted archive is kept a day at most when it is not sent.
+    "records-purge-unsent-archives": {
+        "task": "records.purge_unsent_archives",
+        "schedule": 60.0 * 60,
     },
     # Unfinished reports are kept seven days, then deleted.
     "incidents-purge-expired-drafts": {

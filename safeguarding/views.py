@@ -46,6 +46,12 @@ SCHOOL_WORK = [
         "Invite staff, change their roles and close accounts.",
     ),
     WorkLink(
+        "Child protection files",
+        "/s/{school}/records/",
+        frozenset({Role.DSL, Role.DEPUTY_DSL}),
+        "Leavers' files to send, files sent to you, retention reviews and subject access requests.",
+    ),
+    WorkLink(
         "Statistics",
         "/s/{school}/statistics/",
         frozenset({Role.DSL}),
@@ -123,6 +129,9 @@ def home(request):
         {
             "name": school.name,
             "kind": "school",
+            "school": school,
+            # DSLs and deputies see what is due about files here (records/ on the page).
+            "shows_files_due": bool(roles & {Role.DSL, Role.DEPUTY_DSL}),
             "roles": _role_names(roles),
             "links": _links(SCHOOL_WORK, roles, school=school.slug),
             "sees_leads": bool(roles & SEES_SAFEGUARDING_LEADS),

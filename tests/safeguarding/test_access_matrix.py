@@ -168,6 +168,39 @@ EXPECTATIONS: dict[str, Expect] = {
     # Term dates
     "terms:school": school_a("dsl", "admin", methods=("GET", "POST")),
     "terms:trust": only("trust_lead", methods=("GET", "POST")),
+    # A child's file for life: the school's DSL and deputies; disposing and lifting a hold are
+    # the DSL's. The transfer in the fixture was sent by Elm Park to Oakwood, so Oakwood is the
+    # receiving school: it can accept or reject it, never withdraw it.
+    "records:overview": school_a(*CASE),
+    "records:pupil": school_a(*CASE),
+    "records:preview": school_a(*CASE),
+    "records:leaving": school_a(*CASE, methods=("GET", "POST")),
+    "records:send": school_a(*CASE, methods=("GET", "POST")),
+    "records:export": school_a(*CASE, methods=("GET", "POST")),
+    "records:review": school_a(*CASE, methods=("GET", "POST")),
+    "records:dispose": school_a("dsl", methods=("GET", "POST")),
+    "records:legal_hold": school_a(*CASE, methods=("GET", "POST")),
+    "records:lift_hold": school_a("dsl", methods=("GET", "POST")),
+    "records:new_request": school_a(*CASE, methods=("GET", "POST")),
+    "records:transfer": school_a(*CASE),
+    "records:accept": school_a(*CASE, methods=("GET", "POST")),
+    "records:reject": school_a(*CASE, methods=("GET", "POST")),
+    "records:withdraw": Expect(
+        ("GET", "POST"), school_a(*CASE).statuses | {"dsl": 404, "deputy": 404}
+    ),
+    "records:received": school_a(*CASE),
+    "records:export_detail": school_a(*CASE),
+    "records:export_download": school_a(*CASE),
+    "records:export_sent": school_a(*CASE, methods=("GET", "POST")),
+    "records:export_received": school_a(*CASE, methods=("GET", "POST")),
+    "records:retention": school_a(*CASE),
+    "records:retention_rule": school_a(*CASE, methods=("GET", "POST")),
+    "records:requests": school_a(*CASE),
+    "records:request": school_a(*CASE),
+    "records:extend": school_a(*CASE, methods=("GET", "POST")),
+    "records:item": school_a(*CASE, methods=("GET", "POST")),
+    "records:disclosure_pdf": school_a(*CASE),
+    "records:answered": school_a(*CASE, methods=("GET", "POST")),
 }
 
 # Django's own admin: reached only through the same two-factor check (tested elsewhere).
@@ -228,7 +261,9 @@ def url_kwargs(cast):
     invitation = invite(
         actor=cast.admin, school=cast.school_a, email="new@oakwood.test", roles=[Role.STAFF]
     )
+    records = _records_fixtures(cast, pupil, incident)
     return {
+        **records,
         "school": cast.school_a.slug,
         "trust": cast.trust_a.slug,
         "reference": incident.reference,
@@ -240,6 +275,51 @@ def url_kwargs(cast):
         "token": "not-a-real-token",
         "uidb64": "MQ",
         "version": "2026-01",
+    }
+
+
+def _records_fixtures(cast, pupil, incident) -> dict:
+    """A file sent by Elm Park to Oakwood (waiting), one Oakwood accepted, an export, a legal
+    hold and a subject access request at Oakwood."""
+    from records import services as records
+
+    elm_pupil = Pupil.objects.create(
+        school=cast.school_b, first_name="Ben", last_name="Cole", year_group="8"
+    )
+    make_incident(cast.school_b, cast.teacher_b, pupils=[(elm_pupil, PupilRole.PICTURED)])
+    waiting = records.send_transfer(
+        pupil=elm_pupil, school=cast.school_b, to_school=cast.school_a, actor=cast.dsl_b
+    )
+    other = Pupil.objects.create(
+        school=cast.school_b, first_name="Cal", last_name="Dee", year_group="8"
+    )
+    make_incident(cast.school_b, cast.teacher_b, pupils=[(other, PupilRole.PICTURED)])
+    accepted = records.send_transfer(
+        pupil=other, school=cast.school_b, to_school=cast.school_a, actor=cast.dsl_b
+    )
+    received = records.accept_transfer(transfer=accepted, actor=cast.dsl)
+    export, _ = records.make_export(
+        pupil=pupil, school=cast.school_a, actor=cast.dsl, recipient_school="Hill School"
+    )
+    hold = records.place_legal_hold(
+        pupil=pupil, school=cast.school_a, actor=cast.dsl, kind="police", reason="Police asked."
+    )
+    sar = records.log_request(
+        school=cast.school_a,
+        pupil=pupil,
+        actor=cast.dsl,
+        requester_name="Jo Jones",
+        relationship="parent",
+        how_received="email",
+        received_on=timezone.localdate(),
+    )
+    return {
+        "transfer": waiting.reference,
+        "received": received.pk,
+        "export": export.reference,
+        "hold": hold.pk,
+        "sar": sar.reference,
+        "key": f"case:{incident.reference}:report",
     }
 
 
