@@ -38,6 +38,11 @@ YES_NO_UNKNOWN_CHOICES_DATA = (
     {"value": NOT_KNOWN, "label": "Not known"},
 )
 
+# The rule set the triage engine applies to a version (guidance/triage.py). Versions published
+# before rule sets were named (2026-01, 2026-09) use the first one; a published version's rule
+# set never changes, so its outcomes never do.
+FIRST_RULES = "2026-01"
+
 UNKNOWN_VERSION = "There is no checklist version {version!r}."
 UNKNOWN_QUESTION = "Checklist {version} has no question {id!r}."
 UNKNOWN_ADVICE = "Checklist {version} has no advice {id!r}."
@@ -60,8 +65,8 @@ class Question:
     source: str
     awaiting_confirmation: bool
     referral_factor: bool
-    # For the five immediate-referral factors: how the factor reads in an outcome, and the fact
-    # the DSL must find out when the answer is "not known".
+    # For the five immediate-referral factors: how the factor reads in an outcome. For them (and
+    # for any question that has one): the fact the DSL must find out when it is "not known".
     factor_label: str = ""
     missing_fact: str = ""
     part: str = STAFF
@@ -97,6 +102,7 @@ class Question:
             data["choices"] = [{"value": c.value, "label": c.label} for c in self.choices]
         if self.referral_factor:
             data["factor_label"] = self.factor_label
+        if self.referral_factor or self.missing_fact:
             data["missing_fact"] = self.missing_fact
         if self.part != STAFF:
             data["part"] = self.part
@@ -186,6 +192,7 @@ class Checklist:
     summary: str
     questions: tuple[Question, ...]
     advice: tuple[Advice, ...] = field(default=())
+    rules: str = FIRST_RULES
 
     def question(self, id: str) -> Question:
         for question in self.questions:
@@ -245,16 +252,20 @@ class Checklist:
             summary=data.get("summary", ""),
             questions=questions,
             advice=advice,
+            rules=data.get("rules", FIRST_RULES),
         )
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        data: dict[str, Any] = {
             "version": self.version,
             "published": self.published.isoformat(),
             "summary": self.summary,
-            "questions": [q.to_dict() for q in self.questions],
-            "advice": [a.to_dict() for a in self.advice],
         }
+        if self.rules != FIRST_RULES:
+            data["rules"] = self.rules
+        data["questions"] = [q.to_dict() for q in self.questions]
+        data["advice"] = [a.to_dict() for a in self.advice]
+        return data
 
 
 def content_sha256(data: dict[str, Any]) -> str:

@@ -3,469 +3,132 @@
 Pure and deterministic: no database, no clock, no randomness. The outcome is stored with the
 incident (`Outcome.to_dict()`), so what a DSL sees for an old incident is what was computed then.
 
-Rules, with their sources in the checklist content:
-- Immediate referral (UKCIS 2020/2024) when any of the five referral factors is "yes". An adult
-  making the image counts as adult involvement; threats or demands count as blackmail.
-- "Not known" (or no answer) on a referral factor is never read as "no": the DSL decides today,
-  and the outcome names the missing fact.
-- Aggravated or experimental (Wolak & Finkelhor 2011): nudifying a real pupil's photo is made
-  without their agreement, so it is always aggravated.
-- Urgency: call 999 when a child is at risk right now; tell the DSL now when any referral factor
-  is "yes" or there are threats or demands; otherwise the DSL reviews it today.
+Each checklist version names the rule set it is triaged by (`Checklist.rules`), and a published
+version's rule set never changes, so recomputing an old incident's outcome gives what it was
+given then:
+- "2026-01" (rules_2026_01.py): versions 2026-01 and 2026-09, kept exactly as they were.
+- "2026-12" (rules_2026_12.py): from version 2026-12 on. In short, with the sources beside each
+  rule in that module:
+  - Immediate referral (UKCIS 2024) when any of the five referral factors is yes. "Not known"
+    (or no answer) is never read as no: the referral line is then "not known yet: the DSL
+    decides today", and the outcome names the fact to find out.
+  - Urgency: call 999 only when a child is in danger right now (NCA alert, April 2024); tell
+    the DSL in person now when a referral factor is yes, when it is not known whether a child is
+    at immediate risk or in danger now, or when there are threats or demands; otherwise the
+    report tells the DSL at once and the DSL reviews it today (UKCIS 2024 staff overview).
+  - Typology (Wolak and Finkelhor 2011, as UKCIS uses it): by what happened, not by the tool.
+    Aggravated: an adult, threats or demands, pressure, or an image made, sent or shown without
+    the knowledge or against the will of the child in it (someone else nudifying a child's photo
+    is); experimental: the child's own image, kept or sent willingly to one person, nothing else
+    of concern; not typed: no image known; otherwise not yet known, naming what to find out.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
-from typing import Any
+from types import ModuleType
 
-from .checklist import NO, NOT_KNOWN, YES, Checklist, Question
+from . import rules_2026_01, rules_2026_12
+from .checklist import Checklist
+from .engine import (
+    AGGRAVATED,
+    CALL_999,
+    DSL_REVIEW_TODAY,
+    EXPERIMENTAL,
+    FIND_OUT,
+    INVALID_ANSWER,
+    NOT_KNOWN_ALIASES,
+    NOT_TYPED,
+    NOT_YET_KNOWN,
+    REFERRAL_LABELS,
+    REFERRAL_NO,
+    REFERRAL_NOT_KNOWN,
+    REFERRAL_YES,
+    REFERRALS,
+    TELL_DSL_NOW,
+    TYPOLOGIES,
+    TYPOLOGY_LABELS,
+    URGENCIES,
+    URGENCY_LABELS,
+    Action,
+    Factor,
+    Outcome,
+    clean_answers,
+)
 
-INVALID_ANSWER = "Question {id!r} does not accept the answer {value!r}."
+__all__ = [
+    "AGGRAVATED",
+    "CALL_999",
+    "DSL_REVIEW_TODAY",
+    "EXPERIMENTAL",
+    "FIND_OUT",
+    "HEADLINES",
+    "INVALID_ANSWER",
+    "NOT_KNOWN_ALIASES",
+    "NOT_TYPED",
+    "NOT_YET_KNOWN",
+    "REFERRALS",
+    "REFERRAL_FACTOR_IDS",
+    "REFERRAL_LABELS",
+    "REFERRAL_NO",
+    "REFERRAL_NOT_KNOWN",
+    "REFERRAL_YES",
+    "REQUIRED_ADVICE_IDS",
+    "SEXTORTION_ADVICE_IDS",
+    "TELL_DSL_NOW",
+    "TYPOLOGIES",
+    "TYPOLOGY_LABELS",
+    "URGENCIES",
+    "URGENCY_LABELS",
+    "Action",
+    "Factor",
+    "Outcome",
+    "check_checklist",
+    "clean_answers",
+    "rules_for",
+    "triage",
+]
+
 MISSING_CONTENT = "Checklist {version} lacks what the triage engine needs: {missing}."
+UNKNOWN_RULES = "Checklist {version} names rules {rules!r}, which the triage engine does not know."
 
-# The questions the rules read (a version may leave out any but the referral factors) and the
-# advice every version must carry.
-REFERRAL_FACTOR_IDS = (
-    "adult_involved",
-    "coercion_or_capacity",
-    "unusual_or_violent",
-    "sexual_acts_under_13",
-    "immediate_risk",
-)
-SEXTORTION_ADVICE_IDS = (
-    "sx_dont_pay",
-    "sx_block",
-    "sx_keep_evidence",
-    "sx_report",
-    "sx_remove",
-    "sx_not_to_blame",
-)
-REQUIRED_ADVICE_IDS = (
-    "call_999",
-    "tell_dsl_now",
-    "report_to_dsl",
-    "dont_view",
-    "reassure_child",
-    "refer_now",
-    "decide_today",
-    "manage_in_school",
-    "treat_as_csam",
-    "follow_sextortion",
-    "aggravated_police",
-    "experimental_outcome21",
-    "secure_device",
-    "find_device",
-    "viewed_support",
-    "spread_wide",
-    "offer_removal",
-    "tell_parents",
-    "record_words",
-    *SEXTORTION_ADVICE_IDS,
-)
-
-# Other spellings of "not known" that callers may pass (the incident kind says "not_sure").
-NOT_KNOWN_ALIASES = frozenset({"not_sure", "unknown", "dont_know"})
-
-AGGRAVATED = "aggravated"
-EXPERIMENTAL = "experimental"
-NOT_YET_KNOWN = "not_yet_known"
-TYPOLOGIES = (AGGRAVATED, EXPERIMENTAL, NOT_YET_KNOWN)
-
-# The referral line, three-valued: a factor applies; a factor is not known yet (the DSL decides
-# today); none applies. "Not known" is never shown or counted as "no".
-REFERRAL_YES = "yes"
-REFERRAL_NOT_KNOWN = "not_known"
-REFERRAL_NO = "no"
-REFERRALS = (REFERRAL_YES, REFERRAL_NOT_KNOWN, REFERRAL_NO)
-REFERRAL_LABELS = {
-    REFERRAL_YES: "Yes: refer today",
-    REFERRAL_NOT_KNOWN: "Not known yet: the DSL decides today",
-    REFERRAL_NO: "No reason found so far",
+RULE_SETS: dict[str, ModuleType] = {
+    rules_2026_01.RULES: rules_2026_01,
+    rules_2026_12.RULES: rules_2026_12,
 }
+CURRENT_RULES = rules_2026_12
 
-CALL_999 = "call_999"
-TELL_DSL_NOW = "tell_dsl_now"
-DSL_REVIEW_TODAY = "dsl_review_today"
-URGENCIES = (CALL_999, TELL_DSL_NOW, DSL_REVIEW_TODAY)
-
-TYPOLOGY_LABELS = {
-    AGGRAVATED: "Aggravated",
-    EXPERIMENTAL: "Experimental",
-    NOT_YET_KNOWN: "Not yet known",
-}
-URGENCY_LABELS = {
-    CALL_999: "Call 999 now",
-    TELL_DSL_NOW: "Tell the DSL now",
-    DSL_REVIEW_TODAY: "DSL to review today",
-}
-
-HEADLINES = {
-    CALL_999: "Call 999 now if a child is in danger, then tell the DSL in person",
-    TELL_DSL_NOW: "Tell the DSL in person now, then finish this report",
-    DSL_REVIEW_TODAY: "Finish this report now: the DSL will review it today",
-}
-
-REAL_PHOTO_SOURCES = frozenset(
-    {"social_media", "school_or_club", "sent_privately", "taken_without_knowing"}
-)
-WIDE_PLATFORMS = frozenset({"group_chat", "public"})
-WIDE_RECIPIENTS = frozenset({"few", "many", "very_many"})
-NARROW_PLATFORMS = frozenset({"not_shared", "private_message"})
-NARROW_RECIPIENTS = frozenset({"none", "one"})
-
-NUDIFIED_REASON = (
-    "A real pupil's photo was changed to make them look nude. That is done without their "
-    "agreement, so it is always aggravated."
-)
-SEXTORTION_REASON = "Someone made threats or demands (extortion)."
-ADULT_REASON = "An adult is involved."
-COERCION_REASON = "A child may have been pressured, blackmailed or groomed."
-UNWILLING_REASON = "The image was made, sent or shown without the agreement of the child in it."
-TAKEN_UNAWARE_REASON = "The photo was taken without the child knowing."
-AI_FROM_REAL_PHOTO_REASON = (
-    "An AI image was made from a real child's photo, without their agreement."
-)
-EXPERIMENTAL_REASON = (
-    "The child took the image themselves and shared it willingly, with no adult, threats, "
-    "pressure or malice reported."
-)
-NOT_YET_KNOWN_REASON = (
-    "Not enough is known yet to say whether this is aggravated or experimental. Find out: {facts}."
-)
-NOT_CLEAR_REASON = (
-    "Nothing so far makes this aggravated, but it is not a willing exchange between pupils "
-    "either. The DSL decides."
-)
+# The newest rule set's names, for callers that show or check them.
+REFERRAL_FACTOR_IDS = CURRENT_RULES.REFERRAL_FACTOR_IDS
+SEXTORTION_ADVICE_IDS = CURRENT_RULES.SEXTORTION_ADVICE_IDS
+REQUIRED_ADVICE_IDS = CURRENT_RULES.REQUIRED_ADVICE_IDS
+HEADLINES = CURRENT_RULES.HEADLINES
 
 
-@dataclass(frozen=True)
-class Factor:
-    """An immediate-referral factor that applies ("yes") or is still open ("not_known")."""
-
-    id: str
-    label: str
-    source: str
-    answer: str = YES
-    reason: str = ""
-    awaiting_confirmation: bool = False
-
-
-@dataclass(frozen=True)
-class Action:
-    text: str
-    source: str
-    id: str = ""
-    awaiting_confirmation: bool = False
-
-
-@dataclass(frozen=True)
-class Outcome:
-    checklist_version: str
-    immediate_referral: bool
-    referral_factors: tuple[Factor, ...]
-    unknown_factors: tuple[Factor, ...]
-    typology: str
-    typology_reason: str
-    sextortion: bool
-    sextortion_advice: tuple[Action, ...]
-    urgency: str
-    headline: str
-    next_actions: tuple[Action, ...]
-
-    @property
-    def referral(self) -> str:
-        """REFERRAL_YES, REFERRAL_NOT_KNOWN or REFERRAL_NO (also for outcomes stored before this
-        existed: it is derived from the factors, which every stored outcome has)."""
-        if self.referral_factors:
-            return REFERRAL_YES
-        if self.unknown_factors:
-            return REFERRAL_NOT_KNOWN
-        return REFERRAL_NO
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "checklist_version": self.checklist_version,
-            "immediate_referral": self.immediate_referral,
-            "referral_factors": [_factor_dict(f) for f in self.referral_factors],
-            "unknown_factors": [_factor_dict(f) for f in self.unknown_factors],
-            "typology": self.typology,
-            "typology_reason": self.typology_reason,
-            "sextortion": self.sextortion,
-            "sextortion_advice": [_action_dict(a) for a in self.sextortion_advice],
-            "urgency": self.urgency,
-            "headline": self.headline,
-            "next_actions": [_action_dict(a) for a in self.next_actions],
-        }
-
-    @classmethod
-    def from_dict(cls, d: Mapping[str, Any]) -> Outcome:
-        return cls(
-            checklist_version=d["checklist_version"],
-            immediate_referral=bool(d["immediate_referral"]),
-            referral_factors=tuple(Factor(**f) for f in d["referral_factors"]),
-            unknown_factors=tuple(Factor(**f) for f in d["unknown_factors"]),
-            typology=d["typology"],
-            typology_reason=d["typology_reason"],
-            sextortion=bool(d["sextortion"]),
-            sextortion_advice=tuple(Action(**a) for a in d["sextortion_advice"]),
-            urgency=d["urgency"],
-            headline=d["headline"],
-            next_actions=tuple(Action(**a) for a in d["next_actions"]),
-        )
-
-
-def _factor_dict(factor: Factor) -> dict[str, Any]:
-    return {
-        "id": factor.id,
-        "label": factor.label,
-        "source": factor.source,
-        "answer": factor.answer,
-        "reason": factor.reason,
-        "awaiting_confirmation": factor.awaiting_confirmation,
-    }
-
-
-def _action_dict(action: Action) -> dict[str, Any]:
-    return {
-        "text": action.text,
-        "source": action.source,
-        "id": action.id,
-        "awaiting_confirmation": action.awaiting_confirmation,
-    }
+def rules_for(checklist: Checklist) -> ModuleType:
+    try:
+        return RULE_SETS[checklist.rules]
+    except KeyError:
+        raise ValueError(
+            UNKNOWN_RULES.format(version=checklist.version, rules=checklist.rules)
+        ) from None
 
 
 def check_checklist(checklist: Checklist) -> None:
-    """Raise ValueError if `checklist` lacks a referral factor or advice the rules use."""
+    """Raise ValueError if `checklist` lacks a question or advice its rule set uses."""
+    rules = rules_for(checklist)
     factor_ids = {q.id for q in checklist.referral_factors}
+    question_ids = {q.id for q in checklist.questions}
     advice_ids = {a.id for a in checklist.advice}
-    missing = [i for i in REFERRAL_FACTOR_IDS if i not in factor_ids]
-    missing += [i for i in REQUIRED_ADVICE_IDS if i not in advice_ids]
+    missing = [i for i in rules.REFERRAL_FACTOR_IDS if i not in factor_ids]
+    missing += [i for i in getattr(rules, "REQUIRED_QUESTION_IDS", ()) if i not in question_ids]
+    missing += [i for i in rules.REQUIRED_ADVICE_IDS if i not in advice_ids]
     if missing:
         raise ValueError(
             MISSING_CONTENT.format(version=checklist.version, missing=", ".join(missing))
         )
 
 
-def clean_answers(checklist: Checklist, answers: Mapping[str, str]) -> dict[str, str]:
-    """The answers to this checklist's questions, checked. Missing answers stay missing.
-
-    Answers to questions the version does not ask are ignored (they cannot change its outcome);
-    an answer a question does not offer is a programming error and raises ValueError.
-    """
-    cleaned: dict[str, str] = {}
-    for question in checklist.questions:
-        value = answers.get(question.id)
-        if value is None or value == "":
-            continue
-        value = NOT_KNOWN if value in NOT_KNOWN_ALIASES else value
-        if value not in question.choice_values():
-            raise ValueError(INVALID_ANSWER.format(id=question.id, value=value))
-        cleaned[question.id] = value
-    return cleaned
-
-
-class _Answers:
-    """Read answers, where a question the version does not ask reads as not answered."""
-
-    def __init__(self, checklist: Checklist, answers: Mapping[str, str]):
-        self.checklist = checklist
-        self.values = clean_answers(checklist, answers)
-
-    def get(self, question_id: str) -> str | None:
-        return self.values.get(question_id)
-
-    def is_(self, question_id: str, *values: str) -> bool:
-        return self.values.get(question_id) in values
-
-    def open(self, question_id: str) -> bool:
-        """Not answered, or answered "not known"."""
-        return self.values.get(question_id, NOT_KNOWN) == NOT_KNOWN
-
-    def asks(self, question_id: str) -> bool:
-        return self.checklist.has_question(question_id)
-
-
-def _derived_yes(question: Question, a: _Answers) -> str:
-    """Why a referral factor is "yes" because of another answer ("" if it is not)."""
-    if question.id == "adult_involved" and a.is_("creator", "adult"):
-        return "You said an adult made the image."
-    if question.id == "coercion_or_capacity":
-        if a.is_("threats_or_demands", YES):
-            return "Someone made threats or demands: that is blackmail."
-        if a.is_("image_nature", "sextortion"):
-            return "Someone is threatening to share an image or making demands: that is blackmail."
-    return ""
-
-
-def _factors(checklist: Checklist, a: _Answers) -> tuple[list[Factor], list[Factor]]:
-    applying: list[Factor] = []
-    unknown: list[Factor] = []
-    for question in checklist.referral_factors:
-        answer = a.get(question.id)
-        derived = _derived_yes(question, a)
-        common = {
-            "id": question.id,
-            "label": question.factor_label,
-            "source": question.source,
-            "awaiting_confirmation": question.awaiting_confirmation,
-        }
-        if answer == YES:
-            applying.append(
-                Factor(**common, answer=YES, reason=f"You answered yes: {question.text}")
-            )
-        elif derived:
-            applying.append(Factor(**common, answer=YES, reason=derived))
-        elif answer != NO:
-            lead = "Not answered" if answer is None else "Not known yet"
-            reason = f"{lead}. The DSL must find out {question.missing_fact}."
-            unknown.append(Factor(**common, answer=NOT_KNOWN, reason=reason))
-    return applying, unknown
-
-
-def _typology(
-    a: _Answers, applying: list[Factor], unknown: list[Factor], sextortion: bool
-) -> tuple[str, str]:
-    applies = {factor.id for factor in applying}
-    reasons: list[str] = []
-    if a.is_("image_nature", "nudified"):
-        reasons.append(NUDIFIED_REASON)
-    if "adult_involved" in applies:
-        reasons.append(ADULT_REASON)
-    if sextortion:
-        reasons.append(SEXTORTION_REASON)
-    elif "coercion_or_capacity" in applies:
-        reasons.append(COERCION_REASON)
-    if a.is_("pictured_child_willing", NO):
-        reasons.append(UNWILLING_REASON)
-    if a.is_("original_source", "taken_without_knowing"):
-        reasons.append(TAKEN_UNAWARE_REASON)
-    elif a.is_("image_nature", "ai_generated") and a.get("original_source") in REAL_PHOTO_SOURCES:
-        reasons.append(AI_FROM_REAL_PHOTO_REASON)
-    if reasons:
-        return AGGRAVATED, " ".join(reasons)
-
-    # Experimental needs every fact to point that way; anything still open keeps it undecided.
-    missing: list[str] = []
-    if a.open("image_nature"):
-        missing.append("what kind of image it is")
-    if a.open("creator"):
-        missing.append("who made it")
-    if a.open("threats_or_demands"):
-        missing.append("whether anyone made threats or demands")
-    missing += [a.checklist.question(factor.id).missing_fact for factor in unknown]
-    if a.asks("pictured_child_willing"):
-        willing = a.is_("pictured_child_willing", YES)
-        if a.open("pictured_child_willing"):
-            missing.append("whether the child in the image agreed to it being made and shared")
-    else:
-        willing = a.get("spread_platforms") in NARROW_PLATFORMS and (
-            a.get("spread_recipients") in NARROW_RECIPIENTS
-        )
-        if a.open("spread_platforms") or a.open("spread_recipients"):
-            missing.append("how far the image has been shared")
-        elif not willing:
-            missing.append("whether the child in the image agreed to it being shared this widely")
-    if (
-        not missing
-        and willing
-        and a.is_("image_nature", "real_nudes")
-        and a.is_("creator", "pictured_child")
-        and a.is_("threats_or_demands", NO)
-        and not applying
-        and not unknown
-    ):
-        return EXPERIMENTAL, EXPERIMENTAL_REASON
-    if missing:
-        return NOT_YET_KNOWN, NOT_YET_KNOWN_REASON.format(facts="; ".join(missing))
-    return NOT_YET_KNOWN, NOT_CLEAR_REASON
-
-
 def triage(checklist: Checklist, answers: Mapping[str, str]) -> Outcome:
     """The outcome of `answers` (question id -> "yes" | "no" | "not_known" | a choice value)."""
-    a = _Answers(checklist, answers)
-    applying, unknown = _factors(checklist, a)
-    sextortion = a.is_("threats_or_demands", YES) or a.is_("image_nature", "sextortion")
-    typology, typology_reason = _typology(a, applying, unknown, sextortion)
-
-    if any(factor.id == "immediate_risk" for factor in applying):
-        urgency = CALL_999
-    elif applying or sextortion or typology == AGGRAVATED:
-        # Aggravated (made or shared without consent, malice, an adult) is criminal and may
-        # need police today: the DSL hears of it in person now, not at the end of the day.
-        urgency = TELL_DSL_NOW
-    else:
-        urgency = DSL_REVIEW_TODAY
-
-    def advice(advice_id: str) -> Action:
-        item = checklist.advice_for(advice_id)
-        return Action(
-            text=item.text,
-            source=item.source,
-            id=item.id,
-            awaiting_confirmation=item.awaiting_confirmation,
-        )
-
-    actions: list[Action] = []
-    if urgency == CALL_999:
-        actions.append(advice("call_999"))
-    actions.append(advice("report_to_dsl" if urgency == DSL_REVIEW_TODAY else "tell_dsl_now"))
-    actions += [advice("dont_view"), advice("reassure_child")]
-    if applying:
-        actions.append(advice("refer_now"))
-    elif unknown or typology == AGGRAVATED:
-        actions.append(advice("decide_today"))
-    else:
-        actions.append(advice("manage_in_school"))
-    for factor in unknown:
-        actions.append(
-            Action(
-                text=f"Find out {checklist.question(factor.id).missing_fact}.",
-                source=factor.source,
-                id=f"find_out:{factor.id}",
-                awaiting_confirmation=factor.awaiting_confirmation,
-            )
-        )
-    if a.is_("image_nature", "nudified", "ai_generated"):
-        actions.append(advice("treat_as_csam"))
-    if sextortion:
-        actions.append(advice("follow_sextortion"))
-    if typology == AGGRAVATED:
-        actions.append(advice("aggravated_police"))
-    elif typology == EXPERIMENTAL:
-        actions.append(advice("experimental_outcome21"))
-    if a.is_("device_involved", YES) and not a.is_("device_secured", YES):
-        actions.append(advice("secure_device"))
-    elif a.open("device_involved"):
-        actions.append(advice("find_device"))
-    if a.is_("imagery_viewed", YES):
-        actions.append(advice("viewed_support"))
-    if (
-        a.get("spread_platforms") in WIDE_PLATFORMS
-        or a.get("spread_recipients") in WIDE_RECIPIENTS
-        or a.open("spread_platforms")
-        or a.open("spread_recipients")
-    ):
-        actions.append(advice("spread_wide"))
-    if not a.is_("removal_offered", YES) and not a.is_("spread_platforms", "not_shared"):
-        actions.append(advice("offer_removal"))
-    actions += [advice("tell_parents"), advice("record_words")]
-
-    sextortion_advice = (
-        tuple(advice(advice_id) for advice_id in SEXTORTION_ADVICE_IDS) if sextortion else ()
-    )
-
-    return Outcome(
-        checklist_version=checklist.version,
-        immediate_referral=bool(applying),
-        referral_factors=tuple(applying),
-        unknown_factors=tuple(unknown),
-        typology=typology,
-        typology_reason=typology_reason,
-        sextortion=sextortion,
-        sextortion_advice=sextortion_advice,
-        urgency=urgency,
-        headline=HEADLINES[urgency],
-        next_actions=tuple(actions),
-    )
+    return rules_for(checklist).triage(checklist, answers)

@@ -54,7 +54,7 @@ KIND_TO_IMAGE_NATURE: dict[str, tuple[str, ...]] = {
     Kind.AI_GENERATED: ("ai_generated",),
     Kind.NUDIFIED: ("nudified",),
     Kind.SEXTORTION: ("sextortion",),
-    Kind.REAL_NUDES: ("real_nudes",),
+    Kind.REAL_NUDES: ("real_photo", "real_nudes"),
     Kind.NOT_SURE: ("not_known",),
 }
 

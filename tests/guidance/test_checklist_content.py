@@ -26,8 +26,10 @@ CONTRACT_QUESTION_IDS = {
     "imagery_viewed",
     "removal_offered",
 }
-# The incident kinds the reporting journey passes in as "image_nature".
+# The incident kinds the reporting journey passed in as "image_nature" before 2026-12; from
+# 2026-12 the image's nature and threats are separate questions.
 INCIDENT_KINDS = {"ai_generated", "nudified", "sextortion", "real_nudes"}
+IMAGE_NATURES = {"ai_generated", "nudified", "real_photo", "no_image_known", "not_known"}
 
 
 @pytest.mark.parametrize("version", versions())
@@ -35,7 +37,11 @@ def test_every_version_loads_and_carries_what_the_engine_needs(version):
     checklist = load_checklist(version)
     check_checklist(checklist)
     assert {q.id for q in checklist.questions} >= CONTRACT_QUESTION_IDS
-    assert set(checklist.question("image_nature").choice_values()) >= INCIDENT_KINDS
+    natures = set(checklist.question("image_nature").choice_values())
+    if checklist.rules == "2026-01":
+        assert natures >= INCIDENT_KINDS
+    else:
+        assert natures == IMAGE_NATURES
     assert [q.id for q in checklist.referral_factors] == [
         "adult_involved",
         "coercion_or_capacity",
@@ -115,6 +121,7 @@ def test_a_question_without_a_source_is_refused():
 
 def test_a_referral_factor_must_say_what_to_find_out():
     data = load_checklist().to_dict()
-    data["questions"][0]["missing_fact"] = ""
+    factor = next(q for q in data["questions"] if q["referral_factor"])
+    factor["missing_fact"] = ""
     with pytest.raises(ValueError, match="missing fact"):
         Checklist.from_dict(data)

@@ -45,7 +45,7 @@ def test_a_dsl_reads_the_checklist_versions_and_what_changed(page, cast):
     page.goto("/guidance/checklists/")
     check_accessibility(page, "checklist versions")
     page.get_by_role("button", name="Show what changed").click()
-    page.get_by_role("heading", name="What changed from 2026-01 to 2026-09").wait_for()
+    page.get_by_role("heading", name="What changed from 2026-09 to 2026-12").wait_for()
     assert page.get_by_role("heading", name="Questions added (1)").is_visible()
     check_accessibility(page, "checklist compare")
     page.get_by_role("link", name="All versions").click()

@@ -32,7 +32,7 @@ class Scenario:
     reason_has: tuple = ()  # words the typology reason must contain
     actions: tuple = ()  # advice ids that must be recommended
     not_actions: tuple = ()  # advice ids that must not be
-    version: str | None = None  # None: the current version
+    version: str = "2026-09"
 
 
 SCENARIOS = [
@@ -430,7 +430,7 @@ def test_there_are_enough_scenarios():
 
 def test_a_derived_factor_says_why_it_applies():
     outcome = triage(
-        load_checklist(), {"creator": "adult", "threats_or_demands": "yes", **NO_FACTORS}
+        load_checklist("2026-09"), {"creator": "adult", "threats_or_demands": "yes", **NO_FACTORS}
     )
     reasons = {f.id: f.reason for f in outcome.referral_factors}
     assert "an adult made the image" in reasons["adult_involved"]
@@ -438,7 +438,7 @@ def test_a_derived_factor_says_why_it_applies():
 
 
 def test_the_sextortion_advice_covers_the_nca_points():
-    outcome = triage(load_checklist(), {"image_nature": "sextortion"})
+    outcome = triage(load_checklist("2026-09"), {"image_nature": "sextortion"})
     advice = " ".join(a.text for a in outcome.sextortion_advice).lower()
     for point in (
         "do not pay",

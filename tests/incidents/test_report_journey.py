@@ -204,21 +204,25 @@ def test_changing_an_answer_from_check_your_answers_comes_back_to_it(journey, ca
 
 
 def test_changing_the_kind_asks_the_question_the_checklist_no_longer_knows(journey, cast):
-    """Kind 'not sure' answered image_nature; 'sextortion' answers it differently: the check page
-    still works, and the derived answer follows the new kind."""
+    """Kind 'nudified' answered image_nature; 'sextortion' says there are threats but not what
+    the image is (checklist 2026-12 asks that apart): the check page sends the reporter back to
+    the question, and the derived answer follows the new kind."""
     j = journey(cast.teacher).complete()
     j.what(kind="sextortion")
     response = j.client.get(j.url("report_check"))
-    assert response.status_code == 200
+    assert response.status_code == 302
+    assert response["Location"].startswith(j.url("report_checklist"))
+    assert j.checklist(image_nature="ai_generated").status_code == 302
+    assert j.client.get(j.url("report_check")).status_code == 200
     j.submit()
     incident = Incident.objects.get()
-    assert incident.answers["image_nature"] == "sextortion"
+    assert incident.answers["image_nature"] == "ai_generated"
     assert incident.answers["threats_or_demands"] == "yes"
     assert incident.outcome["sextortion"] is True
 
 
-def test_an_immediate_risk_says_call_999(journey, cast):
-    j = journey(cast.teacher).complete(immediate_risk="yes")
+def test_a_child_in_danger_now_says_call_999(journey, cast):
+    j = journey(cast.teacher).complete(immediate_risk="yes", danger_now="yes")
     outcome = j.client.get(j.url("report_outcome")).content.decode()
     assert "call 999" in outcome
     j.submit()
