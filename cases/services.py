@@ -8,11 +8,17 @@ what the case itself must hold true (the workflow, who may be assigned, closed c
 from datetime import date, datetime
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from guidance.triage import TYPOLOGY_LABELS, triage
 from incidents.models import Incident, Pupil, ReferralLine, Status, Urgency
-from incidents.services import CASE_VIEWED, log_case_view  # noqa: F401  (used as services.*)
+from incidents.services import (  # noqa: F401  (used as services.*)
+    CASE_VIEWED,
+    cases_listed,
+    log_case_view,
+    log_cases_seen,
+)
 from safeguarding import access, audit
 from safeguarding.models import AuditEvent, Role, User
 
@@ -57,10 +63,10 @@ class CaseError(ValueError):
 
 
 def case_events(incident: Incident):
-    """The case's timeline: every audit event about it, oldest first."""
-    return AuditEvent.objects.filter(
-        target_type=Incident._meta.label_lower, target_id=str(incident.pk)
-    ).order_by("id")
+    """The case's timeline: every audit event about it, and every list page that showed it
+    (incidents.services.log_cases_seen), oldest first."""
+    about_it = Q(target_type=Incident._meta.label_lower, target_id=str(incident.pk))
+    return AuditEvent.objects.filter(about_it | cases_listed(incident)).order_by("id")
 
 
 def _event(incident: Incident, action: str, *, actor: User, request, data: dict) -> None:

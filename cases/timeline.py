@@ -62,10 +62,21 @@ class TimelineEntry:
 
 @dataclass
 class Viewer:
+    """One person who has seen the case: `count` times on its own pages (opened), `listed`
+    times in a list of cases (the inbox, a pupil's file)."""
+
     user: User | None
     count: int
     first: object
     last: object
+    listed: int = 0
+
+
+# Where a case was seen when the page was a list of cases (incidents.services.LIST_PAGES).
+SEEN_IN_A_LIST = {
+    "inbox": "Saw the case in the inbox",
+    "pupil_file": "Saw the case in a pupil's file",
+}
 
 
 @dataclass
@@ -185,6 +196,9 @@ def load_case_file(incident: Incident) -> CaseFile:
                 ACTION_TITLES.get(event.action)
                 or event.action.split(".")[-1].replace("_", " ").capitalize()
             )
+        in_a_list = event.action == services.CASE_VIEWED and "cases" in event.data
+        if in_a_list:
+            title = SEEN_IN_A_LIST.get(event.data.get("via"), "Saw the case in a list")
         if event.action == FOLLOW_UP_ADDED:
             kind, record = "follow_up", follow_ups_by_id.get(event.data.get("follow_up_id"))
         timeline.append(
@@ -199,10 +213,12 @@ def load_case_file(incident: Incident) -> CaseFile:
         if event.action == services.CASE_VIEWED:
             seen = viewers.get(event.actor_id)
             if seen is None:
-                viewers[event.actor_id] = Viewer(event.actor, 1, event.at, event.at)
+                seen = viewers[event.actor_id] = Viewer(event.actor, 0, event.at, event.at)
+            if in_a_list:
+                seen.listed += 1
             else:
                 seen.count += 1
-                seen.last = event.at
+            seen.last = event.at
 
     return CaseFile(
         incident=incident,

@@ -35,6 +35,16 @@ def my_schools(request):
 def inbox(request, school):
     case_filter = InboxFilter(request.GET or None, queryset=inbox_cases(school), school=school)
     page = Paginator(case_filter.qs, INBOX_PAGE_SIZE).get_page(request.GET.get("page"))
+    page.object_list = list(page.object_list)
+    # The inbox names the pupils in each case and their part: seeing those cases.
+    services.log_cases_seen(
+        incidents=page.object_list,
+        actor=request.user,
+        via="inbox",
+        listed_on=school,
+        school=school,
+        request=request,
+    )
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -153,6 +163,13 @@ def _form_page(request, incident, form, title, intro="", *, adds_to_case=True, *
     reopen it; its form is then shown only to give back what someone typed before the case was
     closed (the service refuses it)."""
     is_closed = adds_to_case and incident.status == Status.CLOSED
+    # Every page of a case shows something of it (its pupils, its tasks, what was reported...).
+    services.log_case_view(
+        incident=incident,
+        actor=request.user,
+        request=request,
+        via=request.resolver_match.url_name if request.resolver_match else "form",
+    )
     return render(
         request,
         "cases/record_form.html",
@@ -285,15 +302,22 @@ def pupil_file(request, school, pupil):
     pupil_obj = Pupil.objects.filter(school=school, pk=pupil).first()
     if pupil_obj is None:
         access.deny(request, 404, school=school, reason="pupil not at this school")
-    audit.record(
-        "pupil.viewed", actor=request.user, target=pupil_obj, school=school, request=request
-    )
     involvements = list(timeline.pupil_involvements(pupil_obj, school))
     incident_ids = {i.incident_id for i in involvements}
-    # The file shows each case's decisions and referrals: that is a view of each case.
-    for incident in {i.incident_id: i.incident for i in involvements}.values():
-        services.log_case_view(
-            incident=incident, actor=request.user, request=request, via="pupil_file"
+    # The file shows each case's decisions and referrals: one record of seeing all of them.
+    shown = list({i.incident_id: i.incident for i in involvements}.values())
+    if shown:
+        services.log_cases_seen(
+            incidents=shown,
+            actor=request.user,
+            via="pupil_file",
+            listed_on=pupil_obj,
+            school=school,
+            request=request,
+        )
+    else:
+        audit.record(
+            "pupil.viewed", actor=request.user, target=pupil_obj, school=school, request=request
         )
     decisions, referrals = defaultdict(list), defaultdict(list)
     for row in Decision.objects.filter(incident_id__in=incident_ids).order_by("recorded_at"):

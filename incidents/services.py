@@ -13,7 +13,8 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from guidance.checklist import Checklist, load_checklist
@@ -386,19 +387,73 @@ def is_urgent(incident: Incident) -> bool:
 
 
 CASE_VIEWED = "incident.viewed"
+# Pages that list several cases; every other page that shows a case is about that one case.
+LIST_PAGES = ("inbox", "pupil_file")
 
 
-def log_case_view(*, incident: Incident, actor: User, request=None, via: str = "page") -> None:
-    """THE helper that records someone looking at a case: the DSL's case page, the PDF, a
-    pupil's file, or the reporter's own copy (`via`). "Who has seen this case" reads these."""
+def log_cases_seen(
+    *,
+    incidents,
+    actor: User,
+    via: str,
+    request=None,
+    listed_on=None,
+    school: School | None = None,
+) -> None:
+    """THE helper that records someone seeing cases: one audit row per page, however many cases
+    the page shows.
+
+    Seeing a case means being shown anything from its record beyond its reference, status and
+    dates: who was involved (pupils' names, their part in it), what was reported or answered,
+    its triage outcome, or anything recorded on it (decisions, referrals, tasks, notes). So every
+    page of a case counts (the case page, each of its record forms, the referral summary PDF, the
+    reporter's own copy), and so does every list that shows who was involved in cases: the inbox
+    and a pupil's child protection file. Each calls this once per page it shows (`via` names the
+    page).
+
+    A page about one case is recorded with the case as its target. A list at `school`
+    (`listed_on`: the school, for the inbox, or the pupil whose file it is) is recorded with the
+    list's subject as its target and the id of every case it showed in data["cases"]. "Who has
+    seen this case" (cases.services.case_events) reads both.
+    """
+    incidents = list(incidents)
+    if not incidents:
+        return
+    if listed_on is None:
+        (incident,) = incidents
+        audit.record(
+            CASE_VIEWED,
+            actor=actor,
+            target=incident,
+            school=incident.school,
+            request=request,
+            data={"via": via},
+        )
+        return
     audit.record(
         CASE_VIEWED,
         actor=actor,
-        target=incident,
-        school=incident.school,
+        target=listed_on,
+        school=school,
         request=request,
-        data={"via": via},
+        data={"via": via, "cases": [str(incident.pk) for incident in incidents]},
     )
+
+
+def log_case_view(*, incident: Incident, actor: User, request=None, via: str = "page") -> None:
+    """One case seen on a page about it: see log_cases_seen."""
+    log_cases_seen(incidents=[incident], actor=actor, via=via, request=request)
+
+
+def cases_listed(incident: Incident) -> Q:
+    """Audit rows of lists that showed `incident` (see log_cases_seen)."""
+    if connection.vendor == "postgresql":
+        # Served by a partial GIN index (safeguarding migration 0007).
+        listed = Q(data__cases__contains=[str(incident.pk)])
+    else:
+        # SQLite cannot look inside a JSON list; a case's id is unique text within it.
+        listed = Q(data__cases__icontains=str(incident.pk))
+    return Q(action=CASE_VIEWED, school_id=incident.school_id) & listed
 
 
 FOLLOW_UP_CLOSED = (

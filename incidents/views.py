@@ -376,10 +376,7 @@ def my_report(request, incident):
         else:
             messages.success(request, "Thank you. Your further information has been added.")
             return redirect("incidents:my_report", reference=incident.reference)
-    if request.method == "GET":
-        services.log_case_view(
-            incident=incident, actor=request.user, request=request, via="my_report"
-        )
+    services.log_case_view(incident=incident, actor=request.user, request=request, via="my_report")
     involvements = incident.involvements.select_related("pupil").order_by(
         "pupil__last_name", "pupil__first_name"
     )

@@ -108,7 +108,7 @@ def test_the_timeline_is_every_event_joined_to_its_record(cast, incident, client
     assert timeline[-1].event.actor == cast.dsl
     # The page shows what was done; each opening is there only when asked for.
     assert response.context["timeline"] == timeline[:-1]
-    assert "Show each time it was opened as well (1)" in response.content.decode()
+    assert "Show each of those times as well (1)" in response.content.decode()
     with_views = client_for(cast.dsl).get(
         reverse("cases:detail", args=[incident.reference]), {"views": "shown"}
     )

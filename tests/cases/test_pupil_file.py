@@ -47,24 +47,32 @@ def test_the_pupil_file_lists_every_case_with_their_roles_referrals_and_decision
     assert "Received it" in html
     assert "CAD-1" in html
     assert "She only received it and deleted nothing.<br>Her parents agree." in html
-    viewed = AuditEvent.objects.get(action="pupil.viewed")
-    assert (viewed.actor, viewed.target_id) == (cast.deputy, str(amy.pk))
+    # One audit record for the page, naming the pupil and every case it showed (issue 13, 8).
+    (viewed,) = AuditEvent.objects.filter(actor=cast.deputy, action__endswith=".viewed")
+    assert (viewed.action, viewed.target_id) == (services.CASE_VIEWED, str(amy.pk))
+    assert viewed.data == {"via": "pupil_file", "cases": [str(first.pk), str(second.pk)]} or (
+        viewed.data == {"via": "pupil_file", "cases": [str(second.pk), str(first.pk)]}
+    )
 
 
-def test_opening_a_pupils_file_counts_as_viewing_each_of_their_cases(
+def test_opening_a_pupils_file_counts_as_seeing_each_of_their_cases(
     cast, client_for, pupil, incident
 ):
-    from django.urls import reverse
-
-    from cases import services
-    from safeguarding.models import AuditEvent
-
     url = reverse("cases:pupil_file", kwargs={"school": "oakwood", "pupil": pupil.pk})
     assert client_for(cast.deputy).get(url).status_code == 200
-    views = AuditEvent.objects.filter(
-        action=services.CASE_VIEWED, target_id=str(incident.pk), actor=cast.deputy
-    )
-    assert [v.data["via"] for v in views] == ["pupil_file"]
+    seen = services.case_events(incident).filter(action=services.CASE_VIEWED, actor=cast.deputy)
+    assert [v.data["via"] for v in seen] == ["pupil_file"]
+    case_page = reverse("cases:detail", kwargs={"reference": incident.reference})
+    html = client_for(cast.dsl).get(case_page + "?views=shown").content.decode()
+    assert "Saw the case in a pupil&#x27;s file" in html or "Saw the case in a pupil's file" in html
+
+
+def test_a_pupil_with_no_cases_is_one_pupil_view(cast, client_for):
+    amy = make_pupil(cast.school_a, "Amy", "Jones")
+    url = reverse("cases:pupil_file", kwargs={"school": cast.school_a.slug, "pupil": amy.pk})
+    assert client_for(cast.dsl).get(url).status_code == 200
+    (viewed,) = AuditEvent.objects.filter(actor=cast.dsl, action__endswith=".viewed")
+    assert (viewed.action, viewed.target_id) == ("pupil.viewed", str(amy.pk))
 
 
 def test_the_pupil_file_has_a_back_link_to_the_schools_cases(cast, client_for):

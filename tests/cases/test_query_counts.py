@@ -53,6 +53,7 @@ def test_the_inbox_costs_the_same_at_10_and_at_1000_cases(cast, client_for):
     pupils = [make_pupil(cast.school_a), make_pupil(cast.school_a, "Cal", "Moss")]
     client = client_for(cast.dsl)
     add_cases(cast, 10, pupils)
+    inbox_queries(client, cast.school_a)  # the school's first audit record starts its chain
     at_10 = inbox_queries(client, cast.school_a)
     at_10_filtered = inbox_queries(
         client, cast.school_a, status="all", urgency="call_999", pupil="amy", page="1"
@@ -67,7 +68,9 @@ def test_the_inbox_costs_the_same_at_10_and_at_1000_cases(cast, client_for):
 
     assert at_1000 == at_10
     assert at_1000_filtered == at_10_filtered
-    assert at_10 <= 15, at_10
+    # Five of them write the page's one audit record, whatever the number of cases shown
+    # (savepoint, the school's chain lock, its head, the insert, release).
+    assert at_10 <= 18, at_10
 
 
 def case_page_queries(client, incident) -> int:
