@@ -68,6 +68,11 @@ SCENARIOS = [
         "account": "She said a boy in her class made a fake picture of her with an app.",
         "pupils": [(1, PupilRole.PICTURED), (2, PupilRole.ALLEGED_CREATOR)],
         "progress": "new",
+        # Who saw the image by accident, and roughly when: never what it showed.
+        "said": {
+            "imagery_viewed_by": "Me: she held her phone up to show me before I could stop her.",
+            "imagery_viewed_when": "Yesterday, at registration",
+        },
     },
     {
         "kind": "nudified",
@@ -97,6 +102,8 @@ SCENARIOS = [
         "account": "A friend told me a photo from her Instagram was changed and shared in a group.",
         "pupils": [(1, PupilRole.PICTURED), (0, PupilRole.RECIPIENT)],
         "progress": "under_review",
+        # What the reporter said, in words, about the device.
+        "said": {"device_details": "Kai's phone: he still has it, switched on."},
     },
     {
         "kind": "sextortion",
@@ -168,6 +175,16 @@ def _offered(checklist, answers: dict[str, str]) -> dict[str, str]:
     }
 
 
+# The reporter's answers the case keeps in fields of their own (incidents.models.Incident).
+REPORTER_ANSWER_FIELDS = (
+    "image_nature",
+    "threats_or_demands",
+    "device_involved",
+    "device_secured",
+    "imagery_viewed",
+)
+
+
 def _reference(school_index: int, case_index: int) -> str:
     return f"SG-DEM{school_index}-{case_index:04d}"
 
@@ -217,12 +234,14 @@ def _make_case(scenario, reference, school, reporter, dsl, deputy, pupils, check
         school=school,
         reporter=reporter,
         kind=scenario["kind"],
+        **{name: answers.get(name, "") for name in REPORTER_ANSWER_FIELDS},
+        **scenario.get("said", {}),
         came_to_light="child_told",
         happened_on=timezone.localdate() - scenario["age"],
         location="online",
         platform="Snapchat",
         account=scenario["account"],
-        adults_involved="not_known",
+        adults_involved=answers.get("adult_involved", "not_known"),
         checklist_version=checklist.version,
         answers=answers,
         outcome=outcome.to_dict(),

@@ -121,11 +121,43 @@ class Pupil(models.Model):
 
 
 class Kind(models.TextChoices):
+    """What a case is about, in one line for lists, filters and statistics. Derived from the
+    reporter's two answers (`kind_for`): the image's nature and, apart from it, threats."""
+
     AI_GENERATED = "ai_generated", "AI-generated sexual image"
     NUDIFIED = "nudified", "Nudified photo of a real pupil"
     SEXTORTION = "sextortion", "Sextortion threat or demand"
     REAL_NUDES = "real_nudes", "Sharing of real nudes or semi-nudes"
+    NO_IMAGE = "no_image", "No image known yet"
     NOT_SURE = "not_sure", "Not sure"
+
+
+# The image's nature as each checklist version words it. Versions before 2026-12 offered
+# "sextortion" as a nature (a threat hid the image); from 2026-12 threats are a separate answer.
+NATURE_KINDS = {
+    "ai_generated": Kind.AI_GENERATED,
+    "nudified": Kind.NUDIFIED,
+    "real_photo": Kind.REAL_NUDES,
+    "real_nudes": Kind.REAL_NUDES,
+    "sextortion": Kind.SEXTORTION,
+    "no_image_known": Kind.NO_IMAGE,
+    "not_known": Kind.NOT_SURE,
+}
+# The image, in a few words, beside "Sextortion threat or demand".
+NATURE_IN_BRIEF = {
+    Kind.AI_GENERATED: "AI-generated image",
+    Kind.NUDIFIED: "nudified photo",
+    Kind.REAL_NUDES: "real photo",
+    Kind.NO_IMAGE: "no image known yet",
+}
+
+
+def kind_for(*, image_nature: str, threats_or_demands: str) -> str:
+    """The one-line kind of a case: a threat or demand first (it is the most urgent thing a
+    list can say), else the image's nature. The two answers themselves are kept apart."""
+    if threats_or_demands == "yes":
+        return Kind.SEXTORTION
+    return NATURE_KINDS.get(image_nature, Kind.NOT_SURE)
 
 
 class CameToLight(models.TextChoices):
@@ -202,7 +234,12 @@ class Incident(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="reported_incidents"
     )
 
+    # A summary for lists (`kind_for`); what the reporter said is in the fields below it.
     kind = models.CharField(max_length=20, choices=Kind.choices)
+    # The image's nature (a value of the checklist version's "image_nature" question) and,
+    # separately, whether anyone made threats or demands. Blank: not asked (older cases).
+    image_nature = models.CharField(max_length=30, blank=True)
+    threats_or_demands = models.CharField(max_length=10, choices=YesNoUnknown.choices, blank=True)
     came_to_light = models.CharField(max_length=30, choices=CameToLight.choices)
     happened_on = models.DateField(null=True, blank=True)
     location = models.CharField(max_length=20, choices=Location.choices)
@@ -210,6 +247,16 @@ class Incident(models.Model):
     account = models.TextField(help_text="What happened, in the child's own words.")
     adults_involved = models.CharField(max_length=10, choices=YesNoUnknown.choices)
     adults_description = models.TextField(blank=True)
+
+    # What the reporter said was done, for the DSL to confirm: a device with the image on it
+    # (what it is and where it is now, in words), and anyone on the staff who saw the image, even
+    # by accident (who and roughly when: never what it showed). Blank: not asked.
+    device_involved = models.CharField(max_length=10, choices=YesNoUnknown.choices, blank=True)
+    device_secured = models.CharField(max_length=10, choices=YesNoUnknown.choices, blank=True)
+    device_details = models.TextField(blank=True)
+    imagery_viewed = models.CharField(max_length=10, choices=YesNoUnknown.choices, blank=True)
+    imagery_viewed_by = models.TextField(blank=True)
+    imagery_viewed_when = models.CharField(max_length=200, blank=True)
 
     # The checklist version the answers were given against, and the outcome computed then.
     checklist_version = models.CharField(max_length=20)
@@ -254,6 +301,16 @@ class Incident(models.Model):
 
     def __str__(self) -> str:
         return self.reference
+
+    @property
+    def about(self) -> str:
+        """The kind, with the image beside a threat: "Sextortion threat or demand (AI-generated
+        image)". Cases from before the two were asked apart read as they always did."""
+        label = self.get_kind_display()
+        nature = NATURE_KINDS.get(self.image_nature)
+        if self.kind == Kind.SEXTORTION and nature in NATURE_IN_BRIEF:
+            return f"{label} ({NATURE_IN_BRIEF[nature]})"
+        return label
 
 
 class TriggeredFactor(models.Model):
@@ -317,5 +374,15 @@ class ReportDraft(models.Model):
     @property
     def kind_label(self) -> str:
         """What the report is about, once answered: tells one unfinished report from another."""
-        kind = self.data.get("what", {}).get("kind")
-        return Kind(kind).label if kind in Kind.values else ""
+        kind = self.data.get("what", {}).get("kind")  # a draft begun before the two answers
+        if kind in Kind.values:
+            return Kind(kind).label
+        answers = self.data.get("answers", {})
+        if not answers.get("image_nature") and not answers.get("threats_or_demands"):
+            return ""
+        return Kind(
+            kind_for(
+                image_nature=answers.get("image_nature", ""),
+                threats_or_demands=answers.get("threats_or_demands", ""),
+            )
+        ).label
