@@ -1,23 +1,29 @@
 """Forms check the shape of input only. Every text field is a SafeTextField (no imagery)."""
 
 import calendar
+import json
 from datetime import date
 
 from crispy_forms_gds.fields import DateInputField
 from crispy_forms_gds.helper import FormHelper
-from crispy_forms_gds.layout import HTML, Field, Layout
+from crispy_forms_gds.layout import HTML, Div, Field, Layout
 from django import forms
 from django.core.validators import RegexValidator
 from django.utils import timezone
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 
+from guidance.checklist import YES_NO_UNKNOWN, Question
 from safeguarding.text import SafeTextField
 
-from .models import CameToLight, Kind, Location, PupilRole, YearGroup, YesNoUnknown
+from . import journey
+from .models import CameToLight, Location, PupilRole, YearGroup, YesNoUnknown
 
 ACCOUNT_MAX = 5000
 PLATFORM_MAX = 200
 ADULTS_MAX = 1000
+DEVICE_MAX = 500
+VIEWED_BY_MAX = 500
+VIEWED_WHEN_MAX = 200
 NAME_MAX = 100
 FOLLOW_UP_MAX = 5000
 CSV_MAX = 400_000
@@ -40,6 +46,10 @@ DATE_FULL_YEAR_MESSAGE = "Enter the year in full, for example 2026"
 DATE_DAYS_IN_MONTH_MESSAGE = "{month} {year} has {days} days: check the day"
 ACKNOWLEDGE_MESSAGE = "Confirm that you have read what to do and what not to do"
 ADULTS_DESCRIPTION_MESSAGE = "Say who the adult is, in words"
+DEVICE_DETAILS_MESSAGE = "Say what the device is and where it is now, or write 'not known'"
+VIEWED_BY_MESSAGE = "Say who saw it, for example 'I did'"
+YES_NO_UNKNOWN_MESSAGE = "Select yes, no or not known"
+CHOICE_MESSAGE = "Select an answer, or 'Not known'"
 
 
 def _helper(*fields) -> FormHelper:
@@ -105,13 +115,32 @@ class NotInFutureDateField(DateInputField):
             raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
 
 
-class WhatHappenedForm(forms.Form):
-    kind = forms.ChoiceField(
-        label="What is it about?",
-        choices=Kind.choices,
+def question_field(question: Question, *, required: bool = True) -> forms.ChoiceField:
+    """A checklist question as radios, worded as the checklist version words it."""
+    if question.answer_type == YES_NO_UNKNOWN:
+        choices, message = list(YesNoUnknown.choices), YES_NO_UNKNOWN_MESSAGE
+    else:
+        choices = [(c.value, c.label) for c in question.choices]
+        message = CHOICE_MESSAGE
+    return forms.ChoiceField(
+        label=question.text,
+        help_text=question.help,
+        choices=choices,
         widget=forms.RadioSelect,
-        error_messages={"required": "Select what it is about, or 'Not sure'"},
+        required=required,
+        error_messages={"required": message, "invalid_choice": message},
     )
+
+
+def _question_radios(question: Question, **kwargs) -> Field:
+    inline = question.answer_type == YES_NO_UNKNOWN and question.id not in journey.FOLLOW_UPS
+    return Field.radios(question.id, inline=inline, **kwargs)
+
+
+class WhatHappenedForm(forms.Form):
+    """What happened, with the checklist's questions about the image's nature and, apart from
+    it, threats or demands (journey.WHAT_QUESTION_IDS): a threat never hides the image."""
+
     came_to_light = forms.ChoiceField(
         label="How did you find out?",
         choices=CameToLight.choices,
@@ -158,10 +187,16 @@ class WhatHappenedForm(forms.Form):
         },
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, checklist, **kwargs):
         super().__init__(*args, **kwargs)
+        self.questions = journey.what_questions(checklist)
+        own = dict(self.fields)
+        self.fields.clear()
+        for question in self.questions:
+            self.fields[question.id] = question_field(question)
+        self.fields.update(own)
         self.helper = _helper(
-            Field.radios("kind", legend_size="m"),
+            *(_question_radios(q, legend_size="m") for q in self.questions),
             Field.radios("came_to_light", legend_size="m"),
             Field("happened_on", context={"legend_size": "govuk-fieldset__legend--m"}),
             Field.radios("location", legend_size="m"),
@@ -169,15 +204,17 @@ class WhatHappenedForm(forms.Form):
             Field.textarea("account", label_size="m", max_characters=ACCOUNT_MAX, threshold=80),
         )
 
-    def to_draft(self) -> dict:
+    def to_draft(self) -> tuple[dict, dict[str, str]]:
+        """(what happened, the checklist answers given here)."""
         data = dict(self.cleaned_data)
+        answers = {q.id: data.pop(q.id) for q in self.questions}
         happened_on: date | None = data.pop("happened_on")
         data["happened_on"] = happened_on.isoformat() if happened_on else ""
-        return data
+        return data, answers
 
     @staticmethod
-    def initial_from_draft(saved: dict) -> dict:
-        initial = dict(saved)
+    def initial_from_draft(saved: dict, answers: dict[str, str]) -> dict:
+        initial = {**saved, **{k: v for k, v in answers.items() if k in journey.WHAT_QUESTION_IDS}}
         if initial.get("happened_on"):
             initial["happened_on"] = date.fromisoformat(initial["happened_on"])
         else:
@@ -236,6 +273,10 @@ class ChoosePupilForm(forms.Form):
             Field.select("pupil", data_pupil_select=""), Field.radios("role", legend_size="s")
         )
 
+    def started(self) -> bool:
+        """Whether anything was chosen here (the page has two ways to add a pupil)."""
+        return any(self.data.get(self.add_prefix(name)) for name in self.fields)
+
 
 class NewPupilForm(forms.Form):
     first_name = SafeTextField(
@@ -272,83 +313,200 @@ class NewPupilForm(forms.Form):
             Field.radios("role", legend_size="s"),
         )
 
+    def started(self) -> bool:
+        """Whether anything was typed or chosen here."""
+        return any(self.data.get(self.add_prefix(name), "").strip() for name in self.fields)
 
-class AdultsForm(forms.Form):
-    adults_involved = forms.ChoiceField(
-        label="Is an adult involved in any way?",
-        choices=YesNoUnknown.choices,
-        widget=forms.RadioSelect,
-        help_text="For example an adult who made, asked for, sent or was sent the image.",
-        error_messages={"required": "Select yes, no or not known"},
-    )
-    adults_description = SafeTextField(
-        label="Who is the adult? (if yes)",
-        max_length=ADULTS_MAX,
-        required=False,
-        textarea=True,
-        rows=3,
-        help_text=(
-            "In words, for example 'a man she met on Instagram who says he is 17'. "
-            f"Up to {ADULTS_MAX:,} characters."
+
+def _follow_up_fields() -> dict[str, forms.Field]:
+    """The words asked for after a "yes" (journey.FOLLOW_UPS), as new fields for one form."""
+    return {
+        "adults_description": SafeTextField(
+            label="Who is the adult?",
+            max_length=ADULTS_MAX,
+            required=False,
+            textarea=True,
+            rows=3,
+            help_text=(
+                "In words, for example 'a man she met on Instagram who says he is 17'. "
+                f"Up to {ADULTS_MAX:,} characters."
+            ),
+            error_messages={
+                "max_length": f"Who the adult is must be {ADULTS_MAX:,} characters or fewer"
+            },
         ),
-        error_messages={
-            "max_length": f"Who the adult is must be {ADULTS_MAX:,} characters or fewer"
-        },
-    )
+        "device_details": SafeTextField(
+            label="What is the device, and where is it now?",
+            max_length=DEVICE_MAX,
+            required=False,
+            help_text=(
+                "For example 'Maya's phone: she still has it' or 'Jake's tablet, locked in the "
+                "head of year's office'."
+            ),
+            error_messages={
+                "max_length": f"What the device is must be {DEVICE_MAX} characters or fewer"
+            },
+        ),
+        "imagery_viewed_by": SafeTextField(
+            label="Who saw it?",
+            max_length=VIEWED_BY_MAX,
+            required=False,
+            help_text=(
+                "For example 'I did' or 'Mr Patel, teaching assistant'. Say who saw it, never "
+                "what it showed."
+            ),
+            error_messages={
+                "max_length": f"Who saw it must be {VIEWED_BY_MAX} characters or fewer"
+            },
+        ),
+        "imagery_viewed_when": SafeTextField(
+            label="Roughly when? (optional)",
+            max_length=VIEWED_WHEN_MAX,
+            required=False,
+            help_text="For example 'Tuesday at lunchtime' or 'about 10am today'.",
+            error_messages={"max_length": f"When must be {VIEWED_WHEN_MAX} characters or fewer"},
+        ),
+    }
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.helper = _helper(
-            Field.radios("adults_involved", legend_size="m"),
-            Field.textarea("adults_description", max_characters=ADULTS_MAX, threshold=80),
+
+FOLLOW_UP_REQUIRED_MESSAGES = {
+    "adults_description": ADULTS_DESCRIPTION_MESSAGE,
+    "device_details": DEVICE_DETAILS_MESSAGE,
+    "imagery_viewed_by": VIEWED_BY_MESSAGE,
+}
+
+
+def _follow_up_layout(name: str) -> Field:
+    if name == "adults_description":
+        return Field.textarea(name, max_characters=ADULTS_MAX, threshold=80, dir="auto")
+    return Field.text(name, dir="auto")
+
+
+def _ask_if_block(fields, conditions: dict[str, list[str]], shown: bool) -> Div:
+    """A question (or the words after a "yes") that applies only given other answers on the
+    page. Shown to everyone without JavaScript; with it, hidden until the answers call for it
+    (static/incidents/ask-if.js). The server decides what was asked either way."""
+    css = "app-ask-if" if shown else "app-ask-if app-ask-if--hidden"
+    return Div(*fields, css_class=css, data_ask_if=json.dumps(conditions, sort_keys=True))
+
+
+def pupil_ages_hint(pupils: list[dict], today: date) -> str:
+    """Who of the named pupils is under 13, from the dates of birth on the school's list, as HTML
+    for the "under 13" question's hint; a pupil without one is said to have none. Each pupil is
+    a dict with "name", "roles" and "born" (a date or None)."""
+    if not pupils:
+        return ""
+
+    def line(pupil):
+        born = pupil.get("born")
+        if born is None:
+            return format_html(
+                "<bdi>{}</bdi> ({}): no date of birth on the school's list",
+                pupil["name"],
+                pupil["roles"],
+            )
+        age = journey.age_on(born, today)
+        return format_html(
+            "<bdi>{}</bdi> ({}): {} years old{}, born {}",
+            pupil["name"],
+            pupil["roles"],
+            age,
+            ", under 13" if age < 13 else "",
+            f"{born.day} {born:%B %Y}",
         )
 
-    def clean(self):
-        cleaned = super().clean()
-        if (
-            cleaned.get("adults_involved") == YesNoUnknown.YES
-            and not cleaned.get("adults_description")
-            and "adults_description" not in self.errors
-        ):
-            self.add_error("adults_description", ADULTS_DESCRIPTION_MESSAGE)
-        return cleaned
+    items = format_html_join("", "<li>{}</li>", ((line(p),) for p in pupils))
+    return format_html(
+        '<span class="govuk-!-display-block govuk-!-margin-top-2">Ages today of the pupils '
+        'you named:</span><ul class="govuk-list govuk-list--bullet govuk-hint '
+        'govuk-!-margin-bottom-0">{}</ul>',
+        items,
+    )
 
 
 class ChecklistForm(forms.Form):
-    """The guidance checklist's questions, less the ones earlier steps already answered."""
+    """The Questions page: the checklist's staff questions not asked on "What happened", each
+    only when its `ask_if` holds, with the words asked for after some "yes" answers."""
 
-    def __init__(self, *args, checklist, skip=(), **kwargs):
+    def __init__(self, *args, checklist, earlier_answers=None, ages_hint="", **kwargs):
         super().__init__(*args, **kwargs)
+        self.checklist = checklist
+        self.earlier_answers = dict(earlier_answers or {})
+        questions = journey.page_questions(checklist)
+        on_page = {q.id for q in questions}
+        asked = journey.asked_answers(
+            checklist, {**self.earlier_answers, **self._current_answers(questions)}
+        )
+        self.questions: list[Question] = []
+        self.follow_ups: list[str] = []
+        follow_up_fields = _follow_up_fields()
         layout = []
         section = None
-        for question in checklist.questions:
-            if question.id in skip:
-                continue
+        for question in questions:
+            elsewhere = [(qid, values) for qid, values in question.ask_if if qid not in on_page]
+            if not all(asked.get(qid) in values for qid, values in elsewhere):
+                continue  # depends on an earlier page's answer, which rules it out
+            self.questions.append(question)
+            field = question_field(question, required=False)
+            if question.id == "sexual_acts_under_13" and ages_hint:
+                field.help_text = format_html("{}{}", question.help, ages_hint)
+            self.fields[question.id] = field
             if question.section != section:
                 section = question.section
                 heading = format_html('<h2 class="govuk-heading-m">{}</h2>', section)
                 layout.append(HTML(heading.replace("{", "&#123;")))
-            if question.answer_type == "yes_no_unknown":
-                choices = list(YesNoUnknown.choices)
-                message = "Select yes, no or not known"
-            else:
-                choices = [(c.value, c.label) for c in question.choices]
-                message = "Select an answer"
-            self.fields[question.id] = forms.ChoiceField(
-                label=question.text,
-                help_text=question.help,
-                choices=choices,
-                widget=forms.RadioSelect,
-                error_messages={"required": message, "invalid_choice": message},
-            )
-            layout.append(
-                Field.radios(
-                    question.id,
-                    legend_size="s",
-                    inline=question.answer_type == "yes_no_unknown",
+            radios = _question_radios(question, legend_size="s")
+            conditions = {qid: list(values) for qid, values in question.ask_if if qid in on_page}
+            shown = question.is_asked(asked)
+            layout.append(_ask_if_block([radios], conditions, shown) if conditions else radios)
+            for name in journey.FOLLOW_UPS.get(question.id, ()):
+                self.fields[name] = follow_up_fields[name]
+                self.follow_ups.append(name)
+                revealed = shown and asked.get(question.id) == "yes"
+                layout.append(
+                    _ask_if_block([_follow_up_layout(name)], {question.id: ["yes"]}, revealed)
                 )
-            )
         self.helper = _helper(*layout)
+
+    def _current_answers(self, questions) -> dict[str, str]:
+        source = self.data if self.is_bound else self.initial
+        return {q.id: source.get(q.id) for q in questions if source.get(q.id)}
+
+    def clean(self):
+        cleaned = super().clean()
+        given = {q.id: cleaned[q.id] for q in self.questions if cleaned.get(q.id)}
+        asked = journey.asked_answers(self.checklist, {**self.earlier_answers, **given})
+        for question in self.questions:
+            if not question.is_asked(asked):
+                self._forget(question.id)
+            elif question.id not in asked and question.id not in self._errors:
+                field = self.fields[question.id]
+                self.add_error(question.id, field.error_messages["required"])
+        needed = journey.follow_ups_asked(asked)
+        for name in self.follow_ups:
+            if name not in needed:
+                self._forget(name)
+            elif (
+                name in FOLLOW_UP_REQUIRED_MESSAGES
+                and not cleaned.get(name)
+                and name not in self._errors
+            ):
+                self.add_error(name, FOLLOW_UP_REQUIRED_MESSAGES[name])
+        return cleaned
+
+    def _forget(self, name: str) -> None:
+        """Not asked, given the other answers: neither its answer nor its error counts."""
+        self.cleaned_data.pop(name, None)
+        if name in self._errors:
+            del self._errors[name]
+
+    def answers(self) -> dict[str, str]:
+        return {q.id: self.cleaned_data[q.id] for q in self.questions if q.id in self.cleaned_data}
+
+    def details(self) -> dict[str, str]:
+        return {
+            name: self.cleaned_data[name] for name in self.follow_ups if self.cleaned_data.get(name)
+        }
 
 
 class FollowUpForm(forms.Form):

@@ -17,19 +17,19 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from guidance.checklist import Checklist, load_checklist
+from guidance.checklist import Checklist, current_version, load_checklist
 from guidance.triage import Outcome, triage
 from notifications.services import notify_follow_up, notify_new_case
 from safeguarding import audit
 from safeguarding.models import AuditEvent, School, User
 from safeguarding.text import clean_text, find_imagery
 
+from . import journey
 from .models import (
     CameToLight,
     FollowUp,
     Incident,
     IncidentPupil,
-    Kind,
     Location,
     Pupil,
     PupilRole,
@@ -41,33 +41,33 @@ from .models import (
     YearGroup,
     YesNoUnknown,
     fold_name,
+    kind_for,
     new_reference,
 )
 
 DRAFT_LIFETIME = timedelta(days=7)
-STEPS = ("what", "who", "checklist")
+STEPS = journey.STEPS
 INCOMPLETE_DRAFT = "The report is not finished: {step} still needs answers."
 ALREADY_SENT = "This report has already been sent."
-
-# The report's own questions answer some of the checklist's, so nobody is asked twice.
-# The incident kind maps onto the checklist's "image_nature" answer where one fits.
-KIND_TO_IMAGE_NATURE: dict[str, tuple[str, ...]] = {
-    Kind.AI_GENERATED: ("ai_generated",),
-    Kind.NUDIFIED: ("nudified",),
-    Kind.SEXTORTION: ("sextortion",),
-    Kind.REAL_NUDES: ("real_photo", "real_nudes"),
-    Kind.NOT_SURE: ("not_known",),
-}
+STEP_NAMES = {"what": "what happened", "who": "who was involved", "checklist": "the questions"}
 
 
 # Drafts ------------------------------------------------------------------------------------
 
 
 def start_draft(*, actor: User, school: School) -> ReportDraft:
+    """A new draft, answered against the current checklist version to the end, even if a new
+    version is published before it is sent."""
     return ReportDraft.objects.create(
         reporter=actor,
         school=school,
-        data={"acknowledged": True, "steps_done": []},
+        data={
+            "version": current_version(),
+            "acknowledged": True,
+            "steps_done": [],
+            "answers": {},
+            "details": {},
+        },
         expires_at=timezone.now() + DRAFT_LIFETIME,
     )
 
@@ -87,8 +87,40 @@ def save_draft(draft: ReportDraft, *, step: str | None = None) -> None:
     draft.save()
 
 
-def save_what_happened(*, draft: ReportDraft, data: dict[str, Any]) -> None:
+def upgrade_draft(draft: ReportDraft) -> ReportDraft:
+    """A draft begun before the journey asked the image's nature and threats apart, in today's
+    shape (journey.upgrade_legacy_draft), saved once. It keeps its checklist version."""
+    upgraded = journey.upgrade_legacy_draft(draft.data)
+    if upgraded is not draft.data:
+        draft.data = upgraded
+        draft.save(update_fields=["data", "updated_at"])
+    return draft
+
+
+def checklist_for(draft: ReportDraft) -> Checklist:
+    """The checklist version the draft was begun under."""
+    return load_checklist(journey.upgrade_legacy_draft(draft.data)["version"])
+
+
+def draft_answers(draft: ReportDraft) -> dict[str, str]:
+    """The checklist answers given so far, less those to questions no longer asked."""
+    return journey.asked_answers(checklist_for(draft), draft.data.get("answers", {}))
+
+
+def _save_answers(draft: ReportDraft, question_ids, answers: dict[str, str]) -> None:
+    """Replace the answers to `question_ids` (an unasked question's answer goes)."""
+    saved = {k: v for k, v in draft.data.get("answers", {}).items() if k not in question_ids}
+    saved.update({k: v for k, v in answers.items() if k in question_ids and v})
+    draft.data["answers"] = saved
+
+
+def save_what_happened(
+    *, draft: ReportDraft, data: dict[str, Any], answers: dict[str, str]
+) -> None:
+    """The account, and the image's nature and threats (checklist answers) given with it."""
+    checklist = checklist_for(draft)
     draft.data["what"] = data
+    _save_answers(draft, {q.id for q in journey.what_questions(checklist)}, answers)
     save_draft(draft, step="what")
 
 
@@ -122,82 +154,42 @@ def remove_pupil(*, draft: ReportDraft, key: str) -> None:
     save_draft(draft)
 
 
-def save_adults(*, draft: ReportDraft, adults_involved: str, adults_description: str) -> None:
-    who = draft.data.setdefault("who", {})
-    who["adults_involved"] = adults_involved
-    who["adults_description"] = adults_description if adults_involved == YesNoUnknown.YES else ""
+def finish_who(*, draft: ReportDraft) -> None:
+    """Every pupil the reporter knows of is added (there may be none)."""
+    draft_pupils(draft)
     save_draft(draft, step="who")
 
 
-def derived_answers(checklist: Checklist, draft_data: dict[str, Any]) -> dict[str, str]:
-    """Checklist answers the earlier steps already gave: the kind, and whether adults are
-    involved. The checklist step does not ask these again."""
-    answers: dict[str, str] = {}
-    kind = draft_data.get("what", {}).get("kind")
-    if kind and checklist.has_question("image_nature"):
-        offered = checklist.question("image_nature").choice_values()
-        for value in KIND_TO_IMAGE_NATURE.get(kind, ()):
-            if value in offered:
-                answers["image_nature"] = value
-                break
-    threats = "threats_or_demands"
-    if (
-        kind == Kind.SEXTORTION
-        and checklist.has_question(threats)
-        and "yes" in checklist.question(threats).choice_values()
-    ):
-        answers[threats] = "yes"
-    adults = draft_data.get("who", {}).get("adults_involved")
-    if (
-        adults
-        and checklist.has_question("adult_involved")
-        and adults in checklist.question("adult_involved").choice_values()
-    ):
-        answers["adult_involved"] = adults
-    return answers
-
-
-def checklist_for(draft: ReportDraft) -> Checklist:
-    """The version this draft's checklist was answered against, or the current one."""
-    version = draft.data.get("checklist", {}).get("version")
-    if version:
-        try:
-            return load_checklist(version)
-        except LookupError:
-            pass
-    return load_checklist()
-
-
-def save_checklist(*, draft: ReportDraft, checklist: Checklist, answers: dict[str, str]) -> None:
-    draft.data["checklist"] = {"version": checklist.version, "answers": dict(answers)}
+def save_questions(*, draft: ReportDraft, answers: dict[str, str], details: dict[str, str]) -> None:
+    """The Questions page's answers, and the words given after a "yes" (who the adult is, the
+    device and where it is, who saw the image). Words for a "yes" since changed are dropped."""
+    checklist = checklist_for(draft)
+    _save_answers(draft, {q.id for q in journey.page_questions(checklist)}, answers)
+    asked = journey.follow_ups_asked(journey.asked_answers(checklist, draft.data["answers"]))
+    draft.data["details"] = {name: details[name] for name in asked if details.get(name)}
     save_draft(draft, step="checklist")
 
 
 def outcome_for(draft: ReportDraft) -> Outcome | None:
-    """The triage outcome of the draft's answers so far (None before the checklist step)."""
-    saved = draft.data.get("checklist")
-    if not saved:
+    """The triage outcome of the draft's answers so far (None before the Questions step)."""
+    if "checklist" not in draft.data.get("steps_done", []):
         return None
-    checklist = checklist_for(draft)
-    return triage(checklist, {**saved["answers"], **derived_answers(checklist, draft.data)})
+    return triage(checklist_for(draft), draft_answers(draft))
 
 
 def first_missing_step(draft: ReportDraft) -> str | None:
-    done = draft.data.get("steps_done", [])
-    return next((step for step in STEPS if step not in done), None)
-
-
-def unanswered_question(draft: ReportDraft) -> str | None:
-    """ "checklist" when a checklist question is left unanswered (say, after the kind was
-    changed, so the checklist no longer knows the image's nature), else None."""
+    """The first step still to answer: not yet saved (the Questions step only if it has
+    something to ask), or with a question asked and not answered (a question that applies after
+    an answer was changed, or words needed after a "yes"). None when the report is complete."""
     checklist = checklist_for(draft)
-    answered = {
-        **draft.data.get("checklist", {}).get("answers", {}),
-        **derived_answers(checklist, draft.data),
-    }
-    if any(question.id not in answered for question in checklist.questions):
-        return "checklist"
-    return None
+    answers = draft.data.get("answers", {})
+    done = draft.data.get("steps_done", [])
+    shown = journey.steps(checklist, answers)
+    unanswered = journey.unanswered_step(checklist, answers, draft.data.get("details", {}))
+    return next(
+        (step for step in STEPS if step in shown and (step not in done or step == unanswered)),
+        None,
+    )
 
 
 @transaction.atomic
@@ -220,7 +212,6 @@ def _require(condition: bool, step: str) -> None:
 
 
 def _validated_what(data: dict[str, Any]) -> dict[str, Any]:
-    _require(data.get("kind") in Kind.values, "what happened")
     _require(data.get("came_to_light") in CameToLight.values, "what happened")
     _require(data.get("location") in Location.values, "what happened")
     account = clean_text(data.get("account"))
@@ -230,13 +221,23 @@ def _validated_what(data: dict[str, Any]) -> dict[str, Any]:
     happened_on = date.fromisoformat(data["happened_on"]) if data.get("happened_on") else None
     _require(happened_on is None or happened_on <= timezone.localdate(), "what happened")
     return {
-        "kind": data["kind"],
         "came_to_light": data["came_to_light"],
         "location": data["location"],
         "platform": platform,
         "account": account,
         "happened_on": happened_on,
     }
+
+
+def _validated_details(details: dict[str, Any], asked: tuple[str, ...]) -> dict[str, str]:
+    """The words given after a "yes", cleaned: each one needed is there, none is an image."""
+    cleaned = dict.fromkeys(journey.FOLLOW_UP_FIELDS, "")
+    for name in asked:
+        text = clean_text(details.get(name))
+        _require(not find_imagery(text), STEP_NAMES["checklist"])
+        _require(bool(text) or name not in journey.REQUIRED_FOLLOW_UPS, STEP_NAMES["checklist"])
+        cleaned[name] = text
+    return cleaned
 
 
 def _resolve_pupils(draft: ReportDraft, *, actor: User) -> list[tuple[Pupil, str]]:
@@ -297,29 +298,36 @@ def submit_report(*, actor: User, draft: ReportDraft, request=None) -> Incident:
     draft = ReportDraft.objects.select_for_update().filter(pk=draft.pk, reporter=actor).first()
     if draft is None:
         raise ValidationError(ALREADY_SENT, code="already_sent")
+    draft.data = journey.upgrade_legacy_draft(draft.data)
     _require(draft.data.get("acknowledged") is True, "before you start")
-    for step in STEPS:
-        _require(step in draft.data.get("steps_done", []), step)
+    missing = first_missing_step(draft)
+    _require(missing is None, STEP_NAMES.get(missing or "", ""))
     what = _validated_what(draft.data.get("what", {}))
-    who = draft.data.get("who", {})
-    adults = who.get("adults_involved")
-    _require(adults in YesNoUnknown.values, "who was involved")
-    adults_description = clean_text(who.get("adults_description"))
-    _require(not find_imagery(adults_description), "who was involved")
-    _require(adults != YesNoUnknown.YES or bool(adults_description), "who was involved")
 
     checklist = checklist_for(draft)
-    answers = {
-        **draft.data["checklist"]["answers"],
-        **derived_answers(checklist, draft.data),
-    }
+    answers = draft_answers(draft)
+    details = _validated_details(draft.data.get("details", {}), journey.follow_ups_asked(answers))
+    adults = answers.get("adult_involved", YesNoUnknown.NOT_KNOWN)
+    _require(adults in YesNoUnknown.values, STEP_NAMES["checklist"])
     outcome = triage(checklist, answers)
 
     incident = Incident(
         school=draft.school,
         reporter=actor,
+        kind=kind_for(
+            image_nature=answers.get("image_nature", ""),
+            threats_or_demands=answers.get("threats_or_demands", ""),
+        ),
+        image_nature=answers.get("image_nature", ""),
+        threats_or_demands=answers.get("threats_or_demands", ""),
         adults_involved=adults,
-        adults_description=adults_description,
+        adults_description=details["adults_description"],
+        device_involved=answers.get("device_involved", ""),
+        device_secured=answers.get("device_secured", ""),
+        device_details=details["device_details"],
+        imagery_viewed=answers.get("imagery_viewed", ""),
+        imagery_viewed_by=details["imagery_viewed_by"],
+        imagery_viewed_when=details["imagery_viewed_when"],
         checklist_version=checklist.version,
         answers=answers,
         outcome=outcome.to_dict(),
@@ -349,6 +357,8 @@ def submit_report(*, actor: User, draft: ReportDraft, request=None) -> Incident:
             "reference": incident.reference,
             "draft": str(draft.pk),
             "kind": incident.kind,
+            "image_nature": incident.image_nature,
+            "threats_or_demands": incident.threats_or_demands,
             "urgency": incident.urgency,
             "referral": incident.referral,
             "checklist_version": incident.checklist_version,

@@ -11,7 +11,6 @@ urlpatterns = [
     path(report, views.report_start, name="report_start"),
     path(draft + "what-happened/", views.report_what, name="report_what"),
     path(draft + "who/", views.report_who, name="report_who"),
-    path(draft + "who/adults/", views.report_adults, name="report_adults"),
     path(draft + "questions/", views.report_checklist, name="report_checklist"),
     path(draft + "what-happens-next/", views.report_outcome, name="report_outcome"),
     path(draft + "check/", views.report_check, name="report_check"),

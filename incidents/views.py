@@ -7,17 +7,18 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
+from guidance.checklist import load_checklist
 from guidance.triage import Outcome
 from notifications.services import case_reviewers
 from safeguarding import access
 from safeguarding.models import Role
 
-from . import services
+from . import journey, services
 from .forms import (
     AcknowledgeForm,
-    AdultsForm,
     ChecklistForm,
     ChoosePupilForm,
     FollowUpForm,
@@ -25,8 +26,9 @@ from .forms import (
     PupilImportForm,
     PupilSearchForm,
     WhatHappenedForm,
+    pupil_ages_hint,
 )
-from .models import CameToLight, Kind, Location, Pupil, PupilRole, YearGroup, YesNoUnknown
+from .models import CameToLight, Location, Pupil, PupilRole, YearGroup
 
 ALL_SCHOOL_ROLES = access.ALL_SCHOOL_ROLES
 PUPIL_LIST_ROLES = (Role.SCHOOL_ADMIN, Role.DSL, Role.DEPUTY_DSL)
@@ -34,7 +36,7 @@ PUPILS_IN_SELECT = 500
 STEP_TITLES = {
     "what": "What happened",
     "who": "Who was involved",
-    "checklist": "Questions to decide what happens next",
+    "checklist": "Questions",
 }
 STEP_URLS = {
     "what": "incidents:report_what",
@@ -47,20 +49,29 @@ def _step_url(draft, step: str) -> str:
     return reverse(STEP_URLS[step], kwargs={"school": draft.school.slug, "draft": draft.pk})
 
 
-def _after_step(draft, step: str):
-    """Go on to the next step, or back to "check your answers" once every step is done."""
+def _own_draft(request, school, draft_id):
+    """The reporter's own draft (else 404), in today's shape if it was begun before it."""
+    return services.upgrade_draft(access.get_own_draft(request, school, draft_id))
+
+
+def _after_step(draft):
+    """Go on to the next step, or to "Check your answers" once every step is done (so a step
+    opened from a Change link comes back there)."""
     missing = services.first_missing_step(draft)
     if missing is None:
-        if step == "checklist":
-            return redirect("incidents:report_outcome", school=draft.school.slug, draft=draft.pk)
         return redirect("incidents:report_check", school=draft.school.slug, draft=draft.pk)
-    if step == "checklist":
-        return redirect("incidents:report_outcome", school=draft.school.slug, draft=draft.pk)
     return redirect(_step_url(draft, missing))
 
 
-def _journey(request, template: str, draft, step_number: int, **context):
-    context.update(draft=draft, school=draft.school, step_number=step_number, step_count=5)
+def _step_numbers(checklist, answers, step: str) -> dict:
+    """ "Step 3 of 5": counted over the steps this report shows, so none repeats or is skipped."""
+    shown = journey.steps(checklist, answers)
+    return {"step_number": shown.index(step) + 1, "step_count": len(shown)}
+
+
+def _journey(request, template: str, draft, step: str, **context):
+    numbers = _step_numbers(services.checklist_for(draft), draft.data.get("answers", {}), step)
+    context.update(draft=draft, school=draft.school, **numbers)
     # Reached from a Change link on "Check your answers": Back goes there.
     context.setdefault("changing", request.GET.get("change") == "1")
     return render(request, f"incidents/report/{template}", context)
@@ -83,8 +94,7 @@ def report_start(request, school):
             "school": school,
             "form": form,
             "drafts": services.drafts_of(request.user, school),
-            "step_number": 1,
-            "step_count": 5,
+            **_step_numbers(load_checklist(), {}, "start"),
         },
     )
 
@@ -95,13 +105,20 @@ def report_start(request, school):
 @access.school_role(*ALL_SCHOOL_ROLES)
 @require_http_methods(["GET", "POST"])
 def report_what(request, school, draft):
-    draft = access.get_own_draft(request, school, draft)
-    initial = WhatHappenedForm.initial_from_draft(draft.data.get("what", {}))
-    form = WhatHappenedForm(request.POST if request.method == "POST" else None, initial=initial)
+    draft = _own_draft(request, school, draft)
+    initial = WhatHappenedForm.initial_from_draft(
+        draft.data.get("what", {}), draft.data.get("answers", {})
+    )
+    form = WhatHappenedForm(
+        request.POST if request.method == "POST" else None,
+        initial=initial,
+        checklist=services.checklist_for(draft),
+    )
     if request.method == "POST" and form.is_valid():
-        services.save_what_happened(draft=draft, data=form.to_draft())
-        return _after_step(draft, "what")
-    return _journey(request, "what.html", draft, 2, form=form)
+        what, answers = form.to_draft()
+        services.save_what_happened(draft=draft, data=what, answers=answers)
+        return _after_step(draft)
+    return _journey(request, "what.html", draft, "what", form=form)
 
 
 # 3. Who ------------------------------------------------------------------------------------
@@ -125,20 +142,26 @@ def _draft_pupil_rows(draft) -> list[dict]:
                 continue
             first, last = pupil.first_name, pupil.last_name
             year = pupil.get_year_group_display()
+            born = pupil.date_of_birth
             added = False
+            identity = entry["pupil_id"]
         else:
             new = entry.get("new", {})
             first, last = new.get("first_name", ""), new.get("last_name", "")
             year = YearGroup(new["year_group"]).label if new.get("year_group") else ""
+            born = None
             added = True
+            identity = (first, last, year)
         rows.append(
             {
                 "key": entry["key"],
+                "identity": identity,
                 "name": f"{first} {last}",
                 # Shown apart, each isolated, so a name in two scripts keeps first name first.
                 "first_name": first,
                 "last_name": last,
                 "year": year,
+                "born": born,
                 "role": PupilRole(entry["role"]).label,
                 "added": added,
             }
@@ -146,43 +169,69 @@ def _draft_pupil_rows(draft) -> list[dict]:
     return rows
 
 
+def _pupils_once(rows: list[dict]) -> list[dict]:
+    """Each pupil once, with all their parts in it: for the "under 13" question."""
+    pupils: dict = {}
+    for row in rows:
+        pupil = pupils.setdefault(row["identity"], {**row, "roles": []})
+        pupil["roles"].append(row["role"].lower())
+    return [{**p, "roles": ", ".join(p["roles"])} for p in pupils.values()]
+
+
 @access.school_role(*ALL_SCHOOL_ROLES)
 @require_http_methods(["GET", "POST"])
 def report_who(request, school, draft):
-    """The pupils involved. Each add or remove is saved at once; the adults question has a page
-    of its own so nothing typed there can be lost by adding a pupil."""
-    draft = access.get_own_draft(request, school, draft)
+    """The pupils involved, from the school list or by name. "Add this pupil" saves at once;
+    "Continue" adds whatever is chosen or typed too, then goes on."""
+    draft = _own_draft(request, school, draft)
     search = PupilSearchForm(request.GET or None)
     query = search.cleaned_data["q"] if search.is_valid() else ""
     choices = _pupil_choices(school, query)
     action = request.POST.get("action") if request.method == "POST" else None
 
-    if action == "choose":
+    if action == "remove":
+        services.remove_pupil(draft=draft, key=request.POST.get("key", ""))
+        return redirect(_step_url(draft, "who") + "#pupils-added")
+
+    adding = action in ("add", "continue")
+    if adding:
         # Checked against the whole school list, not only the current search.
         choose_form = ChoosePupilForm(
             request.POST,
             pupils=Pupil.objects.filter(school=school).on_list().order_by("last_name"),
         )
+        new_form = NewPupilForm(request.POST)
     else:
         choose_form = ChoosePupilForm(pupils=choices[:PUPILS_IN_SELECT])
-    new_form = NewPupilForm(request.POST if action == "new" else None)
-
-    if action == "choose" and choose_form.is_valid():
-        pupil = Pupil.objects.get(pk=choose_form.cleaned_data["pupil"], school=school)
-        services.add_listed_pupil(draft=draft, pupil=pupil, role=choose_form.cleaned_data["role"])
-        return redirect(_step_url(draft, "who") + "#pupils-added")
-    if action == "new" and new_form.is_valid():
-        services.add_new_pupil(draft=draft, **new_form.cleaned_data)
-        return redirect(_step_url(draft, "who") + "#pupils-added")
-    if action == "remove":
-        services.remove_pupil(draft=draft, key=request.POST.get("key", ""))
-        return redirect(_step_url(draft, "who") + "#pupils-added")
+        new_form = NewPupilForm()
+    failed = []
+    if adding:
+        started = [form for form in (choose_form, new_form) if form.started()]
+        if action == "add" and not started:
+            started = [choose_form]  # "Add" with nothing chosen: say what to choose
+        failed = [form for form in started if not form.is_valid()]
+        if not failed:
+            if choose_form in started:
+                pupil = Pupil.objects.get(pk=choose_form.cleaned_data["pupil"], school=school)
+                role = choose_form.cleaned_data["role"]
+                services.add_listed_pupil(draft=draft, pupil=pupil, role=role)
+            if new_form in started:
+                services.add_new_pupil(draft=draft, **new_form.cleaned_data)
+            if action == "continue":
+                services.finish_who(draft=draft)
+                return _after_step(draft)
+            return redirect(_step_url(draft, "who") + "#pupils-added")
+        # Nothing chosen or typed is lost: only the untouched part starts afresh.
+        if choose_form not in started:
+            choose_form = ChoosePupilForm(pupils=choices[:PUPILS_IN_SELECT])
+        if new_form not in started:
+            new_form = NewPupilForm()
 
     return _journey(
         request,
         "who.html",
         draft,
-        3,
+        "who",
         search=search,
         query=query,
         choose_form=choose_form,
@@ -190,96 +239,111 @@ def report_who(request, school, draft):
         pupils_added=_draft_pupil_rows(draft),
         too_many_pupils=len(choices) > PUPILS_IN_SELECT,
         nobody_matches=bool(query) and not choices,
-        failed_form={"choose": choose_form, "new": new_form}.get(action),
+        failed_forms=failed,
     )
 
 
-@access.school_role(*ALL_SCHOOL_ROLES)
-@require_http_methods(["GET", "POST"])
-def report_adults(request, school, draft):
-    draft = access.get_own_draft(request, school, draft)
-    who = draft.data.get("who", {})
-    adults_form = AdultsForm(
-        request.POST if request.method == "POST" else None,
-        initial={k: who.get(k) for k in ("adults_involved", "adults_description")},
-    )
-    if request.method == "POST" and adults_form.is_valid():
-        services.save_adults(draft=draft, **adults_form.cleaned_data)
-        return _after_step(draft, "who")
-    return _journey(request, "adults.html", draft, 3, adults_form=adults_form)
-
-
-# 4. The triage checklist and its outcome ---------------------------------------------------
+# 4. The staff's questions ------------------------------------------------------------------
 
 
 @access.school_role(*ALL_SCHOOL_ROLES)
 @require_http_methods(["GET", "POST"])
 def report_checklist(request, school, draft):
-    draft = access.get_own_draft(request, school, draft)
+    draft = _own_draft(request, school, draft)
     checklist = services.checklist_for(draft)
-    derived = services.derived_answers(checklist, draft.data)
-    saved = draft.data.get("checklist", {})
-    initial = saved.get("answers", {}) if saved.get("version") == checklist.version else {}
+    answers = services.draft_answers(draft)
     form = ChecklistForm(
         request.POST if request.method == "POST" else None,
         checklist=checklist,
-        skip=derived.keys(),
-        initial=initial,
+        earlier_answers={k: v for k, v in answers.items() if k in journey.WHAT_QUESTION_IDS},
+        initial={**answers, **draft.data.get("details", {})},
+        ages_hint=pupil_ages_hint(
+            _pupils_once(_draft_pupil_rows(draft)), today=timezone.localdate()
+        ),
     )
     if request.method == "POST" and form.is_valid():
-        services.save_checklist(draft=draft, checklist=checklist, answers=form.cleaned_data)
-        return _after_step(draft, "checklist")
-    return _journey(request, "checklist.html", draft, 4, form=form, checklist=checklist)
+        services.save_questions(draft=draft, answers=form.answers(), details=form.details())
+        return _after_step(draft)
+    return _journey(request, "checklist.html", draft, "checklist", form=form, checklist=checklist)
 
 
 @access.school_role(*ALL_SCHOOL_ROLES)
 @require_http_methods(["GET"])
 def report_outcome(request, school, draft):
-    draft = access.get_own_draft(request, school, draft)
+    """Everything the checklist says happens next, in full (linked from "Check your answers")."""
+    draft = _own_draft(request, school, draft)
     outcome = services.outcome_for(draft)
     if outcome is None:
         return redirect(_step_url(draft, "checklist"))
-    return _journey(
+    return render(
         request,
-        "outcome.html",
-        draft,
-        4,
-        outcome=outcome,
-        next_step=services.first_missing_step(draft),
+        "incidents/report/outcome.html",
+        {"draft": draft, "school": school, "outcome": outcome},
     )
 
 
 # 5. Check your answers, then submit --------------------------------------------------------
 
 
+# How the words given after a "yes" are headed where the answers are shown.
+FOLLOW_UP_KEYS = {
+    "adults_description": "Who the adult is",
+    "device_details": "The device, and where it is now",
+    "imagery_viewed_by": "Who saw the image",
+    "imagery_viewed_when": "Roughly when",
+}
+
+
+def _answer_rows(questions, answers: dict, details: dict) -> list[dict]:
+    """Each answered question (as the checklist version words it) and its answer, then any
+    words given after a "yes". `anchor` is where its Change link goes: the question itself
+    (radios are numbered from 1 by the GOV.UK pack)."""
+    rows = []
+    for question in questions:
+        if question.id not in answers:
+            continue
+        value = answers[question.id]
+        label = question.label_for(value)
+        rows.append({"key": question.text, "value": label, "anchor": f"id_{question.id}_1"})
+        for name in journey.follow_ups_asked({question.id: value}):
+            if details.get(name):
+                rows.append(
+                    {
+                        "key": FOLLOW_UP_KEYS[name],
+                        "value": details[name],
+                        "anchor": f"id_{name}",
+                        "long": True,
+                    }
+                )
+    return rows
+
+
 def _labels(draft) -> dict:
     what = draft.data.get("what", {})
-    who = draft.data.get("who", {})
+    details = draft.data.get("details", {})
     checklist = services.checklist_for(draft)
-    derived = services.derived_answers(checklist, draft.data)
-    answers = draft.data.get("checklist", {}).get("answers", {})
-    checklist_rows = []
-    for question in checklist.questions:
-        if question.id in derived or question.id not in answers:
-            continue
-        # "Change" goes to the question itself: radios are numbered from 1 (GOV.UK pack).
-        checklist_rows.append(
-            (question.text, question.label_for(answers[question.id]), f"id_{question.id}_1")
-        )
+    answers = services.draft_answers(draft)
     return {
         "what": what,
-        "kind": Kind(what["kind"]).label if what.get("kind") else "",
+        "what_rows": _answer_rows(journey.what_questions(checklist), answers, details),
         "came_to_light": CameToLight(what["came_to_light"]).label
         if what.get("came_to_light")
         else "",
         "location": Location(what["location"]).label if what.get("location") else "",
         "happened_on": date.fromisoformat(what["happened_on"]) if what.get("happened_on") else None,
-        "adults_involved": YesNoUnknown(who["adults_involved"]).label
-        if who.get("adults_involved")
-        else "",
-        "adults_description": who.get("adults_description", ""),
-        "checklist_rows": checklist_rows,
+        "checklist_rows": _answer_rows(journey.page_questions(checklist), answers, details),
     }
+
+
+def reporter_answer_rows(incident) -> list[dict]:
+    """What the reporter answered, as they were asked it, with the words they gave after a
+    "yes": for their own copy of the report (nothing for a version this service does not hold)."""
+    try:
+        checklist = load_checklist(incident.checklist_version)
+    except LookupError:
+        return []
+    details = {name: getattr(incident, name) for name in journey.FOLLOW_UP_FIELDS}
+    return _answer_rows(journey.staff_questions(checklist), incident.answers, details)
 
 
 @access.school_role(*ALL_SCHOOL_ROLES)
@@ -289,8 +353,8 @@ def report_check(request, school, draft):
         # Back from "Report sent", a double click or a second tab: say so, not "Page not found".
         messages.info(request, services.ALREADY_SENT)
         return redirect("incidents:my_reports")
-    draft = access.get_own_draft(request, school, draft)
-    missing = services.first_missing_step(draft) or services.unanswered_question(draft)
+    draft = _own_draft(request, school, draft)
+    missing = services.first_missing_step(draft)
     if missing:
         messages.info(request, f"{STEP_TITLES[missing]}: please answer this step first.")
         return redirect(_step_url(draft, missing))
@@ -305,11 +369,13 @@ def report_check(request, school, draft):
         return redirect(
             "incidents:report_submitted", school=school.slug, reference=incident.reference
         )
+    shown = journey.steps(services.checklist_for(draft), draft.data.get("answers", {}))
     return _journey(
         request,
         "check.html",
         draft,
-        5,
+        "check",
+        back=_step_url(draft, shown[-2]),
         answers=_labels(draft),
         pupils_added=_draft_pupil_rows(draft),
         outcome=services.outcome_for(draft),
@@ -389,6 +455,7 @@ def my_report(request, incident):
             "follow_ups": incident.follow_ups.all(),
             "form": form,
             "outcome": Outcome.from_dict(incident.outcome),
+            "answer_rows": reporter_answer_rows(incident),
         },
     )
 

@@ -20,7 +20,10 @@ def _anchor(bound_field) -> str:
 
 @register.filter
 def error_links(form) -> list[tuple[str, str]]:
-    """(anchor, message) for every error of `form`, in the order the fields appear."""
+    """(anchor, message) for every error of `form` (or of each form in a list), in the order
+    the fields appear."""
+    if isinstance(form, list | tuple):
+        return [link for each in form for link in error_links(each)]
     if form is None or not form.errors:
         return []
     links: list[tuple[str, str]] = []

@@ -1,5 +1,5 @@
-// Narrows the pupil list as you type. Without JavaScript the Search button does the same on the
-// server, so this is only a convenience.
+// Narrows the pupil list as you type, and chooses the pupil when only one matches. Without
+// JavaScript the Search button does the same on the server, so this is only a convenience.
 const search = document.querySelector("[data-pupil-search]");
 const select = document.querySelector("[data-pupil-select]");
 
@@ -18,19 +18,25 @@ if (search && select) {
   const status = document.querySelector("[data-pupil-search-status]");
   search.addEventListener("input", () => {
     const words = fold(search.value).split(/\s+/).filter(Boolean);
-    let shown = 0;
-    for (const option of options) {
+    const matching = options.filter((option) => {
       const match = words.every((word) => fold(option.text).includes(word));
       option.hidden = !match;
       option.disabled = !match;
-      shown += match ? 1 : 0;
+      return match;
+    });
+    const shown = matching.length;
+    // One match is the pupil meant; a choice the search no longer shows is undone.
+    if (words.length && shown === 1) {
+      select.value = matching[0].value;
+    } else if (select.selectedOptions[0]?.disabled) {
+      select.value = "";
     }
     if (status) {
       const found =
         shown === 0
           ? 'No pupil on the school list matches. Check the spelling, or add them under "The pupil is not on the list" below.'
           : shown === 1
-            ? "1 pupil matches"
+            ? `1 pupil matches, and is chosen: ${matching[0].text}`
             : `${shown} pupils match`;
       status.textContent = words.length ? found : "";
     }

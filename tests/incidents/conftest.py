@@ -11,7 +11,8 @@ from incidents.models import Pupil, ReportDraft
 from tests.conftest import post_form
 
 GOOD_WHAT = {
-    "kind": "nudified",
+    "image_nature": "nudified",
+    "threats_or_demands": "no",
     "came_to_light": "child_told",
     "happened_on_0": "3",
     "happened_on_1": "11",
@@ -62,7 +63,7 @@ def pupils(cast):
 
 
 def checklist_answers(**overrides) -> dict[str, str]:
-    """An answer to every checklist question the journey asks: 'no' or 'not_known'."""
+    """An answer to every checklist question: 'no' or 'not_known'."""
     checklist = load_checklist()
     answers = {}
     for question in checklist.questions:
@@ -79,6 +80,7 @@ class Journey:
         self.client = client
         self.school = school
         self.draft_id = None
+        self.adult_answers = {"adult_involved": "no"}
 
     def url(self, name: str) -> str:
         return reverse(
@@ -102,11 +104,11 @@ class Journey:
     def what(self, **overrides):
         return post_form(self.client, self.url("report_what"), {**GOOD_WHAT, **overrides})
 
-    def add_pupil(self, pupil, role="pictured"):
+    def add_pupil(self, pupil, role="pictured", action="add"):
         return post_form(
             self.client,
             self.url("report_who"),
-            {"action": "choose", "choose-pupil": str(pupil.pk), "choose-role": role},
+            {"action": action, "choose-pupil": str(pupil.pk), "choose-role": role},
         )
 
     def add_new_pupil(self, first="Ava", last="Not known", year="9", role="recipient"):
@@ -114,7 +116,7 @@ class Journey:
             self.client,
             self.url("report_who"),
             {
-                "action": "new",
+                "action": "add",
                 "new-first_name": first,
                 "new-last_name": last,
                 "new-year_group": year,
@@ -122,17 +124,20 @@ class Journey:
             },
         )
 
+    def continue_from_who(self):
+        return post_form(self.client, self.url("report_who"), {"action": "continue"})
+
     def adults(self, involved="no", description=""):
-        return post_form(
-            self.client,
-            self.url("report_adults"),
-            {"adults_involved": involved, "adults_description": description},
-        )
+        """Every pupil added: go on from "Who was involved". Whether an adult is involved (and
+        who) is answered with the other questions, by `checklist()`."""
+        self.adult_answers = {"adult_involved": involved, "adults_description": description}
+        return self.continue_from_who()
 
     def checklist(self, **overrides):
+        """Answer every question on the Questions page: 'no' or 'not known' unless overridden."""
         response = self.client.get(self.url("report_checklist"))
         asked = response.context["form"].fields.keys()
-        answers = checklist_answers(**overrides)
+        answers = {**checklist_answers(), **self.adult_answers, **overrides}
         return post_form(
             self.client,
             self.url("report_checklist"),

@@ -79,7 +79,8 @@ def test_fuzz_before_you_start(client_for, cast, data):
 @given(
     data=st.fixed_dictionaries(
         {
-            "kind": choice_like,
+            "image_nature": choice_like,
+            "threats_or_demands": choice_like,
             "came_to_light": choice_like,
             "happened_on_0": choice_like,
             "happened_on_1": choice_like,
@@ -107,7 +108,7 @@ def test_fuzz_stored_account_is_shown_escaped(started, account):
 
 @FUZZ
 @given(
-    action=st.sampled_from(["choose", "new", "remove", "", "other"]),
+    action=st.sampled_from(["add", "continue", "remove", "", "other"]),
     fields=st.dictionaries(
         st.sampled_from(
             [
@@ -132,15 +133,25 @@ def test_fuzz_who(started, action, fields, query):
 
 
 @FUZZ
-@given(involved=choice_like, description=hostile_text)
-def test_fuzz_adults(started, involved, description):
-    no_server_error(
-        post_form(
-            started.client,
-            started.url("report_adults"),
-            {"adults_involved": involved, "adults_description": description},
-        )
-    )
+@given(
+    answers=st.fixed_dictionaries(
+        {
+            "adult_involved": choice_like,
+            "device_involved": choice_like,
+            "imagery_viewed": choice_like,
+        }
+    ),
+    words=st.fixed_dictionaries(
+        {
+            "adults_description": hostile_text,
+            "device_details": hostile_text,
+            "imagery_viewed_by": hostile_text,
+            "imagery_viewed_when": hostile_text,
+        }
+    ),
+)
+def test_fuzz_the_words_after_a_yes(started, answers, words):
+    no_server_error(post_form(started.client, started.url("report_checklist"), answers | words))
 
 
 @FUZZ
@@ -154,6 +165,10 @@ def test_fuzz_adults(started, involved, description):
                 "creator",
                 "spread_platforms",
                 "threats_or_demands",
+                "adult_involved",
+                "device_involved",
+                "device_secured",
+                "imagery_viewed",
                 "unknown_field",
             ]
         ),

@@ -64,11 +64,30 @@ def test_a_new_pupil_name_cannot_hold_imagery(journey, cast, field):
     assert not Pupil.objects.exists()
 
 
-def test_who_the_adult_is_cannot_hold_imagery(journey, cast):
+@pytest.mark.parametrize(
+    ("question", "field"),
+    [
+        ("adult_involved", "adults_description"),
+        ("device_involved", "device_details"),
+        ("imagery_viewed", "imagery_viewed_by"),
+        ("imagery_viewed", "imagery_viewed_when"),
+    ],
+)
+def test_the_words_after_a_yes_cannot_hold_imagery(journey, cast, question, field):
+    """Who the adult is, the device and where it is, who saw the image and when."""
     j = journey(cast.teacher)
     j.start()
-    response = j.adults("yes", "him: ![x](https://e.com/i)")
-    assert_refused(response, "adults_form", "adults_description")
+    j.what()
+    j.adults()
+    words = {
+        "adults_description": "a man online",
+        "device_details": "Maya's phone",
+        "imagery_viewed_by": "I did",
+        "imagery_viewed_when": "Tuesday",
+    }
+    response = j.checklist(**{question: "yes", **words, field: "him: ![x](https://e.com/i)"})
+    assert_refused(response, "form", field)
+    assert "checklist" not in j.draft.data["steps_done"]
 
 
 def test_searching_the_pupil_list_with_imagery_is_refused(journey, cast, pupils):

@@ -13,7 +13,9 @@ from incidents.forms import (
     ADULTS_DESCRIPTION_MESSAGE,
     DATE_INCOMPLETE_MESSAGES,
     DATE_PART_MESSAGES,
+    DEVICE_DETAILS_MESSAGE,
     FUTURE_DATE_MESSAGE,
+    VIEWED_BY_MESSAGE,
 )
 from incidents.models import Incident, Pupil, ReportDraft
 from tests.conftest import post_form
@@ -40,7 +42,13 @@ def test_what_happened_names_each_missing_answer(journey, cast):
     response = post_form(j.client, j.url("report_what"), {"platform": "Snapchat"})
     assert response.status_code == 200
     errors = errors_of(response)
-    assert set(errors) == {"kind", "came_to_light", "location", "account"}
+    assert set(errors) == {
+        "image_nature",
+        "threats_or_demands",
+        "came_to_light",
+        "location",
+        "account",
+    }
     assert 'value="Snapchat"' in response.content.decode()  # kept
     assert "what" not in j.draft.data
 
@@ -89,8 +97,8 @@ def test_the_account_length_limit_is_stated_and_enforced(journey, cast):
 def test_a_choice_that_is_not_offered_is_refused(journey, cast):
     j = journey(cast.teacher)
     j.start()
-    response = j.what(kind="selfie", location="moon")
-    assert {"kind", "location"} <= set(errors_of(response))
+    response = j.what(image_nature="selfie", threats_or_demands="maybe", location="moon")
+    assert {"image_nature", "threats_or_demands", "location"} <= set(errors_of(response))
 
 
 def test_who_refuses_a_pupil_from_another_school(journey, cast, pupils):
@@ -109,7 +117,7 @@ def test_who_refuses_a_pupil_id_that_is_not_an_id(journey, cast):
     response = post_form(
         j.client,
         j.url("report_who"),
-        {"action": "choose", "choose-pupil": "'; drop table", "choose-role": "pictured"},
+        {"action": "add", "choose-pupil": "'; drop table", "choose-role": "pictured"},
     )
     assert response.status_code == 200
     assert "pupil" in errors_of(response, "choose_form")
@@ -130,12 +138,45 @@ def test_who_needs_a_role_and_a_name_for_a_new_pupil(journey, cast):
 def test_adults_yes_needs_who_in_words(journey, cast):
     j = journey(cast.teacher)
     j.start()
-    response = j.adults("yes", "")
-    assert errors_of(response, "adults_form")["adults_description"] == [ADULTS_DESCRIPTION_MESSAGE]
-    response = j.adults("", "a man she met online")
-    assert "adults_involved" in errors_of(response, "adults_form")
+    j.what()
+    j.adults("yes", "")
+    response = j.checklist()
+    assert errors_of(response)["adults_description"] == [ADULTS_DESCRIPTION_MESSAGE]
+    response = j.checklist(adult_involved="", adults_description="a man she met online")
+    assert "adult_involved" in errors_of(response)
     assert "a man she met online" in response.content.decode()
-    assert "who" not in j.draft.data.get("steps_done", [])
+    assert "checklist" not in j.draft.data.get("steps_done", [])
+
+
+def test_each_yes_that_needs_words_says_so_and_keeps_what_was_typed(journey, cast):
+    j = journey(cast.teacher)
+    j.start()
+    j.what()
+    j.adults()
+    response = j.checklist(
+        device_involved="yes",
+        device_details="",
+        imagery_viewed="yes",
+        imagery_viewed_by="",
+        imagery_viewed_when="Tuesday at lunchtime",
+        immediate_risk="",
+    )
+    errors = errors_of(response)
+    assert errors["device_details"] == [DEVICE_DETAILS_MESSAGE]
+    assert errors["imagery_viewed_by"] == [VIEWED_BY_MESSAGE]
+    assert "imagery_viewed_when" not in errors  # roughly when is optional
+    assert "Tuesday at lunchtime" in response.content.decode()
+    assert "checklist" not in j.draft.data.get("steps_done", [])
+
+
+def test_words_after_a_yes_since_changed_to_no_are_not_kept(journey, cast):
+    j = journey(cast.teacher)
+    j.start()
+    j.what()
+    j.adults()
+    response = j.checklist(device_involved="no", device_details="Maya's phone")
+    assert response.status_code == 302
+    assert "device_details" not in j.draft.data["details"]
 
 
 def test_the_checklist_needs_every_answer(journey, cast):
@@ -148,7 +189,8 @@ def test_the_checklist_needs_every_answer(journey, cast):
     errors = errors_of(response)
     assert errors["immediate_risk"] == ["Select yes, no or not known"]
     assert "coercion_or_capacity" in errors
-    assert "checklist" not in j.draft.data
+    assert "checklist" not in j.draft.data["steps_done"]
+    assert "immediate_risk" not in j.draft.data["answers"]
 
 
 def test_the_further_information_cannot_be_empty(journey, cast):
@@ -186,12 +228,18 @@ def test_every_error_in_the_summary_links_to_its_control(journey, cast):
     )
     j.start()
     assert_links_land(post_form(j.client, j.url("report_what"), {"happened_on_0": "40"}))
-    assert_links_land(post_form(j.client, j.url("report_who"), {"action": "new"}))
-    assert_links_land(post_form(j.client, j.url("report_who"), {"action": "choose"}))
-    assert_links_land(post_form(j.client, j.url("report_adults"), {}))
+    assert_links_land(post_form(j.client, j.url("report_who"), {"action": "add"}))
+    assert_links_land(
+        post_form(j.client, j.url("report_who"), {"action": "add", "new-first_name": "Ava"})
+    )
+    assert_links_land(
+        post_form(j.client, j.url("report_who"), {"action": "continue", "choose-role": "pictured"})
+    )
     j.what()
     j.adults()
     assert_links_land(post_form(j.client, j.url("report_checklist"), {}))
+    yes = {"adult_involved": "yes", "device_involved": "yes", "imagery_viewed": "yes"}
+    assert_links_land(post_form(j.client, j.url("report_checklist"), yes))
 
 
 def test_a_date_box_with_letters_says_which_box_and_what_it_needs(journey, cast):
@@ -242,15 +290,15 @@ def test_no_text_box_cuts_what_is_pasted_into_it(journey, cast, client_for):
     j = journey(cast.teacher)
     j.start()
     what = j.client.get(j.url("report_what")).content.decode()
-    adults = j.client.get(j.url("report_adults")).content.decode()
+    questions = j.client.get(j.url("report_checklist")).content.decode()
     who = j.client.get(j.url("report_who")).content.decode()
     imports = client_for(cast.admin).get(
         reverse("incidents:pupils_import", kwargs={"school": "oakwood"})
     )
-    for page in (what, adults, who, imports.content.decode()):
+    for page in (what, questions, who, imports.content.decode()):
         assert " maxlength=" not in page
     assert 'data-module="govuk-character-count" data-maxlength="5000"' in what
-    assert 'data-maxlength="1000"' in adults
+    assert 'data-maxlength="1000"' in questions
 
 
 def test_the_error_summary_links_to_the_date_box_that_is_missing(journey, cast):

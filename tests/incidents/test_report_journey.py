@@ -55,26 +55,28 @@ def test_a_teacher_reports_an_incident_from_start_to_confirmation(journey, cast,
 
     checklist_page = client.get(j.url("report_checklist"))
     asked = set(checklist_page.context["form"].fields)
-    # The kind and whether adults are involved were answered already: not asked twice.
-    assert "image_nature" not in asked and "adult_involved" not in asked
-    assert {"immediate_risk", "coercion_or_capacity"} <= asked
+    # The image and threats were answered on "What happened": not asked twice.
+    assert "image_nature" not in asked and "threats_or_demands" not in asked
+    assert {"adult_involved", "immediate_risk", "coercion_or_capacity"} <= asked
 
     response = j.checklist(coercion_or_capacity="yes", spread_platforms="group_chat")
-    assert response["Location"] == j.url("report_outcome")
-    outcome = client.get(response["Location"]).content.decode()
-    assert "Tell the DSL" in outcome or "tell the DSL" in outcome
-    assert "straight away" in outcome
+    assert response["Location"] == j.url("report_check")
 
     check = client.get(j.url("report_check"))
     body = check.content.decode()
     assert check.status_code == 200
+    assert "Tell the DSL or a deputy in person now" in body
+    assert "straight away" in body
+    outcome = client.get(j.url("report_outcome")).content.decode()
+    assert "Tell the DSL" in outcome or "tell the DSL" in outcome
     for url in (j.url("report_what"), j.url("report_who"), j.url("report_checklist")):
         assert f'href="{url}?change=1' in body, f"no change link to {url}"
     # A step opened from a Change link goes Back to "Check your answers", not the step before.
     back = '<nav aria-label="Back"><a href="{}" class="govuk-back-link">'
-    changing = client.get(j.url("report_adults"), {"change": "1"}).content.decode()
+    changing = client.get(j.url("report_checklist"), {"change": "1"}).content.decode()
     assert back.format(j.url("report_check")) in changing
-    assert back.format(j.url("report_who")) in client.get(j.url("report_adults")).content.decode()
+    unchanged = client.get(j.url("report_checklist")).content.decode()
+    assert back.format(j.url("report_who")) in unchanged
     assert "Snapchat" in body and named("Jake", "Turner") in body and "3 November 2026" in body
 
     response = j.submit()
@@ -92,6 +94,7 @@ def test_a_teacher_reports_an_incident_from_start_to_confirmation(journey, cast,
     assert incident.reporter == cast.teacher
     assert incident.school == cast.school_a
     assert incident.kind == "nudified"
+    assert incident.image_nature == "nudified" and incident.threats_or_demands == "no"
     assert incident.account == GOOD_WHAT["account"]
     assert incident.platform == "Snapchat"
     assert str(incident.happened_on) == "2026-11-03"
@@ -167,7 +170,7 @@ def test_a_session_that_times_out_mid_way_resumes_its_draft(client, cast, pupils
     # 31 minutes pass with nothing done: the server-side session has expired, and the next
     # step sends them to sign in.
     Session.objects.update(expire_date=timezone.now() - timedelta(minutes=1))
-    response = post_form(client, j.url("report_adults"), {"adults_involved": "no"})
+    response = post_form(client, j.url("report_who"), {"action": "continue"})
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("safeguarding:login"))
     assert ReportDraft.objects.get().data["what"]["platform"] == "Snapchat"
@@ -203,28 +206,26 @@ def test_changing_an_answer_from_check_your_answers_comes_back_to_it(journey, ca
     assert "Instagram" in j.client.get(j.url("report_check")).content.decode()
 
 
-def test_changing_the_kind_asks_the_question_the_checklist_no_longer_knows(journey, cast):
-    """Kind 'nudified' answered image_nature; 'sextortion' says there are threats but not what
-    the image is (checklist 2026-12 asks that apart): the check page sends the reporter back to
-    the question, and the derived answer follows the new kind."""
+def test_threats_told_of_later_keep_what_the_image_is(journey, cast):
+    """A threat is a second answer, not another kind of image: changing "threats" to yes after
+    the rest is answered keeps "nudified", and the case is sextortion as well."""
     j = journey(cast.teacher).complete()
-    j.what(kind="sextortion")
+    j.what(threats_or_demands="yes")
     response = j.client.get(j.url("report_check"))
-    assert response.status_code == 302
-    assert response["Location"].startswith(j.url("report_checklist"))
-    assert j.checklist(image_nature="ai_generated").status_code == 302
-    assert j.client.get(j.url("report_check")).status_code == 200
+    assert response.status_code == 200
     j.submit()
     incident = Incident.objects.get()
-    assert incident.answers["image_nature"] == "ai_generated"
-    assert incident.answers["threats_or_demands"] == "yes"
+    assert incident.image_nature == "nudified" and incident.answers["image_nature"] == "nudified"
+    assert incident.threats_or_demands == "yes" and incident.answers["threats_or_demands"] == "yes"
+    assert incident.kind == "sextortion"
+    assert incident.about == "Sextortion threat or demand (nudified photo)"
     assert incident.outcome["sextortion"] is True
 
 
 def test_a_child_in_danger_now_says_call_999(journey, cast):
     j = journey(cast.teacher).complete(immediate_risk="yes", danger_now="yes")
-    outcome = j.client.get(j.url("report_outcome")).content.decode()
-    assert "call 999" in outcome
+    check = j.client.get(j.url("report_check")).content.decode()
+    assert "call 999" in check
     j.submit()
     assert Incident.objects.get().urgency == "call_999"
 
@@ -309,7 +310,7 @@ def test_going_back_to_a_sent_report_says_it_was_sent_not_page_not_found(journey
 def test_a_teacher_told_by_a_parent_is_told_what_to_say_to_the_parent(journey, cast):
     j = journey(cast.teacher)
     j.start()
-    j.what(came_to_light="parent", kind="sextortion")
+    j.what(came_to_light="parent", threats_or_demands="yes")
     j.adults("not_known")
     j.checklist()
     response = j.submit()
@@ -322,7 +323,7 @@ def test_a_teacher_told_by_a_parent_is_told_what_to_say_to_the_parent(journey, c
 def test_several_unfinished_reports_can_be_told_apart(journey, cast):
     first = journey(cast.teacher)
     first.start()
-    first.what(kind="sextortion")
+    first.what(threats_or_demands="yes")
     second = journey(cast.teacher)
     second.start()
     start = first.client.get(reverse("incidents:report_start", kwargs={"school": "oakwood"}))

@@ -47,7 +47,7 @@ def test_a_draft_is_its_reporters_alone(journey, client_for, cast, member):
     j.start()
     j.what()
     other = client_for(getattr(cast, member))
-    for step in ("report_what", "report_who", "report_adults", "report_checklist", "report_check"):
+    for step in ("report_what", "report_who", "report_checklist", "report_outcome", "report_check"):
         assert other.get(j.url(step)).status_code == 404
     assert post_form(other, j.url("report_check")).status_code == 404
     assert post_form(other, j.url("report_discard")).status_code == 404

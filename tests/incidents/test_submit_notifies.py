@@ -7,6 +7,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
+from guidance.checklist import load_checklist
 from incidents.models import Incident, ReportDraft
 from incidents.services import submit_report
 from notifications.models import Kind, Outbox
@@ -30,7 +31,8 @@ def test_a_routine_report_is_not_marked_urgent(journey, cast):
     """Two Year 11s swapping their own pictures willingly: the DSL reviews it today."""
     j = journey(cast.teacher)
     j.start()
-    j.what(kind="real_nudes")
+    natures = load_checklist().question("image_nature").choice_values()
+    j.what(image_nature="real_photo" if "real_photo" in natures else "real_nudes")
     j.adults("no")
     j.checklist(
         pictured_child_willing="yes",

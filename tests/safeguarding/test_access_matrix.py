@@ -130,7 +130,6 @@ EXPECTATIONS: dict[str, Expect] = {
     "incidents:report_start": school_a(*ALL_A, methods=("GET", "POST")),
     "incidents:report_what": only("teacher", methods=("GET", "POST"), others=404),
     "incidents:report_who": only("teacher", methods=("GET", "POST"), others=404),
-    "incidents:report_adults": only("teacher", methods=("GET", "POST"), others=404),
     "incidents:report_checklist": only("teacher", methods=("GET", "POST"), others=404),
     "incidents:report_outcome": only("teacher", others=404),
     "incidents:report_check": only("teacher", methods=("GET", "POST"), others=404),
