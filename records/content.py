@@ -15,7 +15,7 @@ from django.db import models
 from django.utils import timezone
 
 from cases.models import RECORD_MODELS, CaseRecord
-from cases.timeline import RECORD_TITLES, load_case_file
+from cases.timeline import load_case_file
 from guidance.triage import TYPOLOGY_LABELS, URGENCY_LABELS
 from incidents.models import (
     CameToLight,
@@ -44,7 +44,22 @@ THIRD_PARTY_FIELDS = {
     ("device_secured", "handed_to"),
     ("imagery_viewing", "others_present"),
 }
-_SKIPPED_FIELDS = {"id", "incident", "recorded_by", "recorded_at"}
+_SKIPPED_FIELDS = {"id", "incident", "recorded_by", "recorded_at", "checklist_version"}
+ENTRY_TITLES = {
+    "status_change": "Status changed",
+    "review_meeting": "Initial review",
+    "referral": "Referral",
+    "decision": "Decision",
+    "parents_informed": "Parents or carers",
+    "removal_offered": "Removal offered",
+    "device_secured": "Device secured",
+    "imagery_viewing": "Imagery viewed by the DSL",
+    "task": "Task",
+    "triage_override": "The DSL's decision on the triage outcome",
+    "note": "Note",
+}
+# Where a model's own name for a field reads oddly on its own.
+FIELD_LABELS = {("note", "text"): "Note"}
 
 
 def _label(field: models.Field) -> str:
@@ -96,14 +111,20 @@ def _field(kind: str, name: str, label: str, value: str, pattern) -> dict:
 
 def _record_entry(row: CaseRecord, incident: Incident, pattern) -> dict:
     fields = [
-        _field(row.KIND, f.name, _label(f), _display(row, f), pattern)
+        _field(
+            row.KIND,
+            f.name,
+            FIELD_LABELS.get((row.KIND, f.name), _label(f)),
+            _display(row, f),
+            pattern,
+        )
         for f in row._meta.concrete_fields
         if f.name not in _SKIPPED_FIELDS
     ]
     return {
         "key": f"case:{incident.reference}:{row.KIND}:{row.pk}",
         "kind": row.KIND,
-        "title": RECORD_TITLES.get(row.KIND, "Record").replace("Recorded ", "").capitalize(),
+        "title": ENTRY_TITLES.get(row.KIND, "Record"),
         "at": _iso(row.recorded_at),
         "by": row.recorded_by.full_name,
         "fields": [f for f in fields if f["value"]],

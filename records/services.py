@@ -13,7 +13,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from incidents.models import Pupil, YearGroup
+from incidents.models import Pupil, YearGroup, fold_name
 from notifications import services as notifications
 from notifications.models import Kind as NotificationKind
 from safeguarding import audit
@@ -274,11 +274,16 @@ def mark_viewed(*, transfer: Transfer, actor: User, request=None) -> Transfer:
 
 
 def matching_pupils(transfer: Transfer):
-    """Pupils on the receiving school's list who may be the one coming: same date of birth."""
-    born = transfer.content.get("pupil", {}).get("date_of_birth")
-    if not born:
-        return Pupil.objects.none()
-    return Pupil.objects.filter(school=transfer.to_school, date_of_birth=born).on_list()
+    """Pupils on the receiving school's list who may be the one coming: the same date of
+    birth, or the same name however it is written."""
+    details = transfer.content.get("pupil", {})
+    name = (fold_name(details.get("first_name", "")), fold_name(details.get("last_name", "")))
+    pupils = Pupil.objects.filter(school=transfer.to_school).on_list()
+    same_name = [p.pk for p in pupils if (fold_name(p.first_name), fold_name(p.last_name)) == name]
+    born = _date_or_none(details.get("date_of_birth"))
+    return pupils.filter(
+        Q(pk__in=same_name) | Q(date_of_birth=born) if born else Q(pk__in=same_name)
+    )
 
 
 def _date_or_none(value: str | None) -> date | None:
