@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_safe
 
 from incidents.models import Pupil
-from incidents.services import log_case_view
+from incidents.services import log_cases_seen
 from safeguarding import access, audit
 from safeguarding.models import Role
 from safeguarding.pdf import render_pdf
@@ -202,9 +202,15 @@ def _back(pupil) -> str:
 
 
 def _log_file_views(request, pupil, school, via: str) -> None:
-    """The file shows every case's words: that is a view of each case."""
-    for incident in file_incidents(pupil, school):
-        log_case_view(incident=incident, actor=request.user, request=request, via=via)
+    """The file shows every case's words: one record of seeing them all, naming each case."""
+    log_cases_seen(
+        incidents=file_incidents(pupil, school),
+        actor=request.user,
+        via=via,
+        request=request,
+        listed_on=pupil,
+        school=school,
+    )
 
 
 @access.school_role(*LEADS)

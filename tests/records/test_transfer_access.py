@@ -126,3 +126,11 @@ def test_a_pupil_with_no_file_cannot_be_sent(cast, client_for):
         {"to_school": cast.school_b.pk},
     )
     assert services.NO_FILE in response.content.decode()
+
+
+def test_reading_the_file_before_sending_is_recorded_as_seeing_its_cases(
+    cast, pupil, incident, client_for
+):
+    client_for(cast.dsl).get(f"/s/oakwood/pupils/{pupil.pk}/file/preview/")
+    seen = AuditEvent.objects.get(action="incident.viewed", data__via="file_preview")
+    assert seen.data["cases"] == [str(incident.pk)] and seen.actor == cast.dsl
