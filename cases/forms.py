@@ -477,6 +477,37 @@ class DeviceSecuredForm(CaseForm):
         return _past_or_today(self.cleaned_data["secured_on"])
 
 
+class StaffSawImageryForm(CaseForm):
+    required_messages = {"seen_by": "Write who saw it."}
+    seen_by = SafeTextField(
+        label="Who saw it",
+        help_text="Name and role, for example: Sam Roy, teaching assistant.",
+        max_length=300,
+    )
+    seen_when = SafeTextField(
+        label="Roughly when (optional)",
+        help_text="For example: Tuesday lunchtime, in the library.",
+        max_length=SHORT,
+        required=False,
+    )
+    how = SafeTextField(
+        label="How it happened (optional)",
+        help_text="For example: a pupil held up their phone. Never describe what the image shows.",
+        max_length=LONG,
+        required=False,
+        textarea=True,
+        rows=3,
+    )
+    support = SafeTextField(
+        label="Support offered to them (optional)",
+        max_length=LONG,
+        required=False,
+        textarea=True,
+        rows=3,
+    )
+    submit_label = "Save"
+
+
 class ImageryViewingForm(CaseForm):
     required_messages = {
         "viewed_on": "Enter the date you viewed it.",

@@ -175,6 +175,24 @@ class DeviceSecured(CaseRecord):
     secured_on = models.DateField()
     where_kept = models.CharField(max_length=200)
     handed_to = models.CharField(max_length=200)
+    confirmed_from_report = models.BooleanField(
+        default=False, help_text="The DSL confirmed what the reporter said, in one step."
+    )
+
+
+class StaffSawImagery(CaseRecord):
+    """A member of staff saw the image, usually by accident (a pupil showed them, it came up on
+    a screen). Not the DSL's deliberate viewing, which is ImageryViewing. Never what it showed."""
+
+    KIND = "staff_saw_imagery"
+
+    seen_by = models.CharField(max_length=300, help_text="Who saw it: name and role.")
+    seen_when = models.CharField(max_length=200, blank=True, help_text="Roughly when, in words.")
+    how = models.TextField(blank=True, help_text="How it happened, without what it showed.")
+    support = models.TextField(blank=True, help_text="Support offered to them.")
+    confirmed_from_report = models.BooleanField(
+        default=False, help_text="The DSL confirmed what the reporter said, in one step."
+    )
 
 
 class ImageryViewing(CaseRecord):
@@ -273,6 +291,7 @@ RECORD_MODELS: tuple[type[CaseRecord], ...] = (
     ParentsInformed,
     RemovalOffered,
     DeviceSecured,
+    StaffSawImagery,
     ImageryViewing,
     Task,
     TriageOverride,

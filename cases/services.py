@@ -23,7 +23,7 @@ from safeguarding import access, audit
 from safeguarding.models import AuditEvent, Role, User
 
 from . import answers as answers_module
-from . import assessment, workflow
+from . import assessment, reported, workflow
 from .models import (
     CaseNote,
     CaseRecord,
@@ -34,6 +34,7 @@ from .models import (
     Referral,
     RemovalOffered,
     ReviewMeeting,
+    StaffSawImagery,
     StatusChange,
     Task,
     TriageOverride,
@@ -373,6 +374,74 @@ def record_device_secured(
         secured_on=secured_on,
         where_kept=where_kept,
         handed_to=handed_to,
+    )
+    return _add_record(row, actor=actor, request=request)
+
+
+NOTHING_TO_CONFIRM_DEVICE = (
+    "The reporter did not say a device was switched off and given to the DSL. Record the "
+    "device secured instead."
+)
+NOTHING_TO_CONFIRM_VIEWING = "The reporter did not say anyone on the staff saw the image."
+REPORTED_DEVICE = "The device {reporter} reported"
+REPORTED_WHERE_KEPT = "With the DSL"
+REPORTED_SEEN_BY = "Someone on the staff, as {reporter} reported"
+
+
+@transaction.atomic
+def confirm_reported_device(*, incident: Incident, actor: User, request=None) -> DeviceSecured:
+    """The DSL confirms what the reporter said, that the device was switched off and given to
+    the DSL: one step that writes the DSL's own record (once; a second confirmation returns it)."""
+    _lock(incident)  # two clicks at once confirm once
+    said = reported.reported_device(incident)
+    if said is None or not said.handed_to_the_dsl:
+        raise CaseError(NOTHING_TO_CONFIRM_DEVICE)
+    existing = DeviceSecured.objects.filter(incident=incident, confirmed_from_report=True).first()
+    if existing is not None:
+        return existing
+    row = DeviceSecured(
+        incident=incident,
+        device=REPORTED_DEVICE.format(reporter=incident.reporter.full_name),
+        secured_on=timezone.localdate(incident.submitted_at),
+        where_kept=REPORTED_WHERE_KEPT,
+        handed_to=actor.full_name,
+        confirmed_from_report=True,
+    )
+    return _add_record(row, actor=actor, request=request, confirmed_from_report=True)
+
+
+@transaction.atomic
+def confirm_reported_viewing(*, incident: Incident, actor: User, request=None) -> StaffSawImagery:
+    """The DSL confirms what the reporter said, that someone on the staff saw the image: the
+    DSL's own record of it (once), apart from any deliberate viewing by the DSL."""
+    _lock(incident)  # two clicks at once confirm once
+    said = reported.reported_viewing(incident)
+    if said is None or not said.staff_saw_it:
+        raise CaseError(NOTHING_TO_CONFIRM_VIEWING)
+    existing = StaffSawImagery.objects.filter(incident=incident, confirmed_from_report=True).first()
+    if existing is not None:
+        return existing
+    row = StaffSawImagery(
+        incident=incident,
+        seen_by=REPORTED_SEEN_BY.format(reporter=incident.reporter.full_name),
+        confirmed_from_report=True,
+    )
+    return _add_record(row, actor=actor, request=request, confirmed_from_report=True)
+
+
+@transaction.atomic
+def record_staff_saw_imagery(
+    *,
+    incident: Incident,
+    actor: User,
+    seen_by: str,
+    seen_when: str = "",
+    how: str = "",
+    support: str = "",
+    request=None,
+) -> StaffSawImagery:
+    row = StaffSawImagery(
+        incident=incident, seen_by=seen_by, seen_when=seen_when, how=how, support=support
     )
     return _add_record(row, actor=actor, request=request)
 

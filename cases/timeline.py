@@ -13,7 +13,7 @@ from guidance.triage import TYPOLOGY_LABELS
 from incidents.models import FollowUp, Incident, IncidentPupil, Status
 from safeguarding.models import AuditEvent, User
 
-from . import answers, assessment, services
+from . import answers, assessment, reported, services
 from .models import RECORD_MODEL_BY_KIND, RECORD_MODELS, CaseRecord, Task
 
 RECORD_TITLES = {
@@ -25,6 +25,7 @@ RECORD_TITLES = {
     "removal_offered": "Recorded that removal was offered",
     "device_secured": "Recorded a device being secured",
     "imagery_viewing": "Recorded viewing imagery",
+    "staff_saw_imagery": "Recorded that someone on the staff saw the image",
     "task": "Added a task",
     "triage_override": "Decided on the triage outcome",
     "note": "Added a note",
@@ -109,6 +110,25 @@ class CaseFile:
     def reporter_answers(self) -> list[answers.AnswerSection]:
         found_out = answers.merged_review_answers(self.records.get("review_meeting") or [])
         return answers.reporter_answers(self.incident, found_out)
+
+    @cached_property
+    def reported_device(self):
+        return reported.reported_device(self.incident)
+
+    @cached_property
+    def reported_viewing(self):
+        return reported.reported_viewing(self.incident)
+
+    @property
+    def device_confirmed(self):
+        """The DSL's confirmation of the reporter's device, if they gave it."""
+        rows = self.records.get("device_secured") or []
+        return next((row for row in rows if row.confirmed_from_report), None)
+
+    @property
+    def viewing_confirmed(self):
+        rows = self.records.get("staff_saw_imagery") or []
+        return next((row for row in rows if row.confirmed_from_report), None)
 
     @property
     def unknowns_count(self) -> int:

@@ -18,6 +18,17 @@ urlpatterns = [
     path("cases/<str:reference>/parents/", views.parents_informed, name="parents_informed"),
     path("cases/<str:reference>/removal/", views.removal_offered, name="removal_offered"),
     path("cases/<str:reference>/device/", views.device_secured, name="device_secured"),
+    path("cases/<str:reference>/device/confirm/", views.confirm_device, name="confirm_device"),
+    path(
+        "cases/<str:reference>/staff-saw-imagery/",
+        views.staff_saw_imagery,
+        name="staff_saw_imagery",
+    ),
+    path(
+        "cases/<str:reference>/staff-saw-imagery/confirm/",
+        views.confirm_staff_saw_imagery,
+        name="confirm_staff_saw_imagery",
+    ),
     path("cases/<str:reference>/imagery-viewing/", views.imagery_viewing, name="imagery_viewing"),
     path("cases/<str:reference>/tasks/", views.add_task, name="add_task"),
     path("cases/<str:reference>/tasks/<int:task>/done/", views.task_done, name="task_done"),

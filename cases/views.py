@@ -265,6 +265,42 @@ imagery_viewing = _record_view(
     intro="Only the DSL may view imagery, only when it cannot be avoided, and with another "
     "member of staff present. Never copy, print or share it.",
 )
+staff_saw_imagery = _record_view(
+    forms.StaffSawImageryForm,
+    services.record_staff_saw_imagery,
+    "Staff who saw the image",
+    intro="Record a member of staff who saw the image, usually by accident. This is not the "
+    "DSL viewing it on purpose, which is recorded apart. Say who and roughly when, never what "
+    "it showed, and offer them support.",
+)
+
+
+def _confirm_view(service, done: str):
+    """One button on the case page: the DSL confirms what the reporter said (their own
+    record, audited)."""
+
+    @access.case("change")
+    @require_POST
+    def view(request, incident):
+        try:
+            service(incident=incident, actor=request.user, request=request)
+        except services.CaseError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, done)
+        return _show_case(incident)
+
+    return view
+
+
+confirm_device = _confirm_view(
+    services.confirm_reported_device, "Confirmed: the device was given to the DSL."
+)
+confirm_staff_saw_imagery = _confirm_view(
+    services.confirm_reported_viewing, "Confirmed: someone on the staff saw the image."
+)
+
+
 add_task = _record_view(
     forms.TaskForm,
     services.add_task,

@@ -17,6 +17,7 @@ RECORD_PAGES = [
     "parents_informed",
     "removal_offered",
     "device_secured",
+    "staff_saw_imagery",
     "imagery_viewing",
     "add_task",
     "triage_override",

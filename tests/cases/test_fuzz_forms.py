@@ -71,6 +71,7 @@ PAGES = {
     "parents_informed": forms.ParentsInformedForm,
     "removal_offered": forms.RemovalOfferedForm,
     "device_secured": forms.DeviceSecuredForm,
+    "staff_saw_imagery": forms.StaffSawImageryForm,
     "imagery_viewing": forms.ImageryViewingForm,
     "add_task": forms.TaskForm,
     "triage_override": forms.TriageOverrideForm,

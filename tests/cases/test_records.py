@@ -17,6 +17,7 @@ from cases.models import (
     Referral,
     RemovalOffered,
     ReviewMeeting,
+    StaffSawImagery,
     StatusChange,
     Task,
     TriageOverride,
@@ -85,6 +86,11 @@ def valid_posts(cast, pupil):
                 "reason": "Police asked me to confirm which pupil it shows.",
                 "others_present": "Dev Patel, deputy DSL",
             },
+        ),
+        (
+            "staff_saw_imagery",
+            StaffSawImagery,
+            {"seen_by": "Sam Roy, teaching assistant", "seen_when": "Tuesday lunchtime"},
         ),
         (
             "add_task",
