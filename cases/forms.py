@@ -3,10 +3,11 @@
 Every free-text field is a SafeTextField (normalised, imagery refused).
 """
 
+import json
 from datetime import date, datetime, timedelta
 
 from crispy_forms_gds.helper import FormHelper
-from crispy_forms_gds.layout import HTML, Field, Layout, Submit
+from crispy_forms_gds.layout import HTML, Div, Field, Layout, Submit
 from django import forms
 from django.forms.widgets import DateTimeBaseInput
 from django.utils import timezone
@@ -266,15 +267,22 @@ class InitialReviewForm(CaseForm):
                 REPORTER_DID_NOT_KNOW if question.part == STAFF else REVIEW_QUESTIONS_HEADING
             )
             if part_heading != heading:
+                if heading is None:
+                    layout.append(_html("p", "govuk-body", LEAVE_OPEN))
                 heading = part_heading
                 layout.append(_html("h2", "govuk-heading-m", heading))
-                if len(layout) == len(fields) + 1:  # the first heading
-                    layout.append(_html("p", "govuk-body", LEAVE_OPEN))
             name = ANSWER_PREFIX + question.id
             help_text = question.help
             if question.part == STAFF:
                 help_text = f"The reporter did not know. {help_text}".strip()
-            if any(qid in in_form for qid, _ in question.ask_if):
+            # Asked only given another answer on this page: said in words, and with JavaScript
+            # shown only once that answer calls for it (the server decides either way).
+            conditions = {
+                ANSWER_PREFIX + qid: list(values)
+                for qid, values in question.ask_if
+                if qid in in_form
+            }
+            if conditions:
                 help_text = f"{help_text} {_ask_if_hint(checklist, question)}".strip()
             fields[name] = forms.ChoiceField(
                 label=question.text,
@@ -286,9 +294,16 @@ class InitialReviewForm(CaseForm):
             )
             if question.id in previous_answers:
                 self.initial.setdefault(name, previous_answers[question.id])
-            layout.append(
-                Field.radios(name, legend_size="s", inline=question.answer_type == YES_NO_UNKNOWN)
+            radios = Field.radios(
+                name, legend_size="s", inline=question.answer_type == YES_NO_UNKNOWN
             )
+            if conditions:
+                radios = Div(
+                    radios,
+                    css_class="app-ask-if",
+                    data_ask_if=json.dumps(conditions, sort_keys=True),
+                )
+            layout.append(radios)
         fields["considered"] = self.fields["considered"]
         fields["notes"] = self.fields["notes"]
         self.fields = fields
