@@ -53,16 +53,21 @@ class SignInView(auth_views.LoginView):
         # Signing in again as the same person keeps the session's data: a password alone must
         # not carry over an earlier two-factor check.
         session.pop(DEVICE_ID_SESSION_KEY, None)
-        user = form.get_user()
-        next_url = self.get_success_url()
-        if user.has_two_factor_device():
-            return redirect(_with_next("safeguarding:two_factor_verify", next_url))
-        if user.needs_two_factor:
-            return redirect(_with_next("safeguarding:two_factor_setup", next_url))
-        return response
+        return after_sign_in(self.request, form.get_user(), self.get_success_url(), response)
 
 
 login = access.public(SignInView.as_view())
+
+
+def after_sign_in(request, user, next_url: str, response=None):
+    """Where a password or school-account sign-in goes next: the second factor first, where
+    the person has one or their role needs one. A school account's own multi-factor check
+    (the ID token's `amr`) never stands in for ours: see the README, "Two-factor sign-in"."""
+    if user.has_two_factor_device():
+        return redirect(_with_next("safeguarding:two_factor_verify", next_url))
+    if user.needs_two_factor:
+        return redirect(_with_next("safeguarding:two_factor_setup", next_url))
+    return response if response is not None else redirect(next_url)
 
 
 def lockout_username(request, credentials=None) -> str:

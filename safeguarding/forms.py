@@ -18,6 +18,10 @@ BACKUP_CODE_WRONG = (
 )
 CODE_REQUIRED = "Enter the code from your authenticator app or a backup code."
 CODE_THROTTLED = "Too many wrong codes. Wait {seconds} seconds, then try again."
+PASSWORD_SIGN_IN_OFF = (
+    "Your school has switched password sign-in off. Use the Sign in with {label} button on "
+    "your school's sign-in page instead."
+)
 
 
 def locked_out_message() -> str:
@@ -46,6 +50,17 @@ class SignInForm(auth_forms.AuthenticationForm):
         # An inactive account gets the same answer as a wrong password.
         "inactive": SIGN_IN_FAILED,
     }
+
+    def confirm_login_allowed(self, user):
+        super().confirm_login_allowed(user)
+        # Only after the right password, so it tells nobody else whether the account exists.
+        from sso.services import password_sign_in_refused
+
+        provider = password_sign_in_refused(user)
+        if provider is not None:
+            raise forms.ValidationError(
+                PASSWORD_SIGN_IN_OFF.format(label=provider.label), code="password_sign_in_off"
+            )
 
     def __init__(self, request=None, *args, **kwargs):
         super().__init__(request, *args, **kwargs)

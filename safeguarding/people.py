@@ -155,6 +155,15 @@ def _email_invitation(invitation: Invitation, token: str) -> None:
     send_mail(subject, body, None, [invitation.email], fail_silently=False)
 
 
+def _may_link_work_account(user: User, school: School) -> bool:
+    """Whether an invitation would let `user` link the school's Microsoft or Google account:
+    links are made only from invitations, so staff already here are invited again."""
+    from sso.services import linked_identity, provider_for_school  # sso uses this module
+
+    provider = provider_for_school(school)
+    return provider is not None and linked_identity(user, provider) is None
+
+
 @transaction.atomic
 def invite(
     *, actor: User, school: School, email: str, roles: Iterable[str], request=None
@@ -175,7 +184,11 @@ def invite(
         and set(chosen) & set(Role.case_reviewers())
     ):
         raise PeopleError(GRANT_SELF_CASE_ACCESS)
-    if existing is not None and set(chosen) <= roles_held(existing, school):
+    if (
+        existing is not None
+        and set(chosen) <= roles_held(existing, school)
+        and not _may_link_work_account(existing, school)
+    ):
         raise PeopleError(ALREADY_HOLDS_ROLES)
 
     now = timezone.now()
@@ -237,11 +250,12 @@ def accept_invitation(
     *,
     invitation: Invitation,
     full_name: str = "",
-    password: str = "",
+    password: str | None = "",
     request=None,
 ) -> User:
     """Use an invitation: create the account (or reuse the one with that email) and give the
-    invited roles. A password is set only for an account that has none yet."""
+    invited roles. A password is set only for an account that has none yet, and never when
+    `password` is None (joining with a school Microsoft or Google account, sso/)."""
     invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
     if not invitation.is_pending:
         raise PeopleError(INVITATION_NOT_USABLE)
@@ -261,7 +275,7 @@ def accept_invitation(
         user = User.objects.create_user(invitation.email, password, full_name=full_name)
     else:
         changed = []
-        if not user.has_usable_password():
+        if password and not user.has_usable_password():
             user.set_password(password)
             changed.append("password")
         if full_name and not user.full_name:

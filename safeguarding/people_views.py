@@ -329,6 +329,12 @@ def join(request, school, token):
             {"message": people.INVITATION_NOT_USABLE},
             status=404,
         )
+    from sso.services import provider_for_school  # sso uses safeguarding
+
+    sso_provider = provider_for_school(invitation.school)
+    if request.method == "POST" and sso_provider and not sso_provider.password_sign_in:
+        # The school signs in with its Microsoft or Google accounts only: join with that.
+        return redirect(request.path)
     account = people.existing_account(invitation)
     needs_password = account is None or not account.has_usable_password()
     form = AcceptForm(
@@ -365,6 +371,9 @@ def join(request, school, token):
         "people/join.html",
         {
             "invitation": invitation,
+            "token": token,
+            # Joining with the school's Microsoft or Google account, where it has one.
+            "sso_provider": sso_provider,
             "school_name": invitation.school.name,
             "form": form,
             "existing_account": account is not None and not needs_password,

@@ -9,6 +9,7 @@ CELERY_BROKER_URL=redis://...: a real broker, worker and beat.
 
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import environ
 
@@ -79,6 +80,7 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
+    "django_otp_webauthn",
     "axes",
     "crispy_forms",
     "crispy_forms_gds",
@@ -92,6 +94,7 @@ INSTALLED_APPS = [
     "stats",
     "terms",
     "records",
+    "sso",
 ]
 
 MIDDLEWARE = [
@@ -106,6 +109,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "safeguarding.middleware.AbsoluteSessionLimitMiddleware",
+    "sso.middleware.RecheckWithProviderMiddleware",
     "safeguarding.middleware.TwoFactorRequiredMiddleware",
     "safeguarding.middleware.NoStoreForSignedInMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -147,6 +151,9 @@ AUTH_USER_MODEL = "safeguarding.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
+    # Only loads the person of a session signed in with a school account; never authenticates
+    # through django.contrib.auth.authenticate() (sso/oidc.py).
+    "sso.oidc.SchoolSignInBackend",
 ]
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
@@ -199,6 +206,34 @@ AXES_VERBOSE = False
 AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
 
 OTP_TOTP_ISSUER = PRODUCT_NAME
+# Passkeys and security keys as a second factor (django-otp-webauthn), never instead of signing
+# in. They belong to the site's host name (WebAuthn refuses IP addresses: use localhost locally).
+# On a developer's machine (http://127.0.0.1:8000) they work at http://localhost:8000.
+_WEBAUTHN_ORIGIN = (
+    SITE_URL if SITE_URL.startswith("https://") else SITE_URL.replace("127.0.0.1", "localhost")
+)
+OTP_WEBAUTHN_RP_ID = urlsplit(_WEBAUTHN_ORIGIN).hostname
+OTP_WEBAUTHN_RP_NAME = PRODUCT_NAME
+OTP_WEBAUTHN_ALLOWED_ORIGINS = [_WEBAUTHN_ORIGIN]
+OTP_WEBAUTHN_ALLOW_PASSWORDLESS_LOGIN = False
+
+# Signing in with a school's Microsoft or Google account (sso/, mozilla-django-oidc). Each school
+# or trust has its own app registration (sso.models.SignInProvider); these are the issuers its ID
+# tokens must come from ({tenant} is the school's Directory (tenant) ID).
+SSO_ISSUERS = {
+    "microsoft": "https://login.microsoftonline.com/{tenant}/v2.0",
+    "google": "https://accounts.google.com",
+}
+OIDC_AUTHENTICATION_CALLBACK_URL = "sso:callback"
+OIDC_RP_SCOPES = "openid email profile"
+OIDC_USE_NONCE = True
+OIDC_USE_PKCE = True
+OIDC_TIMEOUT = 10
+# A session signed in with a school account asks the provider again (no page, prompt=none) after
+# this long, so an account switched off there cannot go on here beyond the 30-minute idle limit.
+SSO_RECHECK_SECONDS = env.int("SSO_RECHECK_SECONDS", default=15 * 60)
+if SSO_RECHECK_SECONDS >= SESSION_COOKIE_AGE:
+    raise environ.ImproperlyConfigured("SSO_RECHECK_SECONDS must be less than the idle limit")
 
 # No imagery, ever: any multipart body is refused before Django parses it.
 DATA_UPLOAD_MAX_NUMBER_FILES = 0
