@@ -46,6 +46,14 @@ class SignInView(auth_views.LoginView):
     form_class = forms.SignInForm
     template_name = "registration/login.html"
 
+    def get_context_data(self, **kwargs):
+        from sso.views import remembered_provider  # sso uses this module
+
+        # The school this browser last signed in at with its Microsoft or Google account.
+        return super().get_context_data(**kwargs) | {
+            "remembered_provider": remembered_provider(self.request)
+        }
+
     def form_valid(self, form):
         response = super().form_valid(form)  # django.contrib.auth.login: a new session key
         session = self.request.session

@@ -123,6 +123,18 @@ def _refused(request, provider: SignInProvider | None, reason: Refusal | None, s
     )
 
 
+def remembered_provider(request) -> SignInProvider | None:
+    """The provider of the school or trust this browser last signed in at (PLACE_COOKIE)."""
+    kind, _, slug = request.COOKIES.get(PLACE_COOKIE, "").partition(":")
+    if kind == "school":
+        school = School.objects.filter(slug=slug).select_related("trust").first()
+        return services.provider_for_school(school) if school else None
+    if kind == "trust":
+        trust = Trust.objects.filter(slug=slug).first()
+        return services.provider_for_trust(trust) if trust else None
+    return None
+
+
 def _place_url(provider: SignInProvider) -> str:
     if provider.school_id is not None:
         return reverse("sso:school", kwargs={"school": provider.school.slug})

@@ -21,7 +21,9 @@ from incidents.models import Pupil, PupilRole, ReportDraft
 from safeguarding.models import Role
 from safeguarding.people import invite
 from tests.cases.conftest import make_incident
+from sso.models import SignInProvider
 from tests.conftest import sign_in
+from tests.sso.conftest import TENANT_A, sign_in_with_school_account
 
 MEMBERS = (
     "anonymous",
@@ -103,6 +105,13 @@ EXPECTATIONS: dict[str, Expect] = {
     "safeguarding:password_reset_confirm": everyone(("GET", "POST")),
     "safeguarding:password_reset_complete": everyone(),
     # The admin's own sign-in sends people to ours; only technical staff may go further.
+    # Signing in with the school's Microsoft or Google account (sso/). The pages of a school or
+    # trust without one are 404; the start and callback refuse an empty form or a missing state.
+    "sso:school": everyone(),
+    "sso:trust": everyone(),
+    "sso:start": Expect(("POST",), dict.fromkeys(MEMBERS, 404)),
+    "sso:callback": Expect(("GET",), dict.fromkeys(MEMBERS, 400)),
+    "sso:school_settings": school_a("admin", methods=("GET", "POST")),
     "safeguarding:admin_login": Expect(
         ("GET", "POST"), dict.fromkeys(MEMBERS, 403) | {"anonymous": LOGIN}
     ),
@@ -263,6 +272,14 @@ def url_kwargs(cast):
     invitation = invite(
         actor=cast.admin, school=cast.school_a, email="new@oakwood.test", roles=[Role.STAFF]
     )
+    for trust in (cast.trust_a, cast.trust_b):
+        SignInProvider.objects.create(
+            trust=trust,
+            kind=SignInProvider.Kind.MICROSOFT,
+            tenant_id=TENANT_A,
+            client_id=f"{trust.slug}-app",
+            client_secret="not-used",
+        )
     records = _records_fixtures(cast, pupil, incident)
     return {
         **records,
@@ -355,15 +372,26 @@ def _matches(response, expected) -> bool:
     return response.status_code == expected
 
 
+@pytest.fixture(params=["password", "school account"])
+def session_kind(request):
+    """Every route is tried with sessions signed in with a password and with the school's
+    Microsoft account (url_kwargs sets one up for each trust)."""
+    return request.param
+
+
 @pytest.mark.parametrize("route", sorted(EXPECTATIONS))
-def test_route_answers_each_member_as_declared(route, cast, url_kwargs):
+def test_route_answers_each_member_as_declared(route, cast, url_kwargs, session_kind):
     converters = {name: conv for name, _, conv in all_routes()}[route]
     kwargs = {name: url_kwargs[name] for name in converters}
     url = reverse(route, kwargs=kwargs)
     expect = EXPECTATIONS[route]
     clients = {"anonymous": Client()}
     for member in MEMBERS[1:]:
-        clients[member] = sign_in(Client(), getattr(cast, member))
+        user = getattr(cast, member)
+        if session_kind == "password":
+            clients[member] = sign_in(Client(), user)
+        else:
+            clients[member] = sign_in_with_school_account(Client(), user)
 
     wrong = []
     for member in MEMBERS:

@@ -207,3 +207,36 @@ def query_of(url: str) -> dict:
 @pytest.fixture
 def browser_for():
     return Browser
+
+
+def sign_in_with_school_account(client, user):
+    """A session as the callback leaves it (signed in through the provider of the person's
+    school or trust, just checked), with the second factor done where the person has one: for
+    tests of what such a session may reach, without a round trip to a provider."""
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from safeguarding.models import Membership
+    from sso import services
+    from sso.oidc import BACKEND
+    from sso.views import CHECKED_AT_SESSION_KEY, PROVIDER_SESSION_KEY
+
+    client.force_login(user, backend=BACKEND)
+    session = client.session
+    membership = Membership.objects.filter(user=user).select_related("school", "trust").first()
+    provider = None
+    if membership is not None:
+        provider = (
+            services.provider_for_school(membership.school)
+            if membership.school
+            else services.provider_for_trust(membership.trust)
+        )
+    provider = provider or SignInProvider.objects.first()
+    assert provider is not None, "set up a SignInProvider first"
+    session[PROVIDER_SESSION_KEY] = provider.pk
+    session[CHECKED_AT_SESSION_KEY] = time.time()
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    if device is not None:
+        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+    return client

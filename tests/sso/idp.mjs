@@ -18,6 +18,15 @@ import Provider, { interactionPolicy } from "oidc-provider";
 // Entra ID and Google accept prompt=select_account (choose which of your accounts); so does this
 // provider, which simply carries on with the account signed in.
 const policy = interactionPolicy.base();
+// An account switched off by the school's IT: its existing session at the provider no longer
+// counts, so a silent check (prompt=none) is answered login_required, as Entra ID and Google do.
+policy.get("login").checks.add(
+  new interactionPolicy.Check("account_disabled", "the account is switched off", "login_required", (ctx) =>
+    ctx.oidc.session.accountId && !account(ctx.oidc.session.accountId)
+      ? interactionPolicy.Check.REQUEST_PROMPT
+      : interactionPolicy.Check.NO_NEED_TO_PROMPT,
+  ),
+);
 policy.add(new interactionPolicy.Prompt({ name: "select_account", requestable: true }));
 
 const config = JSON.parse(readFileSync(process.argv[2], "utf8"));
