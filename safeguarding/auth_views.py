@@ -11,8 +11,9 @@ from django.contrib.auth.views import redirect_to_login
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp_webauthn.templatetags.otp_webauthn import get_configuration
 
 from . import access, audit, forms, two_factor
 from .middleware import AbsoluteSessionLimitMiddleware
@@ -147,13 +148,21 @@ def admin_login(request):
 # ---- Two-factor ------------------------------------------------------------------------------
 
 
+def passkey_config(request) -> dict:
+    """What django-otp-webauthn's script needs (its addresses and the CSRF token). Its own
+    template tags hand the whole template context to their template; this is only the data."""
+    return get_configuration(
+        request, {"autocompleteLoginFieldSelector": None, "nextFieldSelector": "input[name='next']"}
+    )
+
+
 @access.signed_in
 @require_http_methods(["GET", "POST"])
 def two_factor_setup(request):
     """Scan a QR code (or type the secret), then confirm with the first code."""
     user = request.user
     next_url = _safe_next(request)
-    if two_factor.app_device(user) is not None and not user.is_verified():
+    if two_factor.has_second_factor(user) and not user.is_verified():
         # Setting up a new phone needs the old one (or a backup code) first.
         return redirect(_with_next("safeguarding:two_factor_verify", next_url))
     device = two_factor.pending_app_device(user)
@@ -184,6 +193,7 @@ def two_factor_setup(request):
             "app_link": device.config_url,
             "next": next_url,
             "replacing": two_factor.app_device(user) is not None,
+            "passkey_config": passkey_config(request),
         },
     )
 
@@ -196,7 +206,7 @@ def two_factor_verify(request):
     next_url = _safe_next(request)
     if user.is_verified():
         return redirect(next_url)
-    if two_factor.app_device(user) is None:
+    if not two_factor.has_second_factor(user):
         return redirect(_with_next("safeguarding:two_factor_setup", next_url))
     form = forms.CodeForm(
         request.POST or None,
@@ -213,7 +223,17 @@ def two_factor_verify(request):
             form.add_error("code", forms.BACKUP_CODE_WRONG)
         else:
             form.add_error("code", forms.CODE_WRONG)
-    return render(request, "registration/two_factor_verify.html", {"form": form, "next": next_url})
+    return render(
+        request,
+        "registration/two_factor_verify.html",
+        {
+            "form": form,
+            "next": next_url,
+            "has_app": two_factor.app_device(user) is not None,
+            "has_passkey": two_factor.passkeys(user).exists(),
+            "passkey_config": passkey_config(request),
+        },
+    )
 
 
 @access.signed_in
@@ -221,7 +241,7 @@ def two_factor_verify(request):
 def two_factor_backup_codes(request):
     """Backup codes are shown once, straight after they are made."""
     user = request.user
-    has_app = two_factor.app_device(user) is not None
+    has_app = two_factor.has_second_factor(user)
     if request.method == "POST":
         if not has_app:
             return redirect("safeguarding:two_factor_setup")
@@ -259,11 +279,33 @@ def account(request):
         {
             "memberships": memberships,
             "has_app": two_factor.app_device(user) is not None,
+            "passkeys": two_factor.passkeys(user),
+            "work_accounts": user.external_identities.select_related(
+                "provider__school", "provider__trust"
+            ),
+            "has_second_factor": two_factor.has_second_factor(user),
+            "passkey_config": passkey_config(request),
             "two_factor_required": user.needs_two_factor,
             "codes_left": two_factor.backup_codes_left(user),
             "Role": Role,
         },
     )
+
+
+@access.signed_in
+@require_POST
+def remove_passkey(request, device_id):
+    """Remove one of your own passkeys (anyone else's is not found)."""
+    device = two_factor.passkeys(request.user).filter(pk=device_id).first()
+    if device is None:
+        access.deny(request, 404, reason="not the person's passkey")
+    try:
+        two_factor.remove_passkey(user=request.user, device=device, request=request)
+    except ValueError as refusal:
+        messages.error(request, str(refusal))
+    else:
+        messages.success(request, "Passkey removed. It cannot be used to sign in any more.")
+    return redirect("safeguarding:account")
 
 
 class PasswordChangeView(auth_views.PasswordChangeView):

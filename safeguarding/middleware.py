@@ -105,6 +105,13 @@ TWO_FACTOR_EXEMPT_URL_NAMES = {
     "safeguarding:logout",
     "safeguarding:two_factor_setup",
     "safeguarding:two_factor_verify",
+    # Passkeys: using one at sign-in, and adding the first (django-otp-webauthn refuses to add
+    # one for someone who already has a second factor they have not used in this session).
+    "otp_webauthn:credential-authentication-begin",
+    "otp_webauthn:credential-authentication-complete",
+    "otp_webauthn:credential-registration-begin",
+    "otp_webauthn:credential-registration-complete",
+    "otp_webauthn:js-i18n-catalog",
     # Not the backup codes page: new codes would let someone past the check with a password.
     "safeguarding:password_reset",
     "safeguarding:password_reset_done",

@@ -90,9 +90,14 @@ class User(AbstractBaseUser, PermissionsMixin):
         return self.full_name.split(" ")[0] if self.full_name else self.email
 
     def has_two_factor_device(self) -> bool:
+        """An authenticator app or a passkey / security key."""
         from django_otp.plugins.otp_totp.models import TOTPDevice
+        from django_otp_webauthn.models import WebAuthnCredential
 
-        return TOTPDevice.objects.filter(user=self, confirmed=True).exists()
+        return (
+            TOTPDevice.objects.filter(user=self, confirmed=True).exists()
+            or WebAuthnCredential.objects.filter(user=self, confirmed=True).exists()
+        )
 
     @property
     def needs_two_factor(self) -> bool:

@@ -7,13 +7,14 @@ are the constants below.
 
 import secrets
 from collections.abc import Iterable
+from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth import SESSION_KEY
 from django.contrib.sessions.models import Session
 from django.core.mail import send_mail
 from django.db import transaction
-from django.db.models import Prefetch, QuerySet
+from django.db.models import F, Prefetch, Q, QuerySet
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -86,6 +87,22 @@ def members_of(school: School) -> QuerySet[User]:
                 to_attr="roles_here",
             )
         )
+    )
+
+
+# Leavers: school admins are shown who has not signed in for this long.
+DORMANT_AFTER = timedelta(days=90)
+
+
+def dormant_members(school: School) -> QuerySet[User]:
+    """Active people with a role at `school` who have not signed in for DORMANT_AFTER (or ever,
+    once their account is that old): likely leavers whose access should be removed."""
+    cutoff = timezone.now() - DORMANT_AFTER
+    return (
+        User.objects.filter(memberships__school=school, is_active=True)
+        .filter(Q(last_login__lt=cutoff) | Q(last_login__isnull=True, date_joined__lt=cutoff))
+        .distinct()
+        .order_by(F("last_login").asc(nulls_first=True), "full_name", "email")
     )
 
 

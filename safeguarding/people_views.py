@@ -148,6 +148,8 @@ def people_list(request, school):
             "school": school,
             "members": people.members_of(school),
             "invitations": people.pending_invitations(school),
+            "dormant": people.dormant_members(school),
+            "dormant_days": people.DORMANT_AFTER.days,
         },
     )
 

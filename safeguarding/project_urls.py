@@ -11,6 +11,7 @@ handler500 = "safeguarding.errors.server_error"
 urlpatterns = [
     path("", include("safeguarding.urls")),
     path("", include("sso.urls")),
+    path("two-factor/passkeys/", include("safeguarding.passkey_urls")),
     path("s/<slug:school>/people/", include("safeguarding.people_urls")),
     path("guidance/", include("guidance.urls")),
     path("", include("notifications.urls")),

@@ -1,4 +1,5 @@
-"""Two-factor sign-in: enrolling an authenticator app, checking codes, backup codes.
+"""Two-factor sign-in: an authenticator app or passkeys and security keys (WebAuthn, through
+django-otp-webauthn), checking codes, backup codes.
 
 TOTP devices come from django-otp (it refuses a code at or before the last one accepted, so a
 code cannot be replayed); backup codes are an otp_static device whose tokens are deleted when
@@ -21,12 +22,18 @@ from django_otp.models import Device
 from django_otp.oath import totp
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from django_otp_webauthn.models import WebAuthnCredential
 
 from . import audit
 
 BACKUP_CODE_COUNT = 10
 APP_DEVICE_NAME = "Authenticator app"
 BACKUP_DEVICE_NAME = "Backup codes"
+PASSKEY_NAME = "Passkey or security key"
+LAST_SECOND_FACTOR = (
+    "This is your only way to sign in with two-factor. Add another passkey or an authenticator "
+    "app first, then remove this one."
+)
 
 
 def app_device(user) -> TOTPDevice | None:
@@ -41,11 +48,21 @@ def pending_app_device(user) -> TOTPDevice:
     return device
 
 
+def passkeys(user):
+    return WebAuthnCredential.objects.filter(user=user, confirmed=True).order_by("id")
+
+
+def has_second_factor(user) -> bool:
+    """An authenticator app or a passkey (backup codes alone are only a way back in)."""
+    return app_device(user) is not None or passkeys(user).exists()
+
+
 def has_any_device(user) -> bool:
-    """A confirmed authenticator app or set of backup codes."""
+    """A confirmed authenticator app, passkey or set of backup codes."""
     return (
         TOTPDevice.objects.filter(user=user, confirmed=True).exists()
         or StaticDevice.objects.filter(user=user, confirmed=True).exists()
+        or passkeys(user).exists()
     )
 
 
@@ -224,9 +241,9 @@ def check_code(*, user, code: str, request) -> CheckResult:
 
 @transaction.atomic
 def remove_two_factor(*, user, actor, request=None, school=None) -> None:
-    """Remove someone's app and backup codes (they lost both). For the people who manage
-    accounts; the person must set up two-factor again when they next sign in, if their role
-    needs it.
+    """Remove someone's app, passkeys and backup codes (they lost them all). For the people who
+    manage accounts; the person must set up two-factor again when they next sign in, if their
+    role needs it.
 
     Every session they have is ended too: a session left signed in on the lost phone would
     otherwise be sent to set up a new app, and whoever found the phone could add their own
@@ -235,6 +252,7 @@ def remove_two_factor(*, user, actor, request=None, school=None) -> None:
 
     TOTPDevice.objects.filter(user=user).delete()
     StaticDevice.objects.filter(user=user).delete()
+    WebAuthnCredential.objects.filter(user=user).delete()
     sessions_ended = end_sessions(user)
     audit.record(
         "two_factor.removed",
@@ -246,4 +264,56 @@ def remove_two_factor(*, user, actor, request=None, school=None) -> None:
             "via": "people" if school is not None else "admin",
             "sessions_ended": sessions_ended,
         },
+    )
+
+
+# ---- Passkeys and security keys ------------------------------------------------------------------
+
+
+@transaction.atomic
+def passkey_enrolled(*, user, device: WebAuthnCredential, request) -> list[str] | None:
+    """After django-otp-webauthn saved a new passkey: name it, audit it, and, for someone with
+    no backup codes yet, make them (returned, to be shown once)."""
+    device.name = PASSKEY_NAME
+    device.save(update_fields=["name"])
+    codes = None
+    if backup_codes_left(user) == 0:
+        codes = _replace_backup_codes(user)
+    audit.record(
+        "two_factor.enrolled",
+        actor=user,
+        target=user,
+        request=request,
+        data={"method": "passkey", "device": device.pk, "backup_codes": len(codes or [])},
+    )
+    return codes
+
+
+def passkey_verified(*, user, device: WebAuthnCredential, request) -> None:
+    """After django-otp-webauthn checked a passkey at sign-in (and marked the session)."""
+    request.session.cycle_key()  # a new session key for the more trusted session
+    audit.record(
+        "two_factor.verified",
+        actor=user,
+        target=user,
+        request=request,
+        data={"method": "passkey", "device": device.pk},
+    )
+
+
+@transaction.atomic
+def remove_passkey(*, user, device: WebAuthnCredential, request) -> None:
+    """Someone removes one of their own passkeys (a lost key, an old laptop). Refused when it is
+    their only second factor and their role needs one."""
+    others = passkeys(user).exclude(pk=device.pk).exists() or app_device(user) is not None
+    if not others and user.needs_two_factor:
+        raise ValueError(LAST_SECOND_FACTOR)
+    device_id = device.pk
+    device.delete()
+    audit.record(
+        "two_factor.passkey_removed",
+        actor=user,
+        target=user,
+        request=request,
+        data={"device": device_id},
     )

@@ -18,6 +18,11 @@ urlpatterns = [
     ),
     path("account/", auth_views.account, name="account"),
     path("account/password/", auth_views.password_change, name="password_change"),
+    path(
+        "account/passkeys/<int:device_id>/remove/",
+        auth_views.remove_passkey,
+        name="remove_passkey",
+    ),
     path("password-reset/", auth_views.password_reset, name="password_reset"),
     path("password-reset/sent/", auth_views.password_reset_done, name="password_reset_done"),
     path(

@@ -4,11 +4,33 @@ from django import forms
 from django.contrib import admin
 
 from safeguarding import audit
+from safeguarding.text import SafeTextField
 
 from .models import ExternalIdentity, SignInProvider
 
 
 class SignInProviderForm(forms.ModelForm):
+    # Identifiers, not free text, but held to the same rules as every field a person types in.
+    tenant_id = SafeTextField(
+        label="Directory (tenant) ID",
+        max_length=36,
+        required=False,
+        help_text=SignInProvider._meta.get_field("tenant_id").help_text,
+    )
+    hosted_domain = SafeTextField(
+        label="Google Workspace domain",
+        max_length=253,
+        required=False,
+        help_text=SignInProvider._meta.get_field("hosted_domain").help_text,
+    )
+    client_id = SafeTextField(label="Client ID", max_length=200)
+    client_secret_env = SafeTextField(
+        label="Client secret environment variable",
+        max_length=100,
+        required=False,
+        help_text=SignInProvider._meta.get_field("client_secret_env").help_text,
+    )
+
     class Meta:
         model = SignInProvider
         fields = (

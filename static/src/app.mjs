@@ -5,3 +5,10 @@ import { initAll } from "./govuk-frontend.min.js";
 
 document.body.classList.add("js-enabled", "govuk-frontend-supported");
 initAll();
+
+// Passkeys (django-otp-webauthn's script does the ceremony): once one is added, go where the
+// page says (or where the server says, when it has just made backup codes to show).
+document.addEventListener("otp_webauthn.register_complete", (event) => {
+  const next = event.detail?.response?.next || event.target?.dataset?.next;
+  if (next) window.location.assign(next);
+});

@@ -20,8 +20,8 @@ from cases.models import Task
 from incidents.models import Pupil, PupilRole, ReportDraft
 from safeguarding.models import Role
 from safeguarding.people import invite
-from tests.cases.conftest import make_incident
 from sso.models import SignInProvider
+from tests.cases.conftest import make_incident
 from tests.conftest import sign_in
 from tests.sso.conftest import TENANT_A, sign_in_with_school_account
 

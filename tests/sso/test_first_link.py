@@ -7,7 +7,7 @@ import re
 from safeguarding.models import AuditEvent, Invitation, Membership, Role, User
 from safeguarding.people import invite
 from sso.models import ExternalIdentity
-from tests.sso.conftest import TENANT_A, TENANT_B
+from tests.sso.conftest import TENANT_A
 
 
 def invitation_token(mailoutbox) -> str:
@@ -18,7 +18,9 @@ def invitation_token(mailoutbox) -> str:
 def test_invited_teacher_joins_with_microsoft_and_is_linked_by_subject(
     idp, cast, oakwood_microsoft, browser_for, mailoutbox
 ):
-    invite(actor=cast.admin, school=cast.school_a, email="new.teacher@oakwood.test", roles=[Role.STAFF])
+    invite(
+        actor=cast.admin, school=cast.school_a, email="new.teacher@oakwood.test", roles=[Role.STAFF]
+    )
     token = invitation_token(mailoutbox)
     idp.account(
         "ntea",

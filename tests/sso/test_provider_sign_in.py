@@ -189,7 +189,9 @@ def test_a_dsl_signing_in_with_microsoft_still_gives_our_second_factor(
     idp, cast, oakwood_microsoft, browser_for
 ):
     """The provider saying it checked a second factor (amr: mfa) does not stand in for ours."""
-    idp.account("dana", email="dsl@oakwood.test", email_verified=True, tid=TENANT_A, amr=["pwd", "mfa"])
+    idp.account(
+        "dana", email="dsl@oakwood.test", email_verified=True, tid=TENANT_A, amr=["pwd", "mfa"]
+    )
     ExternalIdentity.objects.create(
         user=cast.dsl, provider=oakwood_microsoft, issuer=oakwood_microsoft.issuer, subject="dana"
     )
@@ -208,8 +210,12 @@ def test_a_new_dsl_joining_with_microsoft_sets_up_two_factor_first(
     from safeguarding.people import invite
     from tests.sso.test_first_link import invitation_token
 
-    invite(actor=cast.dsl, school=cast.school_a, email="deputy2@oakwood.test", roles=[Role.DEPUTY_DSL])
-    idp.account("dep2", email="deputy2@oakwood.test", email_verified=True, tid=TENANT_A, amr=["mfa"])
+    invite(
+        actor=cast.dsl, school=cast.school_a, email="deputy2@oakwood.test", roles=[Role.DEPUTY_DSL]
+    )
+    idp.account(
+        "dep2", email="deputy2@oakwood.test", email_verified=True, tid=TENANT_A, amr=["mfa"]
+    )
     browser = browser_for()
 
     response = browser.client.get(
@@ -254,7 +260,9 @@ def test_an_invitation_from_another_school_cannot_link_through_this_schools_tena
     from safeguarding.people import invite
     from tests.sso.test_first_link import invitation_token
 
-    admin_b = make_user("admin@elmpark.test", "Eli Moss", school=cast.school_b, roles=[Role.SCHOOL_ADMIN])
+    admin_b = make_user(
+        "admin@elmpark.test", "Eli Moss", school=cast.school_b, roles=[Role.SCHOOL_ADMIN]
+    )
     invite(actor=admin_b, school=cast.school_b, email="x@elmpark.test", roles=[Role.STAFF])
     # Elm Park has no sign-in provider: its invitation offers no school account at all.
     response = browser_for().join("elm-park", invitation_token(mailoutbox))
