@@ -21,7 +21,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from safeguarding import audit
-from safeguarding.models import Invitation, Membership, School, Trust, User
+from safeguarding.models import Invitation, Membership, School, Trust, User, canonical_email
 from safeguarding.people import PeopleError, accept_invitation
 
 from .models import ExternalIdentity, SignInProvider
@@ -150,12 +150,6 @@ def verified_email(claims: dict) -> str:
     if claims.get("email_verified") is True or claims.get("xms_edov") in (True, "true", "1", 1):
         return email
     return ""
-
-
-def canonical_email(email: str) -> str:
-    """The one form addresses are stored and compared in (User.objects.normalize_email, then
-    lower-cased), so an invitation and a token are compared exactly."""
-    return User.objects.normalize_email(email).strip().lower()
 
 
 @dataclass(frozen=True)
