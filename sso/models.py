@@ -81,6 +81,7 @@ class SignInProvider(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
+        verbose_name = "sign-in provider"
         constraints = [
             models.CheckConstraint(
                 name="sign_in_provider_school_or_trust",
@@ -158,6 +159,8 @@ class ExternalIdentity(models.Model):
     last_used_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        verbose_name = "linked work account"
+        verbose_name_plural = "linked work accounts"
         constraints = [
             models.UniqueConstraint(fields=["issuer", "subject"], name="one_link_per_subject"),
         ]

@@ -352,9 +352,8 @@ def school_settings(request, school):
             "school": school,
             "provider": provider,
             "own": own,
-            "sign_in_url": request.build_absolute_uri(
-                reverse("sso:school", kwargs={"school": school.slug})
-            ),
-            "callback_url": request.build_absolute_uri(reverse("sso:callback")),
+            # The configured address, as in emails: never the request's Host header.
+            "sign_in_url": settings.SITE_URL
+            + reverse("sso:school", kwargs={"school": school.slug}),
         },
     )

@@ -209,7 +209,7 @@ def browser_for():
     return Browser
 
 
-def sign_in_with_school_account(client, user):
+def sign_in_with_school_account(client, user, *, second_factor_done: bool = True):
     """A session as the callback leaves it (signed in through the provider of the person's
     school or trust, just checked), with the second factor done where the person has one: for
     tests of what such a session may reach, without a round trip to a provider."""
@@ -236,7 +236,7 @@ def sign_in_with_school_account(client, user):
     session[PROVIDER_SESSION_KEY] = provider.pk
     session[CHECKED_AT_SESSION_KEY] = time.time()
     device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
-    if device is not None:
+    if device is not None and second_factor_done:
         session[DEVICE_ID_SESSION_KEY] = device.persistent_id
     session.save()
     return client

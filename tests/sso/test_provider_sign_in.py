@@ -267,3 +267,15 @@ def test_an_invitation_from_another_school_cannot_link_through_this_schools_tena
     # Elm Park has no sign-in provider: its invitation offers no school account at all.
     response = browser_for().join("elm-park", invitation_token(mailoutbox))
     assert response.status_code == 404
+
+
+def test_the_session_key_changes_when_signing_in(idp, cast, oakwood_microsoft, browser_for):
+    linked_teacher(idp, cast, oakwood_microsoft)
+    browser = browser_for()
+    callback = browser.authorize(browser.start(oakwood_microsoft), "tomh")
+    before = browser.client.cookies["sessionid"].value
+
+    browser.client.get(callback)
+
+    assert browser.client.cookies["sessionid"].value != before
+    assert signed_in_as(browser.client) == str(cast.teacher.pk)
