@@ -76,15 +76,15 @@ def schools_served(provider: SignInProvider) -> list[School]:
 
 
 def password_sign_in_refused(user: User) -> SignInProvider | None:
-    """The provider whose school (or trust) has switched password sign-in off, if any place
-    where `user` holds a role has: someone at two schools must not use one school's password
-    door into the other's records."""
-    memberships = Membership.objects.filter(user=user).select_related("school", "trust")
+    """The provider whose school has switched password sign-in off, if any school where `user`
+    holds a role has: someone at two schools must not use one school's password door into the
+    other's records. Trust roles are not counted: trust leads are not invited, so they cannot
+    link a work account and keep their passwords."""
+    memberships = Membership.objects.filter(user=user, school__isnull=False).select_related(
+        "school__trust"
+    )
     for membership in memberships:
-        if membership.school is not None:
-            provider = provider_for_school(membership.school)
-        else:
-            provider = provider_for_trust(membership.trust)
+        provider = provider_for_school(membership.school)
         if provider is not None and not provider.password_sign_in:
             return provider
     return None
@@ -263,6 +263,9 @@ def set_password_sign_in(
     provider = SignInProvider.objects.select_for_update().get(pk=provider.pk, school=school)
     if provider.password_sign_in == allowed:
         return False
+    if not allowed and linked_identity(actor, provider) is None:
+        # Switching passwords off before linking your own account would lock you out.
+        raise SignInRefused(Refusal.NOT_LINKED)
     provider.password_sign_in = allowed
     provider.save(update_fields=["password_sign_in"])
     audit.record(

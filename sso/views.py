@@ -97,6 +97,10 @@ RECHECK_FAILED = (
     "again."
 )
 PASSWORD_SIGN_IN_OFF = "Staff at {school} now sign in with their {label} account only."
+LINK_YOURS_FIRST = (
+    "Link your own {label} account first (accept an invitation to yourself with Join with "
+    "{label}), or you would not be able to sign in either."
+)
 PASSWORD_SIGN_IN_ON = "Staff at {school} can sign in with a password again."
 
 
@@ -196,14 +200,9 @@ def start(request):
         )
         purpose = Purpose.SIGN_IN
     if provider is None:
-        return _refused(
-            request,
-            None,
-            Refusal.INVITATION_NOT_USABLE
-            if invitation is None and request.POST.get("token")
-            else None,
-            status=404,
-        )
+        # An unusable invitation, or a provider that is not (or no longer) set up.
+        reason = Refusal.INVITATION_NOT_USABLE if request.POST.get("token") else None
+        return _refused(request, None, reason, status=404)
     try:
         flow = StartFlow(
             provider,
@@ -339,9 +338,18 @@ def school_settings(request, school):
         if not own:
             return redirect("sso:school_settings", school=school.slug)
         allowed = request.POST.get("password_sign_in") == "on"
-        if services.set_password_sign_in(
-            actor=request.user, school=school, provider=provider, allowed=allowed, request=request
-        ):
+        try:
+            changed = services.set_password_sign_in(
+                actor=request.user,
+                school=school,
+                provider=provider,
+                allowed=allowed,
+                request=request,
+            )
+        except services.SignInRefused:
+            messages.error(request, LINK_YOURS_FIRST.format(label=provider.label))
+            return redirect("sso:school_settings", school=school.slug)
+        if changed:
             text = PASSWORD_SIGN_IN_ON if allowed else PASSWORD_SIGN_IN_OFF
             messages.success(request, text.format(school=school.name, label=provider.label))
         return redirect("sso:school_settings", school=school.slug)

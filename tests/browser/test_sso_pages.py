@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from safeguarding.models import Role, User
 from safeguarding.people import invite
-from sso.models import SignInProvider
+from sso.models import ExternalIdentity, SignInProvider
 from tests.browser.conftest import check_accessibility, screenshot, sign_in_in_browser
 from tests.sso.conftest import TENANT_A
 
@@ -53,10 +53,11 @@ def test_joining_with_microsoft_from_an_invitation(page, cast, mailoutbox):
 
 
 def test_the_school_admins_sign_in_settings_and_90_day_list(page, cast):
-    oakwood_signs_in_with_microsoft(cast)
-    User.objects.filter(pk=cast.teacher.pk).update(
-        last_login=timezone.now() - timedelta(days=120)
+    provider = oakwood_signs_in_with_microsoft(cast)
+    ExternalIdentity.objects.create(
+        user=cast.admin, provider=provider, issuer=provider.issuer, subject="ada"
     )
+    User.objects.filter(pk=cast.teacher.pk).update(last_login=timezone.now() - timedelta(days=120))
     sign_in_in_browser(page, cast.admin)
     page.wait_for_url(re.compile(r"/$"))
     page.goto("/s/oakwood/people/")

@@ -112,6 +112,16 @@ EXPECTATIONS: dict[str, Expect] = {
     "sso:start": Expect(("POST",), dict.fromkeys(MEMBERS, 404)),
     "sso:callback": Expect(("GET",), dict.fromkeys(MEMBERS, 400)),
     "sso:school_settings": school_a("admin", methods=("GET", "POST")),
+    # Passkeys: django-otp-webauthn's endpoints, for anyone signed in (a made-up passkey of
+    # one's own to remove is not found); the script's words for anyone.
+    "safeguarding:remove_passkey": Expect(
+        ("POST",), dict.fromkeys(MEMBERS, 404) | {"anonymous": LOGIN}
+    ),
+    "otp_webauthn:credential-registration-begin": signed_in(("POST",)),
+    "otp_webauthn:credential-registration-complete": signed_in(("POST",)),
+    "otp_webauthn:credential-authentication-begin": signed_in(("POST",)),
+    "otp_webauthn:credential-authentication-complete": signed_in(("POST",)),
+    "otp_webauthn:js-i18n-catalog": everyone(),
     "safeguarding:admin_login": Expect(
         ("GET", "POST"), dict.fromkeys(MEMBERS, 403) | {"anonymous": LOGIN}
     ),
@@ -292,6 +302,7 @@ def url_kwargs(cast):
         "person_id": cast.teacher.pk,
         "invitation_id": invitation.pk,
         "token": "not-a-real-token",
+        "device_id": 999999,
         "uidb64": "MQ",
         "version": "2026-01",
     }

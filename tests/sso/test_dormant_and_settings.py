@@ -9,6 +9,7 @@ from django.utils.html import escape
 
 from safeguarding.forms import PASSWORD_SIGN_IN_OFF
 from safeguarding.models import AuditEvent, User
+from sso.models import ExternalIdentity
 from tests.conftest import PASSWORD, post_form
 
 
@@ -36,6 +37,16 @@ def test_switching_password_sign_in_off_refuses_passwords_for_the_schools_people
     admin = client_for(cast.admin)
     settings_page = admin.get("/s/oakwood/sign-in-settings/")
     assert b"Microsoft 365" in settings_page.content
+    # Not before the admin has linked their own account: they would be locked out too.
+    post_form(admin, "/s/oakwood/sign-in-settings/", {})
+    oakwood_microsoft.refresh_from_db()
+    assert oakwood_microsoft.password_sign_in is True
+    ExternalIdentity.objects.create(
+        user=cast.admin,
+        provider=oakwood_microsoft,
+        issuer=oakwood_microsoft.issuer,
+        subject="ada",
+    )
 
     assert post_form(admin, "/s/oakwood/sign-in-settings/", {}).status_code == 302
     oakwood_microsoft.refresh_from_db()
