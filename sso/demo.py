@@ -18,10 +18,15 @@ def seed_demo_data(stdout) -> None:
     school = School.objects.filter(slug="ashgrove").first()
     if school is None:
         return
+    from safeguarding.management.commands.seed_demo import DEMO_PASSWORD
+
     user = User.objects.filter(email=DORMANT_EMAIL).first()
     if user is None:
-        user = User.objects.create_user(DORMANT_EMAIL, None, full_name="Rob Fielding")
+        user = User.objects.create_user(DORMANT_EMAIL, DEMO_PASSWORD, full_name="Rob Fielding")
         Membership.objects.create(user=user, school=school, role=Role.STAFF)
     long_ago = timezone.now() - timedelta(days=130)
     User.objects.filter(pk=user.pk).update(last_login=long_ago, date_joined=long_ago)
-    stdout.write(f"  {user.full_name}: last signed in {long_ago:%d %B %Y} (People, 90 days list)")
+    stdout.write(
+        f"  {user.email} ({user.full_name}, staff): last signed in {long_ago:%d %B %Y}, so on "
+        "Ashgrove's list of people not signed in for 90 days"
+    )
