@@ -31,6 +31,10 @@ ANSWER_TYPES = (YES_NO_UNKNOWN, CHOICE)
 STAFF = "staff"
 REVIEW = "review"
 PARTS = (STAFF, REVIEW)
+PART_LABELS = {
+    STAFF: "The member of staff reporting, at once",
+    REVIEW: "The DSL, at the initial review",
+}
 
 YES_NO_UNKNOWN_CHOICES_DATA = (
     {"value": YES, "label": "Yes"},
@@ -208,6 +212,23 @@ class Checklist:
             if advice.id == id:
                 return advice
         raise KeyError(UNKNOWN_ADVICE.format(version=self.version, id=id))
+
+    def condition_in_words(self, question: Question) -> str:
+        """When `question` is asked, in plain words ("Always" when it has no condition)."""
+        if not question.ask_if:
+            return "Always"
+        parts = []
+        for qid, values in question.ask_if:
+            asked_first = self.question(qid)
+            offered = asked_first.choice_values()
+            others = [v for v in offered if v not in values]
+            if len(values) > 2 and len(others) < len(values):
+                labels = " or ".join(f"\u2018{asked_first.label_for(v)}\u2019" for v in others)
+                parts.append(f"\u201c{asked_first.text}\u201d is not answered {labels}")
+            else:
+                labels = " or ".join(f"\u2018{asked_first.label_for(v)}\u2019" for v in values)
+                parts.append(f"\u201c{asked_first.text}\u201d is answered {labels}")
+        return "Only when " + ", and ".join(parts)
 
     @property
     def referral_factors(self) -> tuple[Question, ...]:

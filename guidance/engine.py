@@ -201,9 +201,9 @@ class Answers:
             if question.id not in memo:
                 memo[question.id] = False  # a condition that loops back never holds
                 memo[question.id] = all(
-                    given.get(dep) in values
-                    if given.get(dep) is not None
-                    else in_play(questions[dep])
+                    # The question it depends on is asked, and its answer allows this one
+                    # (or is still to come).
+                    in_play(questions[dep]) and (dep not in given or given[dep] in values)
                     for dep, values in question.ask_if
                 )
             return memo[question.id]

@@ -36,6 +36,7 @@ not by the tool:
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 
 from .checklist import NO, YES, Checklist, Question
 from .engine import (
@@ -53,6 +54,7 @@ from .engine import (
     Outcome,
     advice,
 )
+from .sources import NCA_ALERT, UKCIS_ADVICE, UKCIS_STAFF
 
 RULES = "2026-12"
 
@@ -94,6 +96,7 @@ REQUIRED_ADVICE_IDS = (
     "tell_dsl_now",
     "report_to_dsl",
     "dont_view",
+    "dont_delete",
     "reassure_child",
     "refer_now",
     "decide_today",
@@ -118,10 +121,73 @@ REQUIRED_ADVICE_IDS = (
 )
 
 HEADLINES = {
-    CALL_999: "A child is in danger: call 999 now and stay with them, then tell the DSL",
+    CALL_999: "A child is in danger: call 999 now, then tell the DSL in person",
     TELL_DSL_NOW: "Tell the DSL in person now, then finish this report",
     DSL_REVIEW_TODAY: "Send this report now: the DSL will review it today",
 }
+
+
+@dataclass(frozen=True)
+class UrgencyRule:
+    """One line of the urgency rule, in the words the staff 'right now' page shows."""
+
+    urgency: str
+    heading: str
+    when: tuple[str, ...]
+    source: str
+
+
+# The urgency rule in plain words: what `_urgency` does, shown on the staff "right now" page
+# (tests/guidance/test_urgency_rule.py holds the two together).
+URGENCY_RULES = (
+    UrgencyRule(
+        CALL_999,
+        "Call 999",
+        ("a child is in danger right now. Then tell the DSL in person.",),
+        f"{NCA_ALERT}: call 999 if there is an immediate risk of harm",
+    ),
+    UrgencyRule(
+        TELL_DSL_NOW,
+        "Find the DSL or a deputy now, in person or by phone, as well as sending the report",
+        (
+            "an adult is involved",
+            "a child was pressured, blackmailed or groomed, or may not be able to agree",
+            "the image shows sexual acts unusual for the child's stage of development, or violence",
+            "the image shows sexual acts and a child in it is under 13",
+            "a child is at immediate risk of harm",
+            "you do not know whether a child is at immediate risk of harm, or in danger right now",
+            "someone is threatening to share an image, or asking for money or more images",
+        ),
+        f"{UKCIS_ADVICE}: immediate referral; {NCA_ALERT}",
+    ),
+    UrgencyRule(
+        DSL_REVIEW_TODAY,
+        "Send the report straight away",
+        ("none of the above: the report goes to the DSL at once, and the DSL reviews it today.",),
+        f"{UKCIS_STAFF}: report to the DSL immediately",
+    ),
+)
+
+# What changed from the rule set before, in plain words, for the "what changed" page.
+PREVIOUS_RULES = "2026-01"
+CHANGES_FROM_PREVIOUS_RULES = (
+    "Call 999 only when a child is in danger right now. Before, every child at risk of harm "
+    "meant 999.",
+    "Not knowing whether a child is at immediate risk of harm, or in danger right now, means "
+    "telling the DSL now. Before, it did not change how soon.",
+    "Being aggravated does not on its own mean telling the DSL in person now: the report goes to "
+    "the DSL at once and the DSL decides at the initial review. The five reasons to refer, danger "
+    "and threats still mean now.",
+    "Typing follows what happened, not the tool: an image someone else made from a child's photo "
+    "is aggravated; a child's own image, kept or sent willingly to one person, can be "
+    "experimental whether it is a photo or was changed with AI; with no image known it is not "
+    "typed.",
+    "Threats or demands are asked apart from what the image is, so an AI image used for "
+    "sextortion stays an AI image.",
+    "The reporter answers only the staff part. The DSL's review questions still to answer are "
+    "listed as what to find out.",
+)
+
 
 # image_nature
 AI_GENERATED = "ai_generated"
@@ -375,13 +441,14 @@ def triage(checklist: Checklist, answers: Mapping[str, str]) -> Outcome:
 
     actions: list[Action] = []
     if urgency == CALL_999:
-        actions.append(say("call_999"))  # 999, and stay with the child
+        actions.append(say("call_999"))
     elif a.open("danger_now"):
         actions.append(say("danger_not_known"))
-    elif a.is_("immediate_risk", YES):
+    # A child who may be at immediate risk, or in danger, is not left alone.
+    if a.is_("immediate_risk", YES) or a.is_("danger_now", YES) or a.open("danger_now"):
         actions.append(say("stay_with_child"))
     actions.append(say("report_to_dsl" if urgency == DSL_REVIEW_TODAY else "tell_dsl_now"))
-    actions += [say("dont_view"), say("reassure_child")]
+    actions += [say("dont_view"), say("dont_delete"), say("reassure_child")]
     if applying:
         actions.append(say("refer_now"))
     elif unknown or typology == AGGRAVATED:

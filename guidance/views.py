@@ -7,7 +7,7 @@ from safeguarding import access
 from safeguarding.models import Role
 
 from . import staff_guidance
-from .checklist import all_checklists, current_version, load_checklist, versions
+from .checklist import PART_LABELS, all_checklists, current_version, load_checklist, versions
 from .diff import compare
 
 CHECKLIST_READERS = (Role.DSL, Role.DEPUTY_DSL)
@@ -21,12 +21,14 @@ def right_now(request):
         "guidance/right_now.html",
         {
             "danger": staff_guidance.DANGER,
+            "urgency_rules": staff_guidance.URGENCY_RULES,
             "do_points": staff_guidance.DO,
             "dont_points": staff_guidance.DONT,
             "say_points": staff_guidance.SAY,
             "sextortion_points": staff_guidance.sextortion_points(),
             "ai_images": staff_guidance.AI_IMAGES,
             "removal": staff_guidance.REMOVAL_POINT,
+            "online": staff_guidance.ONLINE_POINT,
         },
     )
 
@@ -66,6 +68,18 @@ def checklist_versions(request):
     )
 
 
+def _rows(checklist, questions) -> list[dict]:
+    """Each question with who answers it and when it is asked, in words."""
+    return [
+        {
+            "question": question,
+            "part": PART_LABELS[question.part],
+            "asked_when": checklist.condition_in_words(question),
+        }
+        for question in questions
+    ]
+
+
 @access.any_school_role(*CHECKLIST_READERS)
 @require_safe
 def checklist_detail(request, version: str):
@@ -76,7 +90,13 @@ def checklist_detail(request, version: str):
     return render(
         request,
         "guidance/version_detail.html",
-        {"checklist": checklist, "is_current": version == current_version()},
+        {
+            "checklist": checklist,
+            "sections": [
+                (section, _rows(checklist, questions)) for section, questions in checklist.sections
+            ],
+            "is_current": version == current_version(),
+        },
     )
 
 
@@ -84,10 +104,12 @@ def checklist_detail(request, version: str):
 @require_safe
 def checklist_compare(request):
     form = CompareForm(request.GET or None)
-    diff = None
+    diff = added = None
     if form.is_valid():
         diff = compare(
             load_checklist(form.cleaned_data["old"]), load_checklist(form.cleaned_data["new"])
         )
+        added = _rows(diff.new, diff.added)
     status = 400 if form.is_bound and not form.is_valid() else 200
-    return render(request, "guidance/compare.html", {"form": form, "diff": diff}, status=status)
+    context = {"form": form, "diff": diff, "added": added}
+    return render(request, "guidance/compare.html", context, status=status)

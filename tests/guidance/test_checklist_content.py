@@ -70,7 +70,10 @@ def test_wording_recalled_rather_than_read_is_flagged(version):
         assert question.awaiting_confirmation, question.id
     for question_id in ("device_involved", "device_secured", "imagery_viewed"):
         assert checklist.question(question_id).awaiting_confirmation
-    assert checklist.advice_for("dont_view").awaiting_confirmation
+    # Before 2026-12, "do not view" also said "or delete"; 2026-12 read the first half in the
+    # staff overview and keeps "do not delete" apart, still flagged.
+    recalled = "dont_view" if checklist.rules == "2026-01" else "dont_delete"
+    assert checklist.advice_for(recalled).awaiting_confirmation
     assert not checklist.question("threats_or_demands").awaiting_confirmation
 
 

@@ -98,3 +98,22 @@ def test_an_unknown_version_is_not_found(client_for, cast):
     assert client.get(reverse("guidance:version", args=["1999-01"])).status_code == 404
     response = client.get(reverse("guidance:compare") + "?old=1999-01&new=2026-09")
     assert response.status_code == 400
+
+
+def test_a_version_says_who_answers_each_question_and_when(client_for, cast):
+    body = client_for(cast.dsl).get(reverse("guidance:version", args=["2026-12"])).content.decode()
+    assert body.count("Who answers it: The member of staff reporting, at once.") == 11
+    assert body.count("Who answers it: The DSL, at the initial review.") == 6
+    assert (
+        "Asked: Only when &#x201c;Is there a phone" in body
+        or "Asked: Only when “Is there a phone" in body
+    )
+
+
+def test_compare_lists_how_the_outcome_is_worked_out(client_for, cast):
+    url = reverse("guidance:compare") + "?old=2026-09&new=2026-12"
+    body = client_for(cast.dsl).get(url).content.decode()
+    assert "How the outcome is worked out" in body
+    assert "Answers no longer offered" in body
+    assert "Who answers it" in body
+    assert "Call 999 only when a child is in danger right now" in body

@@ -76,3 +76,34 @@ def test_a_dsl_midway_through_signing_in_can_still_read_it(client, cast):
     client.force_login(cast.dsl)  # password done, second factor not yet checked
     assert client.get(reverse("safeguarding:home")).status_code == 302
     assert client.get(URL).status_code == 200
+
+
+def test_it_shows_how_quickly_to_tell_the_dsl_as_the_engine_decides(client, db):
+    """The page's urgency rule is the triage engine's own (rules_2026_12.URGENCY_RULES); the
+    engine's tests hold it to that rule, so page, code and tests say the same thing."""
+    from guidance.rules_2026_12 import URGENCY_RULES
+
+    body = client.get(URL).content.decode()
+    assert "How quickly to tell the DSL" in body
+    assert [rule.urgency for rule in URGENCY_RULES] == [
+        "call_999",
+        "tell_dsl_now",
+        "dsl_review_today",
+    ]
+    for rule in URGENCY_RULES:
+        assert escape(rule.heading) in body
+        assert f"Source: {escape(rule.source)}" in body
+        for reason in rule.when:
+            assert escape(reason[1:]) in body, reason
+    # 999 is for a child in danger right now, with someone staying with them.
+    assert "call 999 and stay with them" in body
+    assert "you do not know whether a child is at immediate risk of harm" in body.lower()
+
+
+def test_the_sextortion_advice_is_written_for_staff_and_keeps_the_evidence(client, db):
+    body = client.get(URL).content.decode()
+    assert "Tell the child not to pay" in body
+    assert "Tell the child not to delete anything" in body
+    assert "You tell the DSL now; you do not report it yourself." in body
+    assert "Do not keep or forward the image" not in body
+    assert "Do not open, save, copy or send the link" in body

@@ -12,6 +12,8 @@ from guidance.triage import (
     CALL_999,
     DSL_REVIEW_TODAY,
     EXPERIMENTAL,
+    NOT_TYPED,
+    REFERRAL_NO,
     TELL_DSL_NOW,
     Outcome,
     triage,
@@ -168,3 +170,131 @@ def test_not_sure_from_the_incident_kind_reads_as_not_known():
     assert triage(checklist, {"image_nature": "not_sure"}) == triage(
         checklist, {"image_nature": "not_known"}
     )
+
+
+FACTOR_IDS = (
+    "adult_involved",
+    "coercion_or_capacity",
+    "unusual_or_violent",
+    "sexual_acts_under_13",
+    "immediate_risk",
+)
+
+
+@settings(max_examples=500)
+@given(checklist_and_answers(), st.sampled_from(FACTOR_IDS), st.sampled_from(["not_known", None]))
+def test_no_answers_with_a_referral_factor_unknown_read_as_no(case, factor_id, unknown):
+    """Any combination of answers, in any version, with any one referral factor not known (or
+    not answered): the referral line is never 'no'."""
+    checklist, answers = case
+    answers = {k: v for k, v in answers.items() if k != factor_id}
+    if unknown:
+        answers[factor_id] = unknown
+    outcome = triage(checklist, answers)
+    assert outcome.referral != REFERRAL_NO
+    assert factor_id in {f.id for f in outcome.unknown_factors + outcome.referral_factors}
+
+
+@settings(max_examples=500)
+@given(checklist_and_answers())
+def test_not_known_on_immediate_risk_never_lowers_urgency(case):
+    checklist, answers = case
+    urgency = {
+        value: URGENCY_ORDER.index(triage(checklist, {**answers, "immediate_risk": value}).urgency)
+        for value in ("yes", "no", "not_known")
+    }
+    assert urgency["not_known"] <= urgency["no"]  # (most urgent is 0)
+    if checklist.rules == "2026-12":
+        # Not knowing is as urgent as yes, and more urgent than a plain report.
+        assert urgency["not_known"] <= urgency["yes"]
+        assert urgency["not_known"] <= URGENCY_ORDER.index(TELL_DSL_NOW)
+
+
+@settings(max_examples=300)
+@given(checklist_and_answers(NEW_RULES), st.sampled_from(["yes", "not_known"]))
+def test_not_known_on_danger_now_never_lowers_urgency(case, risk):
+    checklist, answers = case
+    answers = {**answers, "immediate_risk": risk}
+    urgency = {
+        value: URGENCY_ORDER.index(triage(checklist, {**answers, "danger_now": value}).urgency)
+        for value in ("yes", "no", "not_known")
+    }
+    assert urgency["yes"] == URGENCY_ORDER.index(CALL_999)
+    assert urgency["not_known"] <= urgency["no"]
+    assert urgency["not_known"] <= URGENCY_ORDER.index(TELL_DSL_NOW)
+
+
+@settings(max_examples=500)
+@given(checklist_and_answers(NEW_RULES))
+def test_urgency_follows_the_2026_12_rules(case):
+    """The rule the staff 'right now' page shows (rules_2026_12.URGENCY_RULES), applied."""
+    checklist, answers = case
+    outcome = triage(checklist, answers)
+    risk = answers.get("immediate_risk")
+    danger_asked = risk in (None, "yes", "not_known")
+    danger = answers.get("danger_now") if danger_asked else "no"
+    if danger == "yes":
+        assert outcome.urgency == CALL_999
+        assert [a.id for a in outcome.next_actions][:2] == ["call_999", "stay_with_child"]
+    elif (
+        outcome.referral_factors
+        or risk in (None, "not_known")
+        or danger in (None, "not_known")
+        or answers.get("threats_or_demands") == "yes"
+    ):
+        assert outcome.urgency == TELL_DSL_NOW
+    else:
+        assert outcome.urgency == DSL_REVIEW_TODAY
+    # 999 is never advised unless a child is in danger right now.
+    assert (outcome.urgency == CALL_999) == (danger == "yes")
+    assert any(a.id == "call_999" for a in outcome.next_actions) == (danger == "yes")
+
+
+@settings(max_examples=500)
+@given(checklist_and_answers(NEW_RULES))
+def test_typology_follows_the_2026_12_rules(case):
+    checklist, answers = case
+    outcome = triage(checklist, answers)
+    nature = answers.get("image_nature")
+    image_may_exist = nature != "no_image_known"
+    seen = {k: v for k, v in answers.items() if image_may_exist or k not in REVIEW_ON_IMAGE}
+    made_by_someone_else = (
+        image_may_exist
+        and nature in ("nudified", "ai_generated")
+        and seen.get("creator") in ("pupil_here", "pupil_elsewhere", "adult", "someone_online")
+        and (
+            nature == "nudified"
+            or seen.get("original_source") not in (None, "not_known", "no_real_photo")
+        )
+        and seen.get("pictured_child_willing") != "yes"
+    )
+    aggravating = (
+        made_by_someone_else
+        or (image_may_exist and seen.get("pictured_child_willing") == "no")
+        or answers.get("threats_or_demands") == "yes"
+        or any(f.id in ("adult_involved", "coercion_or_capacity") for f in outcome.referral_factors)
+        or (
+            nature in ("ai_generated", "nudified", "not_known")
+            and seen.get("original_source") == "taken_without_knowing"
+        )
+    )
+    if aggravating:
+        assert outcome.typology == AGGRAVATED
+        assert outcome.typology_reason
+    elif nature == "no_image_known":
+        assert outcome.typology == NOT_TYPED
+    if outcome.typology == EXPERIMENTAL:
+        assert answers.get("creator") == "pictured_child"
+        assert answers.get("pictured_child_willing") == "yes"
+        assert answers.get("threats_or_demands") == "no"
+        assert all(answers.get(f) == "no" for f in FACTOR_IDS)
+        assert answers.get("spread_platforms") == "not_shared" or (
+            answers.get("spread_platforms") == "private_message"
+            and answers.get("spread_recipients") == "one"
+        )
+    # The tool alone never decides: a nudified image is aggravated only by the criteria.
+    if nature == "nudified" and not aggravating:
+        assert outcome.typology != AGGRAVATED
+
+
+REVIEW_ON_IMAGE = ("creator", "original_source", "pictured_child_willing", "spread_platforms")
