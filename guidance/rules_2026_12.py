@@ -6,7 +6,8 @@ refined once the DSL's initial review answers are added.
 
 Urgency (`urgency`):
 - Call 999 only when a child is in danger right now (`danger_now` is yes). NCA alert to
-  education settings (29 April 2024): 999 if a child is in immediate danger, else 101 or CEOP.
+  education settings (29 April 2024): 999 if there is an immediate risk of harm, else 101 or
+  CEOP's Safety Centre.
 - Tell the DSL in person now when any immediate-referral factor is yes (UKCIS 2024: those cases
   are referred to the police or children's social care at once, so the DSL must act before the
   end of the day), when it is not known whether a child is at immediate risk of harm or in
@@ -138,7 +139,8 @@ class UrgencyRule:
 
 
 # The urgency rule in plain words: what `_urgency` does, shown on the staff "right now" page
-# (tests/guidance/test_urgency_rule.py holds the two together).
+# (tests/guidance/test_triage_properties.py::test_urgency_follows_the_2026_12_rules and
+# test_right_now_page.py hold the engine and the page to it).
 URGENCY_RULES = (
     UrgencyRule(
         CALL_999,
