@@ -2,7 +2,8 @@
 FROM node:22-slim AS assets
 WORKDIR /app
 COPY package.json package-lock.json ./
-RUN npm ci --no-audit --no-fund
+# Only what the build needs: the test OpenID provider (a dev dependency) stays out of the image.
+RUN npm ci --omit=dev --no-audit --no-fund
 COPY static/src static/src
 RUN npm run build
 
