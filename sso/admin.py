@@ -89,11 +89,21 @@ class ExternalIdentityAdmin(admin.ModelAdmin):
         return False
 
     def delete_model(self, request, obj):
+        self._audit_unlink(request, obj)
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        # "Delete selected" removes several at once: each is audited all the same.
+        for identity in queryset:
+            self._audit_unlink(request, identity)
+        super().delete_queryset(request, queryset)
+
+    @staticmethod
+    def _audit_unlink(request, identity):
         audit.record(
             "sso.unlinked",
             actor=request.user,
-            target=obj.user,
+            target=identity.user,
             request=request,
-            data={"identity": obj.pk, "via": "admin"},
+            data={"identity": identity.pk, "via": "admin"},
         )
-        super().delete_model(request, obj)
