@@ -233,3 +233,27 @@ def test_the_pupil_filter_finds_a_name_typed_as_the_list_shows_it(page, cast):
     page.locator("input[name='q']").fill("Okafor, Maya")
     page.get_by_text("1 pupil matches").wait_for()
     assert page.script_errors == []
+
+
+@pytest.mark.usefixtures("pupils")
+def test_mistakes_on_the_who_page_are_named_on_a_phone_and_nothing_typed_is_lost(page, cast):
+    page.set_viewport_size(VIEWPORTS["phone"])
+    sign_in_in_browser(page, cast.teacher)
+    page.get_by_role("heading", name="Hello, Tom").wait_for()
+    draft = start_draft(actor=cast.teacher, school=cast.school_a)
+    page.goto(f"/s/oakwood/report/{draft.pk}/who/")
+    # A part chosen but no pupil: "Continue" does not go on without saying why.
+    page.locator("input[name='choose-role'][value='pictured']").check()
+    page.get_by_role("button", name="Continue", exact=True).click()
+    page.get_by_role("heading", name="There is a problem").wait_for()
+    assert page.get_by_role("link", name="Select a pupil from the list").is_visible()
+    step(page, "3c-who-errors", "phone", "Who was involved")
+
+    page.get_by_text("The pupil is not on the list").click()
+    page.locator("input[name='new-first_name']").fill("Ava")
+    page.keyboard.press("Enter")  # adds what is typed, as "Add this pupil" does
+    page.get_by_role("heading", name="There is a problem").wait_for()
+    assert page.locator("input[name='new-first_name']").input_value() == "Ava"
+    assert page.get_by_role("link", name="Enter the pupil's last name, or 'Not known'").is_visible()
+    step(page, "3d-who-new-pupil-errors", "phone", "Who was involved")
+    assert page.script_errors == []
