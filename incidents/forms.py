@@ -50,6 +50,8 @@ DEVICE_DETAILS_MESSAGE = "Say what the device is and where it is now, or write '
 VIEWED_BY_MESSAGE = "Say who saw it, for example 'I did'"
 YES_NO_UNKNOWN_MESSAGE = "Select yes, no or not known"
 CHOICE_MESSAGE = "Select an answer, or 'Not known'"
+# Where a question's own words make a clearer message than the general one.
+QUESTION_MESSAGES = {"image_nature": "Select what kind of image it is, or 'Not known'"}
 
 
 def _helper(*fields) -> FormHelper:
@@ -121,7 +123,7 @@ def question_field(question: Question, *, required: bool = True) -> forms.Choice
         choices, message = list(YesNoUnknown.choices), YES_NO_UNKNOWN_MESSAGE
     else:
         choices = [(c.value, c.label) for c in question.choices]
-        message = CHOICE_MESSAGE
+        message = QUESTION_MESSAGES.get(question.id, CHOICE_MESSAGE)
     return forms.ChoiceField(
         label=question.text,
         help_text=question.help,
@@ -440,8 +442,7 @@ class ChecklistForm(forms.Form):
         self.questions: list[Question] = []
         self.follow_ups: list[str] = []
         follow_up_fields = _follow_up_fields()
-        layout = []
-        section = None
+        sections: dict[str, list] = {}
         for question in questions:
             elsewhere = [(qid, values) for qid, values in question.ask_if if qid not in on_page]
             if not all(asked.get(qid) in values for qid, values in elsewhere):
@@ -451,21 +452,30 @@ class ChecklistForm(forms.Form):
             if question.id == "sexual_acts_under_13" and ages_hint:
                 field.help_text = format_html("{}{}", question.help, ages_hint)
             self.fields[question.id] = field
-            if question.section != section:
-                section = question.section
-                heading = format_html('<h2 class="govuk-heading-m">{}</h2>', section)
-                layout.append(HTML(heading.replace("{", "&#123;")))
-            radios = _question_radios(question, legend_size="s")
             conditions = {qid: list(values) for qid, values in question.ask_if if qid in on_page}
             shown = question.is_asked(asked)
-            layout.append(_ask_if_block([radios], conditions, shown) if conditions else radios)
+            parts = [_question_radios(question, legend_size="s")]
             for name in journey.FOLLOW_UPS.get(question.id, ()):
                 self.fields[name] = follow_up_fields[name]
                 self.follow_ups.append(name)
                 revealed = shown and asked.get(question.id) == "yes"
-                layout.append(
+                parts.append(
                     _ask_if_block([_follow_up_layout(name)], {question.id: ["yes"]}, revealed)
                 )
+            sections.setdefault(question.section, []).append((conditions, shown, parts))
+        layout = []
+        for section, entries in sections.items():
+            heading = format_html('<h2 class="govuk-heading-m">{}</h2>', section)
+            heading = HTML(heading.replace("{", "&#123;"))
+            conditions, shown, _parts = entries[0]
+            if conditions and all(entry[0] == conditions for entry in entries):
+                # The whole section waits for the same answer: its heading waits with it.
+                parts = [part for entry in entries for part in entry[2]]
+                layout.append(_ask_if_block([heading, *parts], conditions, shown))
+                continue
+            layout.append(heading)
+            for conditions, shown, parts in entries:
+                layout.extend([_ask_if_block(parts, conditions, shown)] if conditions else parts)
         self.helper = _helper(*layout)
 
     def _current_answers(self, questions) -> dict[str, str]:

@@ -4,15 +4,18 @@
 const form = document.querySelector("[data-ask-if-form]");
 
 const update = () => {
-  // In page order, so an answer inside a hidden block never reveals the block after it.
+  // In page order, so an answer inside a hidden block never reveals the block after it, and a
+  // block inside a hidden one stays hidden.
   const shown = new Set();
   for (const block of form.querySelectorAll("[data-ask-if]")) {
     const conditions = JSON.parse(block.dataset.askIf);
-    const applies = Object.entries(conditions).every(([name, values]) => {
+    const outer = block.parentElement.closest("[data-ask-if]");
+    const answered = ([name, values]) => {
       const chosen = form.querySelector(`input[name="${CSS.escape(name)}"]:checked`);
-      const hidden = chosen && chosen.closest("[data-ask-if]");
-      return chosen && (!hidden || shown.has(hidden)) && values.includes(chosen.value);
-    });
+      const holder = chosen && chosen.closest("[data-ask-if]");
+      return chosen && (!holder || shown.has(holder)) && values.includes(chosen.value);
+    };
+    const applies = (!outer || shown.has(outer)) && Object.entries(conditions).every(answered);
     block.classList.toggle("app-ask-if--hidden", !applies);
     if (applies) shown.add(block);
   }

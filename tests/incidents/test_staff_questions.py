@@ -140,3 +140,20 @@ def test_the_steps_leave_out_a_questions_page_with_nothing_to_ask(split_checklis
         "check",
     ]
     assert "checklist" in journey.steps(conditional, {"threats_or_demands": "yes"})
+
+
+def test_a_section_that_waits_for_an_answer_hides_its_heading_too(split_checklist):
+    """No heading left standing over nothing: a section whose every question waits for the same
+    answer (say "Danger now", asked when a child may be at risk) has its heading in the block."""
+    data = split_checklist.to_dict()
+    for question in data["questions"]:
+        if question["id"] == "device_secured":
+            question["section"] = "The device"
+    checklist = Checklist.from_dict(data)
+    html = render_crispy_form(ChecklistForm(checklist=checklist, earlier_answers={}))
+    block = _block_around(html, "id_device_secured_1")
+    assert "app-ask-if--hidden" in block
+    assert html.index(block) < html.index(">The device</h2>") < html.index("id_device_secured_1")
+    # A section with questions always asked keeps its heading outside any block.
+    practical = html.index(">Practical steps</h2>")
+    assert "data-ask-if" not in html[html.rindex("<div", 0, practical) : practical]
