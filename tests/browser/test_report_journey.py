@@ -257,3 +257,40 @@ def test_mistakes_on_the_who_page_are_named_on_a_phone_and_nothing_typed_is_lost
     assert page.get_by_role("link", name="Enter the pupil's last name, or 'Not known'").is_visible()
     step(page, "3d-who-new-pupil-errors", "phone", "Who was involved")
     assert page.script_errors == []
+
+
+@pytest.mark.parametrize("viewport", list(VIEWPORTS))
+def test_the_pages_off_the_main_path_are_accessible(page, cast, viewport):
+    """ "What happens next" in full (linked from "Check your answers"), and "Before you start"
+    offering an unfinished report."""
+    from incidents import services
+
+    page.set_viewport_size(VIEWPORTS[viewport])
+    sign_in_in_browser(page, cast.teacher)
+    page.get_by_role("heading", name="Hello, Tom").wait_for()
+    draft = start_draft(actor=cast.teacher, school=cast.school_a)
+    what = {
+        "came_to_light": "child_told",
+        "happened_on": "",
+        "location": "online",
+        "platform": "",
+        "account": "He said someone online wants money.",
+    }
+    services.save_what_happened(
+        draft=draft, data=what, answers={"image_nature": "not_known", "threats_or_demands": "yes"}
+    )
+    services.finish_who(draft=draft)
+    answers = dict.fromkeys(services.journey.FOLLOW_UPS, "not_known")
+    answers.update(
+        coercion_or_capacity="yes",
+        unusual_or_violent="no",
+        sexual_acts_under_13="no",
+        immediate_risk="no",
+    )
+    services.save_questions(draft=draft, answers=answers, details={})
+    page.goto(f"/s/oakwood/report/{draft.pk}/what-happens-next/")
+    step(page, "what-happens-next-in-full", viewport, "What happens next")
+    page.goto("/s/oakwood/report/")
+    step(page, "before-you-start-with-a-draft", viewport, "Before you start")
+    assert page.get_by_text("Sextortion threat or demand", exact=True).is_visible()
+    assert page.script_errors == []
