@@ -624,9 +624,28 @@ def retention_queue(school: School, *, today: date | None = None, ahead_days: in
     """Files due for review by `today` (+ `ahead_days`), and files with no review date."""
     today = _today(today)
     rule = current_rule(school)
+    pupils = list(pupils_with_files(school).order_by("date_of_birth", "last_name"))
+    # Three queries whatever the number of files: the latest keep decision and the holds of each.
+    kept: dict = {}
+    for decision in RetentionReview.objects.filter(
+        school=school, pupil__in=pupils, decision=RetentionReview.Decision.KEEP
+    ).select_related("decided_by"):
+        kept.setdefault(decision.pupil_id, decision)  # newest first (Meta.ordering)
+    holds: dict = {}
+    for hold in LegalHold.objects.filter(school=school, pupil__in=pupils):
+        holds.setdefault(hold.pupil_id, []).append(hold)
     due, unknown = [], []
-    for pupil in pupils_with_files(school).order_by("date_of_birth", "last_name"):
-        review = review_of(pupil, school, rule=rule)
+    for pupil in pupils:
+        decision = kept.get(pupil.pk)
+        review = Review(
+            pupil=pupil,
+            due_on=decision.next_review_on
+            if decision
+            else deadlines.review_due_on(pupil.date_of_birth, rule.years_after_birth),
+            rule=rule,
+            kept=decision,
+            holds=holds.get(pupil.pk, []),
+        )
         if review.due_on is None:
             unknown.append(review)
         elif review.due_on <= today + timedelta(days=ahead_days):

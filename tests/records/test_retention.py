@@ -173,3 +173,12 @@ def test_the_queue_page(cast, old_file, client_for):
     file_for(cast, due_pupil)
     page = client_for(cast.dsl).get("/s/oakwood/retention/").content.decode()
     assert "Ottoline" in page and "Date of birth plus 25 years" in page
+
+
+def test_the_queue_costs_the_same_few_queries_for_any_number_of_files(
+    cast, old_file, django_assert_max_num_queries
+):
+    for n in range(10):
+        file_for(cast, make_pupil(cast.school_a, first=f"Pupil{n}", last="Many"))
+    with django_assert_max_num_queries(5):
+        services.retention_queue(cast.school_a, today=TODAY)
