@@ -178,3 +178,18 @@ def test_a_leavers_file_is_chased_on_the_due_day_then_when_overdue(cast, pupil, 
     work.chase(now=datetime(2026, 2, 10, 8, 0, tzinfo=LONDON))
     work.chase(now=datetime(2026, 2, 11, 8, 0, tzinfo=LONDON))
     assert Outbox.objects.filter(kind=Kind.FILE_OVERDUE).count() == 2  # DSL and deputy, once
+
+
+def test_the_email_to_the_new_school_names_no_pupil(cast, pupil, incident, mailoutbox):
+    from notifications.services import deliver
+
+    transfer = send(cast, pupil)
+    for row in Outbox.objects.filter(kind=Kind.FILE_INCOMING):
+        deliver(row.pk)
+    assert [m.to for m in mailoutbox] == [["dsl@elmpark.test"]]
+    message = mailoutbox[0]
+    assert transfer.reference in message.subject
+    body = message.body + message.alternatives[0][0]
+    assert "/s/elm-park/records/" in body and "Elm Park School" in body
+    for word in ("Zorbulon", "Quillfeather", "quagmirefox", "Oakwood"):
+        assert word not in message.subject + body
