@@ -1,18 +1,18 @@
-"""Referral summary speed: a realistic 3-page case against a minimal WeasyPrint document.
+"""Referral summary speed: a realistic 4-page case against a minimal WeasyPrint document.
 
 Run: .venv/bin/python benchmarks/referral_pdf.py
 Uses a throwaway SQLite database, so it needs no services.
 
 Ours: the case's summary rendered from its loaded case file: our template, our print
-stylesheet, and WeasyPrint to PDF bytes. The case is built so its summary fills three pages
+stylesheet, and WeasyPrint to PDF bytes. The case is built so its summary fills four pages
 (the run stops if it does not).
 
 The floor, as the issue defines it: a minimal WeasyPrint document of the same page count, that
-is three full A4 pages of plain paragraphs, no stylesheet. Target: ours at most 1.5x the floor.
+is four full A4 pages of plain paragraphs, no stylesheet. Target: ours at most 1.5x the floor.
 
 Printed for information, not judged: loading the case from the database (ORM time, a fixed
 number of queries), and a stricter floor of our own words as plain paragraphs at our 10pt
-size. That one has far fewer words than three full pages, so it is the cost of our text with
+size. That one has far fewer words than four full pages, so it is the cost of our text with
 none of the layout a reader needs (headings, the account box, the children table, bold labels).
 
 Both timings are for a warm process: the renderer keeps one parsed print stylesheet and one
@@ -46,6 +46,8 @@ from weasyprint import HTML  # noqa: E402
 
 from cases import services  # noqa: E402
 from cases.referral_pdf import referral_context  # noqa: E402
+from guidance.checklist import load_checklist  # noqa: E402
+from guidance.triage import triage  # noqa: E402
 from incidents.models import Incident, IncidentPupil, Pupil  # noqa: E402
 from safeguarding.models import Membership, Role, School, User  # noqa: E402
 from safeguarding.pdf import (  # noqa: E402
@@ -58,9 +60,9 @@ from safeguarding.pdf import (  # noqa: E402
 
 ROUNDS = 9
 TARGET = 1.5
-PAGES = 3
-# Case notes in the realistic case: enough that its summary fills most of its third page.
-NOTES = 11
+PAGES = 4
+# Case notes in the realistic case: enough that its summary fills most of its fourth page.
+NOTES = 7
 FLOOR_PARAGRAPH = (
     "Amy came to me at break and said a photo of her had been put through an app and shared "
     "in a group chat. She did not show me anything and I did not ask to see it. I told her she "
@@ -68,7 +70,24 @@ FLOOR_PARAGRAPH = (
 )
 
 
+# What a member of staff answers on checklist 2026-12's staff part, for the case below.
+ANSWERS = {
+    "image_nature": "nudified",
+    "threats_or_demands": "no",
+    "adult_involved": "not_known",
+    "coercion_or_capacity": "yes",
+    "unusual_or_violent": "no",
+    "sexual_acts_under_13": "no",
+    "immediate_risk": "no",
+    "device_involved": "yes",
+    "device_secured": "yes",
+    "imagery_viewed": "no",
+}
+
+
 def realistic_case(notes: int = NOTES):
+    checklist = load_checklist("2026-12")
+    outcome = triage(checklist, ANSWERS)
     school = School.objects.create(
         name="Bench Academy", slug="bench", urn="100001", safeguarding_phone="01632 960 000"
     )
@@ -90,18 +109,11 @@ def realistic_case(notes: int = NOTES):
             "group. She did not show me anything and I did not ask to see it. " * 4
         ),
         adults_involved="no",
-        checklist_version="2026-01",
-        outcome={
-            "headline": "Tell the DSL in person now, then finish this report.",
-            "typology": "aggravated",
-            "typology_reason": "Made without the pictured child's consent.",
-            "referral_factors": [
-                {"label": "A child may have been pressured", "source": "UKCIS 2024, 2.1"}
-            ],
-            "unknown_factors": [{"label": "Whether an adult is involved", "source": "UKCIS"}],
-        },
-        urgency="tell_dsl_now",
-        referral="yes",
+        checklist_version=checklist.version,
+        answers=ANSWERS,
+        outcome=outcome.to_dict(),
+        urgency=outcome.urgency,
+        referral=outcome.referral,
     )
     for i, (first, role) in enumerate([("Amy", "pictured"), ("Ben", "alleged_creator")]):
         pupil = Pupil.objects.create(
@@ -117,6 +129,7 @@ def realistic_case(notes: int = NOTES):
         incident=incident,
         actor=dsl,
         held_on=date.today(),
+        answers={"creator": "pupil_here", "spread_platforms": "group_chat"},
         attendees="DSL, deputy, head of year",
         considered=["immediate_risk", "referral_needed", "how_widely_shared", "parents"],
         notes="Agreed to refer to police and speak to both families today. " * 3,
@@ -165,13 +178,20 @@ def same_words(html: str, pages: int) -> str:
     """Our words as plain paragraphs at our 10pt, split evenly over the same number of pages."""
     # strip_tags leaves entities (&#x27;) in place: unescape so the floor has the same words.
     lines = [line.strip() for line in unescape(strip_tags(html)).splitlines() if line.strip()]
-    per_page = max(1, -(-len(lines) // pages))
-    chunks = [lines[i : i + per_page] for i in range(0, len(lines), per_page)]
-    chunks += [[]] * (pages - len(chunks))
+    # Split by length, not by count of lines: a page of the account's long lines holds fewer.
+    per_page = sum(len(line) for line in lines) / pages
+    chunks: list[list[str]] = [[] for _ in range(pages)]
+    written = 0
+    for line in lines:
+        chunks[min(pages - 1, int(written // per_page))].append(line)
+        written += len(line)
     body = '<div style="break-after: page"></div>'.join(
         "".join(f"<p>{escape(line)}</p>" for line in chunk) for chunk in chunks[:pages]
     )
-    return f'<html><body style="font-size: 10pt">{body}</body></html>'
+    # Our paragraph spacing (referral.css): a table's short rows as paragraphs with the browser's
+    # default 1em margins would no longer fit the same pages.
+    style = "<style>body { font-size: 10pt } p { margin: 0 0 2mm }</style>"
+    return f"<html><head>{style}</head><body>{body}</body></html>"
 
 
 def interleaved_medians(first, second) -> tuple[float, float]:

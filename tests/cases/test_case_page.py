@@ -177,7 +177,7 @@ def test_the_type_of_incident_is_in_words_on_the_page_and_the_pdf(cast, incident
     assert "Notyetknown" not in page.content.decode()
     assert "not_yet_known" not in page.content.decode().replace('data-current="not_yet_known"', "")
     text = pdf_text(referral_pdf.render_referral_pdf(incident, generated_by=cast.dsl))
-    assert "Type of incident TO FIND OUT: Not yet known" in " ".join(text.split())
+    assert "Type of incident: TO FIND OUT: Not yet known" in " ".join(text.split())
     assert "Why this type (checklist): Find out." in text
 
 

@@ -77,7 +77,7 @@ def test_every_factor_not_known_reads_not_known_yet_on_the_page_inbox_and_pdf(
 
     text = pdf_words(render_referral_pdf(unknown_case, generated_by=cast.dsl))
     assert "not indicated" not in text
-    assert ("Immediate referral TO FIND OUT: Not known yet: the DSL decides today") in text
+    assert ("Immediate referral: TO FIND OUT: Not known yet: the DSL decides today") in text
 
 
 def test_the_dsls_decision_is_current_with_the_checklists_beside_it(cast, unknown_case, client_for):

@@ -75,7 +75,7 @@ def test_an_unknown_reason_to_refer_never_shows_no(cast, client_for, version):
         assert "No immediate referral" not in entry
 
         text = pdf_words(render_referral_pdf(incident, generated_by=cast.dsl))
-        line = text.split("Immediate referral ", 1)[1].split(" Urgency ")[0]
+        line = text.split("Immediate referral: ", 1)[1].split(" Urgency: ")[0]
         assert not NO_WORDS.match(line), line
         assert "not indicated" not in text
 

@@ -42,7 +42,7 @@ def test_the_review_and_the_decision_are_in_the_summary(cast):
     )
     text = pdf_words(render_referral_pdf(incident, generated_by=cast.dsl))
     assert (
-        "Immediate referral Yes: refer Checklist after the initial review: Yes: refer today "
+        "Immediate referral: Yes: refer Checklist after the initial review: Yes: refer today "
         "(when reported: Not known yet: the DSL decides today); DSL decided: Yes: refer"
     ) in text
     assert "agreeing with the checklist" in text
