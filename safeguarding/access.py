@@ -8,7 +8,6 @@ view names the rule, and tests/safeguarding/test_access_matrix.py fails for a ro
 - Every denial is written to the audit trail.
 """
 
-import time
 from functools import wraps
 
 from django.contrib.auth.views import redirect_to_login
@@ -23,23 +22,16 @@ ALL_SCHOOL_ROLES = tuple(Role.school_roles())
 CASE_REVIEWERS = tuple(Role.case_reviewers())
 
 
-UNSAVED_SESSION_KEY = "_unsaved_post"
-
-
-def sign_in_first(request):
+def sign_in_first(request, *, owner=None):
     """Send an anonymous request to sign in. A form posted after the session ran out is kept
-    on the server and offered back afterwards (safeguarding/unsaved.py): nothing typed is lost.
+    on the server for the person who typed it (`owner`: default, whoever was last signed in on
+    this browser) and offered back to them alone (safeguarding/unsaved.py): nothing typed is
+    lost, and nobody else sees it.
     """
     if request.method == "POST" and request.POST:
-        request.session[UNSAVED_SESSION_KEY] = {
-            "path": request.get_full_path(),
-            "fields": [
-                [name, values]
-                for name, values in request.POST.lists()
-                if name != "csrfmiddlewaretoken"
-            ],
-            "at": time.time(),
-        }
+        from . import unsaved  # it uses this module's rules
+
+        unsaved.keep(request, owner=owner)
         return redirect_to_login(reverse("safeguarding:unsaved"))
     return redirect_to_login(request.get_full_path())
 
@@ -296,3 +288,49 @@ def get_school_invitation(request, school, invitation_id):
     if invitation is None:
         deny(request, 404, school=school, reason="not an invitation to this school")
     return invitation
+
+
+def may_open(user, path: str) -> bool:
+    """Whether `user` may open the page at `path` now, by the same rules as its view's decorator
+    (and, for a report draft, whether it is still theirs). Used before showing anything kept for
+    that page, e.g. a form rescued from a timed-out session (safeguarding/unsaved.py)."""
+    from django.urls import Resolver404, resolve
+    from django.utils import timezone
+
+    from incidents.models import ReportDraft
+
+    if not user.is_authenticated or not user.is_active:
+        return False
+    try:
+        match = resolve(path.split("?", 1)[0])
+    except Resolver404:
+        return False
+    policy, kwargs = getattr(match.func, "access_policy", None), match.kwargs
+    if policy in ("public", "signed_in"):
+        allowed = True
+    elif policy is None:
+        allowed = False
+    elif policy[0] == "school":
+        school = School.objects.filter(slug=kwargs.get("school")).first()
+        allowed = bool(roles_at_school(user, school) & policy[1])
+    elif policy[0] == "any_school":
+        allowed = Membership.objects.filter(
+            user=user, school__isnull=False, role__in=policy[1]
+        ).exists()
+    elif policy[0] == "trust":
+        allowed = trusts_led_by(user).filter(slug=kwargs.get("trust")).exists()
+    elif policy[0] == "case":
+        incident = incidents_visible_to(user).filter(reference=kwargs.get("reference")).first()
+        allowed = incident is not None and bool(roles_at_school(user, incident.school) & policy[1])
+    elif policy[0] == "own_report":
+        allowed = own_incidents(user).filter(reference=kwargs.get("reference")).exists()
+    else:
+        allowed = False
+    if allowed and "draft" in kwargs:
+        allowed = ReportDraft.objects.filter(
+            pk=kwargs["draft"],
+            reporter=user,
+            school__slug=kwargs.get("school"),
+            expires_at__gt=timezone.now(),
+        ).exists()
+    return allowed

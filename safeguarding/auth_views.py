@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp_webauthn.templatetags.otp_webauthn import get_configuration
 
-from . import access, audit, forms, two_factor
+from . import access, audit, forms, two_factor, unsaved
 from .middleware import AbsoluteSessionLimitMiddleware
 from .models import Membership, Role, User, canonical_email
 
@@ -129,7 +129,13 @@ def locked_out(request, original_response=None, credentials=None):
 
 
 class SignOutView(auth_views.LogoutView):
-    """POST only (Django answers GET with 405); the whole session is thrown away."""
+    """POST only (Django answers GET with 405); the whole session is thrown away, and the
+    browser no longer says who was signed in on it (unsaved.OWNER_COOKIE)."""
+
+    def post(self, request, *args, **kwargs):
+        response = super().post(request, *args, **kwargs)
+        unsaved.forget_owner(response)
+        return response
 
 
 logout = access.public(SignOutView.as_view())

@@ -94,8 +94,9 @@ class AbsoluteSessionLimitMiddleware:
             elif time.time() - signed_in_at > limit:
                 from .access import sign_in_first  # access imports this module
 
+                owner = request.user.pk
                 logout(request)
-                return sign_in_first(request)
+                return sign_in_first(request, owner=owner)
         return self.get_response(request)
 
 

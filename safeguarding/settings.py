@@ -108,6 +108,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    "safeguarding.unsaved.RememberWhoIsSignedInMiddleware",
     "safeguarding.middleware.AbsoluteSessionLimitMiddleware",
     "sso.middleware.RecheckWithProviderMiddleware",
     "safeguarding.middleware.TwoFactorRequiredMiddleware",

@@ -8,7 +8,7 @@ from axes.signals import user_locked_out
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.dispatch import receiver
 
-from . import audit
+from . import audit, unsaved
 from .models import User, canonical_email
 
 
@@ -24,6 +24,10 @@ def _account_for(typed: str | None):
 @receiver(user_logged_in, dispatch_uid="audit_sign_in_succeeded")
 def _signed_in(sender, request, user, **kwargs):
     audit.record("sign_in.succeeded", actor=user, target=user, request=request)
+    if request is not None:
+        # Whatever the way in (password, or another sign-in): a form kept from someone else's
+        # timed-out session is not this person's to see.
+        unsaved.discard_unless_owner(request, user)
 
 
 @receiver(user_login_failed, dispatch_uid="audit_sign_in_failed")
