@@ -1,9 +1,13 @@
 """`manage.py create_app_db_role`: on PostgreSQL the app runs as a role that can append audit
 records but never change, remove or unprotect them, while using every other table normally."""
 
+import os
 import re
+import subprocess
+import sys
 import uuid
 from io import StringIO
+from pathlib import Path
 
 import psycopg
 import pytest
@@ -17,6 +21,7 @@ from safeguarding.management.commands.create_app_db_role import NOT_THE_OWNER
 pytestmark = pytest.mark.django_db(transaction=True)
 
 AUDIT = "safeguarding_auditevent"
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def role_exists(name: str) -> bool:
@@ -148,3 +153,88 @@ def test_the_owner_cannot_be_made_the_app_role(postgres):
     owner = connection.get_connection_params()["user"]
     with pytest.raises(CommandError, match=re.escape(NOT_THE_OWNER)):
         call_command("create_app_db_role", owner, stdout=StringIO())
+
+
+# Issue 13, point 10: on managed PostgreSQL the owner has CREATEROLE but is never a superuser;
+# naming NOSUPERUSER (or NOREPLICATION, NOBYPASSRLS) in ALTER ROLE needs a superuser, so the
+# command failed there.
+
+
+def manage(database_url: str, *args: str, **env) -> subprocess.CompletedProcess:
+    environment = {
+        k: v for k, v in os.environ.items() if k not in {"PRODUCTION", "CELERY_BROKER_URL"}
+    }
+    environment.update(DATABASE_URL=database_url, **env)
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+
+
+@pytest.fixture
+def createrole_owner(postgres):
+    """A database owned by a role with CREATEROLE (and CREATEDB) but not a superuser."""
+    suffix = uuid.uuid4().hex[:10]
+    owner, database, app = (
+        f"sg_test_owner_{suffix}",
+        f"sg_test_cr_{suffix}",
+        f"sg_test_app_{suffix}",
+    )
+    params = connection.get_connection_params()
+    host, port = params.get("host") or "127.0.0.1", params.get("port") or 5432
+    admin = psycopg.connect(
+        host=host, port=port, user=params["user"], dbname="postgres", autocommit=True
+    )
+    admin.execute(f'CREATE ROLE "{owner}" LOGIN CREATEROLE CREATEDB NOSUPERUSER')
+    admin.execute(f'CREATE DATABASE "{database}" OWNER "{owner}"')
+    try:
+        yield {
+            "url": f"postgres://{owner}@{host}:{port}/{database}",
+            "app": app,
+            "connect": lambda user: psycopg.connect(
+                host=host, port=port, user=user, dbname=database, autocommit=True
+            ),
+        }
+    finally:
+        admin.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+        admin.execute(f'DROP ROLE IF EXISTS "{app}"')
+        admin.execute(f'DROP ROLE IF EXISTS "{owner}"')
+        admin.close()
+
+
+def test_it_works_where_the_owner_has_createrole_but_is_not_a_superuser(createrole_owner):
+    url, app = createrole_owner["url"], createrole_owner["app"]
+    migrated = manage(url, "migrate", "--noinput", "-v", "0")
+    assert migrated.returncode == 0, migrated.stderr[-3000:]
+    made = manage(
+        url, "create_app_db_role", app, "--execute", "--password-env", "APP_PW", APP_PW="pw1"
+    )
+    assert made.returncode == 0, made.stderr[-3000:]
+    again = manage(url, "create_app_db_role", app, "--execute")
+    assert again.returncode == 0, again.stderr[-3000:]
+
+    with createrole_owner["connect"](app) as conn:
+        row_id = insert_audit_row(conn)
+        assert conn.execute(f"SELECT id FROM {AUDIT} WHERE id = %s", [row_id]).fetchone()
+        for statement in (f"DELETE FROM {AUDIT}", f"UPDATE {AUDIT} SET action = 'x'"):
+            with pytest.raises(errors.InsufficientPrivilege):
+                conn.execute(statement)
+        attributes = conn.execute(
+            "SELECT rolsuper, rolcreatedb, rolcreaterole, rolreplication, rolbypassrls"
+            " FROM pg_roles WHERE rolname = current_user"
+        ).fetchone()
+        assert attributes == (False, False, False, False, False)
+
+
+def test_an_existing_role_with_too_many_rights_is_refused_not_kept(createrole_owner):
+    url, app = createrole_owner["url"], createrole_owner["app"]
+    with createrole_owner["connect"](createrole_owner["url"].split("//")[1].split("@")[0]) as conn:
+        conn.execute(f'CREATE ROLE "{app}" LOGIN CREATEROLE')
+    assert manage(url, "migrate", "--noinput", "-v", "0").returncode == 0
+    refused = manage(url, "create_app_db_role", app, "--execute")
+    assert refused.returncode != 0
+    assert f"The role {app} already exists and has CREATEROLE" in refused.stderr

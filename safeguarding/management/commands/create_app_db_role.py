@@ -9,6 +9,13 @@ session_replication_role either.
 Run it as the owner, against the app's database, after `migrate`. Tables added by later
 migrations (run by the same owner) get the ordinary rights automatically; running the command
 again is harmless. By default it prints the SQL; --execute runs it.
+
+The owner needs only CREATEROLE, not to be a superuser (managed PostgreSQL services never make
+it one). So the role is created with PostgreSQL's defaults (no superuser, CREATEDB, CREATEROLE,
+REPLICATION or BYPASSRLS, which only a superuser may name), and a role of that name that already
+has any of them is refused rather than silently kept. The database's CONNECT and TEMPORARY rights
+are granted when the owner owns the database; otherwise the role has them as every role does
+(PUBLIC), unless the database's owner took them away.
 """
 
 import os
@@ -20,6 +27,14 @@ from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from safeguarding.models import AuditEvent
 
 ROLE_NAME = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
+# Attributes the app's role must never have, as pg_roles names them.
+FORBIDDEN_ATTRIBUTES = {
+    "rolsuper": "SUPERUSER",
+    "rolcreatedb": "CREATEDB",
+    "rolcreaterole": "CREATEROLE",
+    "rolreplication": "REPLICATION",
+    "rolbypassrls": "BYPASSRLS",
+}
 TABLE_RIGHTS = "SELECT, INSERT, UPDATE, DELETE"
 SEQUENCE_RIGHTS = "USAGE, SELECT, UPDATE"
 NOT_THE_OWNER = "The app's role must not be the owner the command runs as."
@@ -83,20 +98,46 @@ class Command(BaseCommand):
         audit_table = AuditEvent._meta.db_table
         with connection.cursor() as cursor:
             cursor.execute(
-                "SELECT current_database(), current_schema(), pg_get_serial_sequence(%s, 'id')",
+                "SELECT current_database(), current_schema(), pg_get_serial_sequence(%s, 'id'),"
+                " (SELECT rolsuper FROM pg_roles WHERE rolname = current_user),"
+                " (SELECT pg_get_userbyid(datdba) = current_user FROM pg_database"
+                "  WHERE datname = current_database())",
                 [audit_table],
             )
-            database, schema, audit_sequence = cursor.fetchone()
+            database, schema, audit_sequence, superuser, owns_database = cursor.fetchone()
+            columns = ", ".join(FORBIDDEN_ATTRIBUTES)
+            cursor.execute(f"SELECT {columns} FROM pg_roles WHERE rolname = %s", [name])
+            existing = cursor.fetchone()
+        held = [
+            keyword
+            for (column, keyword), value in zip(
+                FORBIDDEN_ATTRIBUTES.items(), existing or (), strict=False
+            )
+            if value
+        ]
         schema = qn(schema)
-        login = "LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS"
+        login = "LOGIN"
+        if held and superuser:
+            login += "".join(f" NO{keyword}" for keyword in FORBIDDEN_ATTRIBUTES.values())
+        elif held:
+            raise CommandError(
+                f"The role {name} already exists and has {', '.join(held)}, which the app's role "
+                "must not have and only a superuser can take away. Ask whoever runs the database "
+                "server to remove them, or choose another name."
+            )
         if password is not None:
             login += f" PASSWORD {quote_literal(password)}"
         statements = [
+            # CREATE ROLE's defaults are what the app needs: no superuser, CREATEDB, CREATEROLE,
+            # REPLICATION or BYPASSRLS (naming them needs a superuser).
             "DO $$ BEGIN IF NOT EXISTS "
             f"(SELECT FROM pg_roles WHERE rolname = {quote_literal(name)}) "
             f"THEN CREATE ROLE {role}; END IF; END $$",
             f"ALTER ROLE {role} {login}",
-            f"GRANT CONNECT, TEMPORARY ON DATABASE {qn(database)} TO {role}",
+        ]
+        if superuser or owns_database:
+            statements.append(f"GRANT CONNECT, TEMPORARY ON DATABASE {qn(database)} TO {role}")
+        statements += [
             f"GRANT USAGE ON SCHEMA {schema} TO {role}",
             f"GRANT {TABLE_RIGHTS} ON ALL TABLES IN SCHEMA {schema} TO {role}",
             f"GRANT {SEQUENCE_RIGHTS} ON ALL SEQUENCES IN SCHEMA {schema} TO {role}",
