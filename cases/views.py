@@ -5,12 +5,13 @@ from collections import defaultdict
 
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.http import QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_POST, require_safe
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from incidents.models import Incident, Pupil, Status
 from notifications import services as notifications
-from safeguarding import access, audit
+from safeguarding import access, audit, searches
 from safeguarding.models import Role
 
 from . import answers, forms, services, timeline, workflow
@@ -31,9 +32,26 @@ def my_schools(request):
 
 
 @access.school_role(*access.CASE_REVIEWERS)
-@require_safe
+@require_http_methods(["GET", "HEAD", "POST"])
 def inbox(request, school):
-    case_filter = InboxFilter(request.GET or None, queryset=inbox_cases(school), school=school)
+    """A school's cases. The filters are posted: the pupil's name goes to the session, the rest
+    to the URL (safeguarding.searches), so no pupil's name is ever in one."""
+    if request.method == "POST":
+        chosen = request.POST.copy()
+        chosen.pop("csrfmiddlewaretoken", None)
+        words = chosen.pop("pupil", [""])[-1]
+        query = QueryDict(mutable=True)
+        for name, values in chosen.lists():
+            query.setlist(name, [v for v in values if v])
+        if words.split():
+            query[searches.PARAM] = searches.remember(request, words)
+        return redirect(request.path + (f"?{query.urlencode()}" if query else ""))
+    data = request.GET.copy()
+    data.pop("pupil", None)  # a name typed into the URL by hand is ignored
+    search_id, words = searches.recall(request)
+    if words:
+        data["pupil"] = words
+    case_filter = InboxFilter(data or None, queryset=inbox_cases(school), school=school)
     page = Paginator(case_filter.qs, INBOX_PAGE_SIZE).get_page(request.GET.get("page"))
     page.object_list = list(page.object_list)
     # The inbox names the pupils in each case and their part: seeing those cases.
@@ -47,6 +65,7 @@ def inbox(request, school):
     )
     query = request.GET.copy()
     query.pop("page", None)
+    query.pop("pupil", None)
     return render(
         request,
         "cases/inbox.html",

@@ -853,9 +853,14 @@ def import_pupils(*, actor: User, school: School, csv_text: str) -> ImportResult
         if changed:
             for name in changed:
                 setattr(pupil, name, row[name])
+            # To the school admin, a pupil added in a report (which they cannot see) is new to
+            # the list: "updated" would tell them someone had named that child in a report.
+            if pupil.added_from_report:
+                result.created += 1
+            else:
+                result.updated += 1
             pupil.added_from_report = False
             pupil.save()
-            result.updated += 1
         else:
             result.unchanged += 1
     audit.record(

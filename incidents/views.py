@@ -13,7 +13,7 @@ from django.views.decorators.http import require_http_methods
 from guidance.checklist import load_checklist
 from guidance.triage import Outcome
 from notifications.services import case_reviewers
-from safeguarding import access
+from safeguarding import access, searches
 from safeguarding.models import Role
 
 from . import journey, services
@@ -184,10 +184,17 @@ def report_who(request, school, draft):
     """The pupils involved, from the school list or by name. "Add this pupil" saves at once;
     "Continue" adds whatever is chosen or typed too, then goes on."""
     draft = _own_draft(request, school, draft)
-    search = PupilSearchForm(request.GET or None)
-    query = search.cleaned_data["q"] if search.is_valid() else ""
-    choices = _pupil_choices(school, query)
     action = request.POST.get("action") if request.method == "POST" else None
+    # A search is posted and shown at ?search=<id>: names stay out of URLs (safeguarding.searches).
+    if action == "search":
+        search = PupilSearchForm(request.POST)
+        if search.is_valid():
+            return _search_results(request, search.cleaned_data["q"], anchor="#add-pupil")
+        query = ""
+    else:
+        _, query = searches.recall(request)
+        search = PupilSearchForm({"q": query} if query else None)
+    choices = _pupil_choices(school, query)
 
     if action == "remove":
         services.remove_pupil(draft=draft, key=request.POST.get("key", ""))
@@ -239,7 +246,7 @@ def report_who(request, school, draft):
         pupils_added=_draft_pupil_rows(draft),
         too_many_pupils=len(choices) > PUPILS_IN_SELECT,
         nobody_matches=bool(query) and not choices,
-        failed_forms=failed,
+        failed_forms=failed + ([search] if search.errors else []),
     )
 
 
@@ -464,11 +471,25 @@ def my_report(request, incident):
 
 
 @access.school_role(*PUPIL_LIST_ROLES)
-@require_http_methods(["GET"])
+@require_http_methods(["GET", "POST"])
 def pupils(request, school):
-    search = PupilSearchForm(request.GET or None)
-    query = search.cleaned_data["q"] if search.is_valid() else ""
-    pupils = Pupil.objects.filter(school=school).on_list().matching(query, mis_id=True)
+    """The school's pupil list. A search is posted, never put in the URL (safeguarding.searches)."""
+    if request.method == "POST":
+        search = PupilSearchForm(request.POST)
+        if search.is_valid():
+            return _search_results(request, search.cleaned_data["q"])
+        search_id, query = "", ""
+    else:
+        search_id, query = searches.recall(request)
+        search = PupilSearchForm({"q": query} if query else None)
+    can_see_cases = bool(request.school_roles & set(access.CASE_REVIEWERS))
+    pupils = Pupil.objects.filter(school=school).on_list()
+    if not can_see_cases:
+        # A pupil added while reporting is on the list only because someone named them in a
+        # report: only those who see the school's cases may learn that (a school admin sees
+        # them once the school's own list is imported with them on it).
+        pupils = pupils.filter(added_from_report=False)
+    pupils = pupils.matching(query, mis_id=True)
     page = Paginator(pupils.order_by("last_name", "first_name"), 50).get_page(
         request.GET.get("page")
     )
@@ -479,10 +500,20 @@ def pupils(request, school):
             "school": school,
             "search": search,
             "query": query,
+            "search_id": search_id,
             "page": page,
             "can_import": Role.SCHOOL_ADMIN in request.school_roles,
+            "can_see_cases": can_see_cases,
         },
     )
+
+
+def _search_results(request, words: str, anchor: str = ""):
+    """Redirect to this page showing the results for `words`, named by a server-side id."""
+    url = request.path
+    if words.split():
+        url += f"?{searches.PARAM}={searches.remember(request, words)}"
+    return redirect(url + anchor)
 
 
 @access.school_role(Role.SCHOOL_ADMIN)

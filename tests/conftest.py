@@ -161,6 +161,12 @@ def post_form(client, url: str, data: dict | None = None, **extra):
     )
 
 
+def search_for(client, url: str, words: str, **extra):
+    """Search a page for pupils as a browser does: the words are posted, and the results shown
+    at ?search=<id> (safeguarding.searches); returns the results page."""
+    return post_form(client, url, {"q": words, **extra}, follow=True)
+
+
 def sign_in(client, user: User):
     """Sign `user` in, with their second factor checked where they have one."""
     client.force_login(user)

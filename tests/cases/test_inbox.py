@@ -8,12 +8,16 @@ from django.utils import timezone
 from cases import services, views
 from incidents.models import PupilRole, Status, Urgency
 from safeguarding.models import Membership, Role
+from tests.conftest import post_form
 
 from .conftest import make_incident, make_pupil
 
 
 def inbox(client, school, **params):
-    response = client.get(reverse("cases:inbox", kwargs={"school": school.slug}), params)
+    """The inbox filtered as a browser does it: the filter form is posted (the pupil's name
+    is kept on the server, never in the URL) and the page it leads to is shown."""
+    url = reverse("cases:inbox", kwargs={"school": school.slug})
+    response = post_form(client, url, params, follow=True) if params else client.get(url)
     assert response.status_code == 200
     return response
 

@@ -12,7 +12,7 @@ from PIL import Image
 
 from incidents.models import FollowUp, Incident, Pupil
 from safeguarding.text import IMAGERY_MESSAGE
-from tests.conftest import post_form
+from tests.conftest import post_form, search_for
 
 IMAGERY = [
     "data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk",
@@ -93,7 +93,9 @@ def test_the_words_after_a_yes_cannot_hold_imagery(journey, cast, question, fiel
 def test_searching_the_pupil_list_with_imagery_is_refused(journey, cast, pupils):
     j = journey(cast.teacher)
     j.start()
-    response = j.client.get(j.url("report_who"), {"q": "data:image/png;base64,AAAA"})
+    response = search_for(
+        j.client, j.url("report_who"), "data:image/png;base64,AAAA", action="search"
+    )
     assert response.status_code == 200
     assert response.context["search"].errors["q"] == [IMAGERY_MESSAGE]
 

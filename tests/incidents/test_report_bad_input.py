@@ -18,7 +18,7 @@ from incidents.forms import (
     VIEWED_BY_MESSAGE,
 )
 from incidents.models import Incident, Pupil, ReportDraft
-from tests.conftest import post_form
+from tests.conftest import post_form, search_for
 
 
 def errors_of(response, form_name="form"):
@@ -313,5 +313,5 @@ def test_the_error_summary_links_to_the_date_box_that_is_missing(journey, cast):
 def test_a_search_too_long_says_so_in_plain_words(journey, cast):
     j = journey(cast.teacher)
     j.start()
-    response = j.client.get(j.url("report_who"), {"q": "a" * 150})
+    response = search_for(j.client, j.url("report_who"), "a" * 150, action="search")
     assert response.context["search"].errors["q"] == ["Search for 100 characters or fewer"]

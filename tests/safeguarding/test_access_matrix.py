@@ -156,11 +156,12 @@ EXPECTATIONS: dict[str, Expect] = {
     "incidents:report_submitted": only("teacher", others=404),
     "incidents:my_reports": signed_in(),
     "incidents:my_report": only("teacher", methods=("GET", "POST")),
-    "incidents:pupils": school_a("dsl", "deputy", "admin"),
+    # Searches are posted, so pupils' names stay out of URLs (safeguarding.searches).
+    "incidents:pupils": school_a("dsl", "deputy", "admin", methods=("GET", "POST")),
     "incidents:pupils_import": school_a("admin", methods=("GET", "POST")),
     # Cases: the school's DSL and deputies; everyone else 404, as if it did not exist.
     "cases:my_schools": signed_in(),
-    "cases:inbox": school_a(*CASE),
+    "cases:inbox": school_a(*CASE, methods=("GET", "POST")),
     "cases:pupil_file": school_a(*CASE),
     "cases:detail": only(*CASE),
     "cases:acknowledge": only(*CASE, methods=("POST",)),
