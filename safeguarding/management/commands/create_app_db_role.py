@@ -105,8 +105,11 @@ class Command(BaseCommand):
                 [audit_table],
             )
             database, schema, audit_sequence, superuser, owns_database = cursor.fetchone()
-            columns = ", ".join(FORBIDDEN_ATTRIBUTES)
-            cursor.execute(f"SELECT {columns} FROM pg_roles WHERE rolname = %s", [name])
+            cursor.execute(
+                "SELECT rolsuper, rolcreatedb, rolcreaterole, rolreplication, rolbypassrls"
+                " FROM pg_roles WHERE rolname = %s",
+                [name],
+            )
             existing = cursor.fetchone()
         held = [
             keyword
