@@ -8,16 +8,18 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.views import redirect_to_login
+from django.http import HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp_webauthn.templatetags.otp_webauthn import get_configuration
 
-from . import access, audit, forms, two_factor, unsaved
+from . import access, audit, forms, signals, two_factor, unsaved
 from .middleware import AbsoluteSessionLimitMiddleware
-from .models import Membership, Role, User, canonical_email
+from .models import AuditEvent, Membership, Role, User, canonical_email
 
 # Where fresh backup codes wait, between the page that makes them and the page that shows them.
 FRESH_BACKUP_CODES_SESSION_KEY = "_fresh_backup_codes"
@@ -334,8 +336,27 @@ class PasswordChangeView(auth_views.PasswordChangeView):
 password_change = access.signed_in(PasswordChangeView.as_view())
 
 
+PASSWORD_RESET_REQUESTED = "password_reset.requested"
+
+
+def password_reset_allowed(*, email_hmac: str, ip_address: str | None) -> bool:
+    """Whether another reset email may go out: at most PASSWORD_RESET_LIMIT_PER_ADDRESS a
+    window for one address (so nobody's inbox can be flooded) and PASSWORD_RESET_LIMIT_PER_CLIENT
+    from one client (so nobody can sweep through addresses). Counted from the audit trail."""
+    recent = AuditEvent.objects.filter(
+        action=PASSWORD_RESET_REQUESTED, at__gte=timezone.now() - settings.PASSWORD_RESET_WINDOW
+    )
+    by_address = recent.filter(data__email_hmac=email_hmac).count()
+    by_client = recent.filter(ip_address=ip_address).count() if ip_address else 0
+    return (
+        by_address < settings.PASSWORD_RESET_LIMIT_PER_ADDRESS
+        and by_client < settings.PASSWORD_RESET_LIMIT_PER_CLIENT
+    )
+
+
 class PasswordResetView(auth_views.PasswordResetView):
-    """The same answer whether or not the email address has an account."""
+    """The same answer whether or not the email address has an account, and whether or not
+    the request was over the limit (password_reset_allowed)."""
 
     form_class = forms.PasswordResetForm
     template_name = "registration/password_reset_form.html"
@@ -347,6 +368,19 @@ class PasswordResetView(auth_views.PasswordResetView):
     def extra_email_context(self):
         # Links use the configured address, never the Host header of the request.
         return {"site_url": settings.SITE_URL, "product_name": settings.PRODUCT_NAME}
+
+    def form_valid(self, form):
+        email_hmac = signals.email_digest(form.cleaned_data["email"])
+        ip_address = audit.client_ip(self.request)
+        allowed = password_reset_allowed(email_hmac=email_hmac, ip_address=ip_address)
+        audit.record(
+            PASSWORD_RESET_REQUESTED,
+            request=self.request,
+            data={"email_hmac": email_hmac, "over_limit": not allowed},
+        )
+        if not allowed:
+            return HttpResponseRedirect(self.get_success_url())
+        return super().form_valid(form)
 
 
 class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):

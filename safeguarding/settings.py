@@ -174,6 +174,11 @@ LOGIN_URL = "safeguarding:login"
 LOGIN_REDIRECT_URL = "safeguarding:home"
 LOGOUT_REDIRECT_URL = "safeguarding:login"
 PASSWORD_RESET_TIMEOUT = 60 * 60  # one hour
+# Reset emails: at most this many an hour for one address, and from one client (a whole school
+# may share one address, so it is higher); over it, the same page and no email.
+PASSWORD_RESET_WINDOW = timedelta(hours=1)
+PASSWORD_RESET_LIMIT_PER_ADDRESS = env.int("PASSWORD_RESET_LIMIT_PER_ADDRESS", default=3)
+PASSWORD_RESET_LIMIT_PER_CLIENT = env.int("PASSWORD_RESET_LIMIT_PER_CLIENT", default=20)
 
 # Sessions: 30 minutes idle, 12 hours absolute (AbsoluteSessionLimitMiddleware).
 SESSION_COOKIE_AGE = 30 * 60

@@ -1,9 +1,11 @@
 """Password reset: our pages, a plain email, no automatic sign-in, two-factor still applies."""
 
 import re
+from datetime import timedelta
 
 from django.contrib.auth import SESSION_KEY
 from django.core import mail
+from django.test import Client
 from django.urls import reverse
 
 from safeguarding.models import AuditEvent
@@ -122,3 +124,41 @@ def test_changing_a_password_signs_you_out_everywhere_else(cast, client_for):
     )
     assert here.get(home).status_code == 200
     assert elsewhere.get(home)["Location"].startswith(LOGIN)
+
+
+# Issue 13, point 7: 15 requests sent 15 emails.
+
+
+def test_resets_are_limited_per_address_with_the_same_page_either_way(client, cast, settings):
+    answers = [post_form(Client(), RESET, {"email": "dsl@oakwood.test"}) for _ in range(15)]
+    assert {(r.status_code, r["Location"]) for r in answers} == {(302, DONE)}
+    assert len(mail.outbox) == settings.PASSWORD_RESET_LIMIT_PER_ADDRESS == 3
+    # However the address is spelt.
+    post_form(Client(), RESET, {"email": "DSL@Oakwood.TEST"})
+    assert len(mail.outbox) == 3
+    # Someone else's reset still goes.
+    post_form(Client(), RESET, {"email": "teacher@oakwood.test"})
+    assert len(mail.outbox) == 4
+    over = AuditEvent.objects.filter(action="password_reset.requested", data__over_limit=True)
+    assert over.count() == 13
+    assert "oakwood" not in str(over.first().data)
+
+
+def test_resets_are_limited_per_client(client, cast, settings):
+    settings.PASSWORD_RESET_LIMIT_PER_CLIENT = 3
+    addresses = ["dsl@oakwood.test", "deputy@oakwood.test", "teacher@oakwood.test"]
+    addresses += ["admin@oakwood.test", "dsl@elmpark.test"]
+    answers = [post_form(client, RESET, {"email": email}) for email in addresses]
+    assert {r["Location"] for r in answers} == {DONE}
+    assert len(mail.outbox) == 3
+    # Another computer is not held back by this one.
+    post_form(Client(REMOTE_ADDR="10.2.3.4"), RESET, {"email": "teacher@elmpark.test"})
+    assert len(mail.outbox) == 4
+
+
+def test_the_limit_passes(client, cast, settings):
+    for _ in range(3):
+        post_form(Client(), RESET, {"email": "dsl@oakwood.test"})
+    settings.PASSWORD_RESET_WINDOW = timedelta(0)  # as if an hour had passed
+    post_form(Client(), RESET, {"email": "dsl@oakwood.test"})
+    assert len(mail.outbox) == 4
