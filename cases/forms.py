@@ -216,8 +216,14 @@ def _ask_if_hint(checklist, question) -> str:
     parts = []
     for qid, values in question.ask_if:
         other = checklist.question(qid)
-        labels = " or ".join(f"“{other.label_for(v)}”" for v in values)
-        parts.append(f"“{other.text}” is {labels}")
+        # Said the short way: "is not X" where fewer answers leave it out than ask it.
+        excluded = [v for v in other.choice_values() if v not in values]
+        if len(excluded) < len(values):
+            labels = " or ".join(f"“{other.label_for(v)}”" for v in excluded)
+            parts.append(f"the answer to “{other.text}” is not {labels}")
+        else:
+            labels = " or ".join(f"“{other.label_for(v)}”" for v in values)
+            parts.append(f"the answer to “{other.text}” is {labels}")
     return "Answer this only if " + " and ".join(parts) + "."
 
 
@@ -250,6 +256,9 @@ class InitialReviewForm(CaseForm):
         textarea=True,
     )
     submit_label = "Save the initial review"
+    # Questions asked only given another answer on the page show once it calls for them
+    # (static/incidents/ask-if.js, as on the report's questions page).
+    uses_ask_if = True
 
     def __init__(self, *args, checklist, questions, previous_answers, **kwargs):
         super().__init__(*args, **kwargs)

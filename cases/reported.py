@@ -2,8 +2,9 @@
 image, for the case's "Devices secured" and "Imagery seen or viewed" sections: attributed to the
 reporter until the DSL confirms it with a record of their own (cases.services.confirm_*).
 
-Read from the reporter's checklist answers (the questions `device_involved`, `device_secured`
-and `imagery_viewed`, as every version so far words them). "Not known" stays to find out.
+Read from the incident's own fields for them (with the reporter's words: what the device is and
+where it is now, who saw the image and roughly when), or for a report made before those
+fields, from the checklist answers of the same names. "Not known" stays to find out.
 """
 
 from __future__ import annotations
@@ -39,15 +40,28 @@ class Said:
 
 
 @dataclass(frozen=True)
+class InWords:
+    """Something the reporter wrote (what the device is, who saw the image)."""
+
+    question: str
+    text: str
+
+
+@dataclass(frozen=True)
 class ReportedDevice:
     reporter: Any  # the User who reported the concern
     reported_at: datetime
     involved: Said
     secured: Said | None  # asked only when there is a device
+    details: str = ""  # what it is and where it is now, in the reporter's words
 
     @property
     def items(self) -> list[Said]:
         return [self.involved, *([self.secured] if self.secured else [])]
+
+    @property
+    def words(self) -> list[InWords]:
+        return [InWords("What it is and where it is now", self.details)] if self.details else []
 
     @property
     def in_school(self) -> bool:
@@ -68,40 +82,56 @@ class ReportedViewing:
     reporter: Any
     reported_at: datetime
     seen: Said
+    seen_by: str = ""  # who, in the reporter's words
+    seen_when: str = ""  # roughly when
 
     @property
     def items(self) -> list[Said]:
         return [self.seen]
 
     @property
+    def words(self) -> list[InWords]:
+        said = [("Who saw it", self.seen_by), ("Roughly when", self.seen_when)]
+        return [InWords(question, text) for question, text in said if text]
+
+    @property
     def staff_saw_it(self) -> bool:
         return self.seen.value == YES
 
 
+def _said(incident, name: str) -> str:
+    """The reporter's answer `name`: the incident's field, else (older reports) the checklist
+    answer; "" when they were not asked."""
+    return getattr(incident, name) or (incident.answers or {}).get(name, "")
+
+
 def reported_device(incident) -> ReportedDevice | None:
     """None when the reporter was not asked about a device (an older report)."""
-    answers = incident.answers or {}
-    if DEVICE_INVOLVED not in answers:
+    involved = _said(incident, DEVICE_INVOLVED)
+    if not involved:
         return None
     secured = None
-    if answers[DEVICE_INVOLVED] == YES:
-        secured = Said("Switched off and given to the DSL", answers.get(DEVICE_SECURED, NOT_KNOWN))
+    if involved == YES:
+        secured = Said(
+            "Switched off and given to the DSL", _said(incident, DEVICE_SECURED) or NOT_KNOWN
+        )
     return ReportedDevice(
         reporter=incident.reporter,
         reported_at=incident.submitted_at,
-        involved=Said(
-            "A phone, tablet or computer in school with the image on it", answers[DEVICE_INVOLVED]
-        ),
+        involved=Said("A phone, tablet or computer in school with the image on it", involved),
         secured=secured,
+        details=incident.device_details,
     )
 
 
 def reported_viewing(incident) -> ReportedViewing | None:
-    answers = incident.answers or {}
-    if IMAGERY_VIEWED not in answers:
+    seen = _said(incident, IMAGERY_VIEWED)
+    if not seen:
         return None
     return ReportedViewing(
         reporter=incident.reporter,
         reported_at=incident.submitted_at,
-        seen=Said("Someone on the staff saw the image, even by accident", answers[IMAGERY_VIEWED]),
+        seen=Said("Someone on the staff saw the image, even by accident", seen),
+        seen_by=incident.imagery_viewed_by,
+        seen_when=incident.imagery_viewed_when,
     )

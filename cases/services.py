@@ -386,6 +386,15 @@ NOTHING_TO_CONFIRM_VIEWING = "The reporter did not say anyone on the staff saw t
 REPORTED_DEVICE = "The device {reporter} reported"
 REPORTED_WHERE_KEPT = "With the DSL"
 REPORTED_SEEN_BY = "Someone on the staff, as {reporter} reported"
+# The reporter's words ("Me: ...") say who from their side: whose words they are is kept.
+REPORTED_SEEN_BY_WORDS = "{reporter} reported: {words}"
+
+
+def _fit(text: str, model, field: str) -> str:
+    """The reporter's words, cut to fit the DSL's record (the report keeps them whole)."""
+    limit = model._meta.get_field(field).max_length
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
 @transaction.atomic
@@ -401,7 +410,8 @@ def confirm_reported_device(*, incident: Incident, actor: User, request=None) ->
         return existing
     row = DeviceSecured(
         incident=incident,
-        device=REPORTED_DEVICE.format(reporter=incident.reporter.full_name),
+        device=_fit(said.details, DeviceSecured, "device")
+        or REPORTED_DEVICE.format(reporter=incident.reporter.full_name),
         secured_on=timezone.localdate(incident.submitted_at),
         where_kept=REPORTED_WHERE_KEPT,
         handed_to=actor.full_name,
@@ -421,9 +431,17 @@ def confirm_reported_viewing(*, incident: Incident, actor: User, request=None) -
     existing = StaffSawImagery.objects.filter(incident=incident, confirmed_from_report=True).first()
     if existing is not None:
         return existing
+    reporter = incident.reporter.full_name
     row = StaffSawImagery(
         incident=incident,
-        seen_by=REPORTED_SEEN_BY.format(reporter=incident.reporter.full_name),
+        seen_by=_fit(
+            REPORTED_SEEN_BY_WORDS.format(words=said.seen_by, reporter=reporter)
+            if said.seen_by
+            else REPORTED_SEEN_BY.format(reporter=reporter),
+            StaffSawImagery,
+            "seen_by",
+        ),
+        seen_when=_fit(said.seen_when, StaffSawImagery, "seen_when"),
         confirmed_from_report=True,
     )
     return _add_record(row, actor=actor, request=request, confirmed_from_report=True)

@@ -94,3 +94,29 @@ def test_a_dsl_reviews_a_case_nobody_could_answer_and_decides(page, cast, report
     check_accessibility(page, "inbox on a phone")
     screenshot(page, "case-record-6-inbox-phone")
     assert not page.script_errors
+
+
+def test_the_initial_review_asks_a_question_only_once_it_applies(page, cast):
+    from tests.cases.test_initial_review import REPORTED
+
+    incident = make_reported(cast.school_a, cast.teacher, REPORTED, version="2026-12")
+    sign_in_in_browser(page, cast.dsl)
+    page.goto(reverse("cases:review_meeting", kwargs={"reference": incident.reference}))
+    how_many = page.get_by_role("group", name="Roughly how many people have the image")
+    assert not how_many.is_visible()
+    page.get_by_role("group", name="How far has the image been shared?").get_by_label(
+        "Not shared with anyone"
+    ).check()
+    assert not how_many.is_visible()
+    page.get_by_role("group", name="How far has the image been shared?").get_by_label(
+        "In a group chat"
+    ).check()
+    assert how_many.is_visible()
+    check_accessibility(page, "initial review, 2026-12")
+    screenshot(page, "case-record-7-initial-review-2026-12")
+    how_many.get_by_label("2 to 10 people").check()
+    page.get_by_role("button", name="Save the initial review").click()
+    page.get_by_text("Saved.").wait_for()
+    review = ReviewMeeting.objects.get(incident=incident)
+    assert review.answers == {"spread_platforms": "group_chat", "spread_recipients": "few"}
+    assert not page.script_errors

@@ -109,3 +109,33 @@ def test_nobody_knowing_whether_staff_saw_it_is_not_no_viewing(cast):
     text = pdf_words(render_referral_pdf(incident, generated_by=cast.dsl))
     assert "Whether anyone on the staff saw the image: To find out" in text
     assert "No one at the school has recorded viewing the imagery" not in text
+
+
+def test_the_reporters_own_words_are_shown_and_carried_into_the_dsls_record(cast, client_for):
+    incident = make_reported(
+        cast.school_a,
+        cast.teacher,
+        HANDED_IN,
+        device_details="Amy's phone, switched off, in the DSL's office.",
+        imagery_viewed="yes",
+        imagery_viewed_by="Me: she held her phone up before I could stop her.",
+        imagery_viewed_when="Tuesday, at registration",
+    )
+    client = client_for(cast.dsl)
+    html = page(client, incident)
+    assert "What it is and where it is now" in html
+    assert "Amy&#x27;s phone, switched off, in the DSL&#x27;s office." in html
+    assert "Me: she held her phone up before I could stop her." in html
+    assert "Tuesday, at registration" in html
+
+    text = pdf_words(render_referral_pdf(incident, generated_by=cast.dsl))
+    assert "Who saw it: Me: she held her phone up before I could stop her." in text
+
+    for name in ("confirm_device", "confirm_staff_saw_imagery"):
+        post_form(client, reverse(f"cases:{name}", kwargs={"reference": incident.reference}))
+    assert DeviceSecured.objects.get().device == "Amy's phone, switched off, in the DSL's office."
+    seen = StaffSawImagery.objects.get()
+    assert seen.seen_by == "Tom Hart reported: Me: she held her phone up before I could stop her."
+    assert seen.seen_when == "Tuesday, at registration"
+    # The reporter's own fields win over the checklist answers of older reports.
+    assert incident.answers["imagery_viewed"] == "yes"
