@@ -25,6 +25,7 @@ class Kind(models.TextChoices):
     TASK_OVERDUE = "task_overdue", "Task overdue"
     DIGEST = "digest", "Daily summary"
     LEAD_ADDED = "lead_added", "New safeguarding lead added"
+    LEAD_REQUESTED = "lead_requested", "A new safeguarding lead needs your confirmation"
     TWO_FACTOR_RESET = "two_factor_reset", "Your two-factor sign-in was reset"
     NO_LEAD = "no_lead", "Concern reported at a school with no safeguarding lead"
     # A child protection file's life (records/): each names a reference at most, never a pupil.
@@ -117,6 +118,8 @@ class Outbox(models.Model):
             return f"/s/{self.school.slug}/cases/"
         if self.kind in (Kind.LEAD_ADDED, Kind.NO_LEAD):
             return "/"  # the home page lists each school's safeguarding leads
+        if self.kind == Kind.LEAD_REQUESTED:
+            return f"/s/{self.school.slug}/people/lead-requests/"
         return ""
 
 

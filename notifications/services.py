@@ -209,6 +209,21 @@ def notify_safeguarding_lead_added(*, school: School, person: User, key: str) ->
     )
 
 
+def notify_lead_requested(*, school: School, recipients: Iterable[User], key: str) -> list[int]:
+    """Tell `recipients` (the school's other DSLs and its trust's leads) at once that someone
+    has been put forward as a DSL or deputy at `school` and needs their confirmation. Names the
+    school only; `key` identifies the request, so it is announced once."""
+    return _queue(
+        kind=Kind.LEAD_REQUESTED,
+        key=f"{school.pk}:{key}",
+        recipients=list(recipients),
+        school=school,
+        incident_id=None,
+        reference="",
+        urgent=False,
+    )
+
+
 def notify_two_factor_reset(*, school: School | None, person: User) -> list[int]:
     """Tell `person` that their two-factor sign-in was reset, so that a reset they did not ask
     for does not go unnoticed: by a school admin at `school` (named, nothing else), or by the
@@ -304,6 +319,8 @@ def _message_for(row: Outbox) -> tuple[str, dict]:
         # Names the school only: who was given the role (or reset the sign-in) is for the
         # recipient to see once signed in.
         return row.kind, {"school_name": row.school.name if row.school else ""}
+    if row.kind == Kind.LEAD_REQUESTED:
+        return row.kind, {"school_name": row.school.name, "link": site_link(row.case_path)}
     if row.kind in FILE_WORK:
         return "file_work", {
             "headline": row.get_kind_display(),

@@ -148,6 +148,33 @@ def any_school_role(*roles: str):
     return decorator
 
 
+def school_dsl_or_trust_lead(view):
+    """The view takes a `school` slug; it receives the School instead. The school's DSLs and
+    the leads of its trust get in (they confirm new safeguarding leads: people.py). The school's
+    other members get 403; anyone else 404."""
+
+    @wraps(view)
+    def wrapped(request, *args, school: str, **kwargs):
+        if not request.user.is_authenticated:
+            return sign_in_first(request)
+        school_obj = School.objects.filter(slug=school).select_related("trust").first()
+        held = roles_at_school(request.user, school_obj)
+        leads_its_trust = bool(
+            school_obj is not None
+            and school_obj.trust_id
+            and trusts_led_by(request.user).filter(pk=school_obj.trust_id).exists()
+        )
+        if not held and not leads_its_trust:
+            deny(request, 404, reason="not a member of this school or lead of its trust")
+        if Role.DSL not in held and not leads_its_trust:
+            deny(request, 403, school=school_obj, reason="role not allowed")
+        request.school = school_obj
+        request.school_roles = held
+        return view(request, *args, school=school_obj, **kwargs)
+
+    return _mark(wrapped, ("school_or_trust", frozenset({Role.DSL, Role.TRUST_LEAD})))
+
+
 def trust_lead(view):
     """The view takes a `trust` slug from the URL; it receives the Trust instead."""
 
@@ -319,6 +346,11 @@ def may_open(user, path: str) -> bool:
         ).exists()
     elif policy[0] == "trust":
         allowed = trusts_led_by(user).filter(slug=kwargs.get("trust")).exists()
+    elif policy[0] == "school_or_trust":
+        school = School.objects.filter(slug=kwargs.get("school")).first()
+        allowed = Role.DSL in roles_at_school(user, school) or bool(
+            school and school.trust_id and trusts_led_by(user).filter(pk=school.trust_id).exists()
+        )
     elif policy[0] == "case":
         incident = incidents_visible_to(user).filter(reference=kwargs.get("reference")).first()
         allowed = incident is not None and bool(roles_at_school(user, incident.school) & policy[1])

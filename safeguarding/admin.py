@@ -9,8 +9,8 @@ from django.db import transaction
 
 from notifications.services import notify_two_factor_reset
 
-from . import audit, two_factor
-from .models import AuditEvent, Invitation, Membership, School, Trust, User
+from . import audit, people, two_factor
+from .models import AuditEvent, Invitation, LeadRoleRequest, Membership, School, Trust, User
 
 
 @admin.register(AuditEvent)
@@ -142,3 +142,38 @@ class InvitationAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(LeadRoleRequest)
+class LeadRoleRequestAdmin(admin.ModelAdmin):
+    """For a school with no DSL and no trust yet, nobody there can confirm its first DSL: the
+    support team does, here, with their name on the audit trail beside the one who asked."""
+
+    list_display = ("person", "role", "school", "requested_by", "requested_at", "outcome")
+    list_filter = ("outcome", "role")
+    list_select_related = ("person", "school", "requested_by")
+    actions = ["confirm", "decline"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return [field.name for field in self.model._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def _decide(self, request, queryset, decide) -> None:
+        for lead_request in queryset:
+            try:
+                decide(actor=request.user, lead_request=lead_request, request=request)
+            except people.PeopleError as error:
+                self.message_user(request, f"{lead_request}: {error.message}", messages.ERROR)
+
+    @admin.action(description="Confirm (give the role)")
+    def confirm(self, request, queryset):
+        self._decide(request, queryset, people.confirm_lead_role)
+
+    @admin.action(description="Decline")
+    def decline(self, request, queryset):
+        self._decide(request, queryset, people.decline_lead_role)

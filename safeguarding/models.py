@@ -368,3 +368,48 @@ class Invitation(models.Model):
 
     def role_labels(self) -> list[str]:
         return [Role(role).label for role in self.roles]
+
+
+class LeadRoleRequest(models.Model):
+    """Someone put forward as a DSL or deputy DSL at a school.
+
+    Case access is never one person's decision: a school admin (or an invitation) asks, and the
+    role is given only when a second person confirms: another DSL of the school, or the lead of
+    its trust (people.confirm_lead_role). Both are on the audit trail, and every DSL of the
+    school and the trust's leads are told when it is asked for.
+    """
+
+    class Outcome(models.TextChoices):
+        WAITING = "", "Waiting for confirmation"
+        CONFIRMED = "confirmed", "Confirmed"
+        DECLINED = "declined", "Declined"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="lead_requests")
+    person = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    role = models.CharField(
+        max_length=20, choices=[(r.value, r.label) for r in (Role.DSL, Role.DEPUTY_DSL)]
+    )
+    requested_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    requested_at = models.DateTimeField(default=timezone.now)
+    invitation = models.ForeignKey(
+        Invitation, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    outcome = models.CharField(max_length=10, choices=Outcome.choices, blank=True, default="")
+    decided_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["requested_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["school", "person", "role"],
+                condition=Q(outcome=""),
+                name="one_waiting_lead_request",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person} as {self.get_role_display()} at {self.school}"

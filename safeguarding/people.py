@@ -19,10 +19,14 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from notifications.services import notify_safeguarding_lead_added, notify_two_factor_reset
+from notifications.services import (
+    notify_lead_requested,
+    notify_safeguarding_lead_added,
+    notify_two_factor_reset,
+)
 
 from . import audit, two_factor
-from .models import Invitation, Membership, Role, School, User, canonical_email
+from .models import Invitation, LeadRoleRequest, Membership, Role, School, User, canonical_email
 
 INVITABLE_ROLES: tuple[str, ...] = tuple(Role.school_roles())
 
@@ -44,6 +48,12 @@ GRANT_SELF_CASE_ACCESS = (
     "Ask the school's DSL or another school admin to do it."
 )
 ALREADY_HOLDS_ROLES = "This person already has every role you chose at this school."
+NOT_YOURS_TO_CONFIRM = (
+    "Someone else must confirm this: another designated safeguarding lead of the school, or "
+    "the lead of its trust. Nobody may confirm a request they made, or one that makes them a "
+    "lead."
+)
+ALREADY_DECIDED = "This request has already been confirmed or declined."
 RESET_TWO_FACTOR_SELF = (
     "You cannot reset your own two-factor sign-in. If you still have your phone or a backup "
     "code, set up a new phone from Your account. If not, ask another school admin."
@@ -304,11 +314,20 @@ def accept_invitation(
         if changed:
             user.save(update_fields=changed)
 
-    lead_roles_added = []
     for role in invitation.roles:
+        if role in Role.case_reviewers():
+            # Asked for by whoever sent the invitation; given once a second person confirms.
+            if role not in roles_held(user, school):
+                request_lead_role(
+                    actor=invitation.invited_by,
+                    school=school,
+                    person=user,
+                    role=role,
+                    invitation=invitation,
+                    request=request,
+                )
+            continue
         _, created = Membership.objects.get_or_create(user=user, school=school, role=role)
-        if created and role in Role.case_reviewers():
-            lead_roles_added.append(role)
         if created:
             audit.record(
                 "role.added",
@@ -330,11 +349,6 @@ def accept_invitation(
         request=request,
         data={"new_account": new_account, "reactivated": reactivated},
     )
-    if lead_roles_added:
-        # One message per other DSL, however many lead roles the invitation gave.
-        notify_safeguarding_lead_added(
-            school=school, person=user, key=f"invitation:{invitation.pk}"
-        )
     return user
 
 
@@ -358,14 +372,23 @@ def withdraw_invitation(
 
 
 @transaction.atomic
-def add_role(*, actor: User, school: School, person: User, role: str, request=None) -> bool:
-    """Give `person` `role` at `school`. False if they already had it."""
+def add_role(
+    *, actor: User, school: School, person: User, role: str, request=None
+) -> bool | LeadRoleRequest:
+    """Give `person` `role` at `school`. False if they already had it. A DSL or deputy role is
+    not given here but asked for: the LeadRoleRequest waiting for a second person is returned."""
     (role,) = _check_roles([role])
     # Case access is never self-service: a school admin who could grant it to themselves
     # could read every case without anyone deciding they should.
     if person.pk == actor.pk and role in Role.case_reviewers():
         raise PeopleError(GRANT_SELF_CASE_ACCESS)
     _lock_school(school)
+    if role in Role.case_reviewers():
+        if role in roles_held(person, school):
+            return False
+        return request_lead_role(
+            actor=actor, school=school, person=person, role=role, request=request
+        )
     membership, created = Membership.objects.get_or_create(user=person, school=school, role=role)
     if created:
         audit.record(
@@ -376,11 +399,130 @@ def add_role(*, actor: User, school: School, person: User, role: str, request=No
             request=request,
             data={"role": role},
         )
-        if role in Role.case_reviewers():
-            notify_safeguarding_lead_added(
-                school=school, person=person, key=f"membership:{membership.pk}"
-            )
     return created
+
+
+# ---- DSL and deputy roles need a second person -------------------------------------------------
+
+
+def request_lead_role(
+    *,
+    actor: User,
+    school: School,
+    person: User,
+    role: str,
+    invitation: Invitation | None = None,
+    request=None,
+) -> LeadRoleRequest:
+    """Put `person` forward as a DSL or deputy at `school` (in the caller's transaction, with
+    the school locked). Every DSL of the school and the trust's leads are told at once; the
+    role is given when one of them confirms (confirm_lead_role). Asking twice is one request."""
+    waiting = LeadRoleRequest.objects.filter(
+        school=school, person=person, role=role, outcome=LeadRoleRequest.Outcome.WAITING
+    ).first()
+    if waiting is not None:
+        return waiting
+    lead_request = LeadRoleRequest.objects.create(
+        school=school, person=person, role=role, requested_by=actor, invitation=invitation
+    )
+    audit.record(
+        "role.requested",
+        actor=actor,
+        target=person,
+        school=school,
+        request=request,
+        data={"role": role, "lead_request": str(lead_request.pk)},
+    )
+    # One message per person asked, however many lead roles one invitation puts forward.
+    key = f"invitation:{invitation.pk}" if invitation else f"request:{lead_request.pk}"
+    notify_lead_requested(school=school, recipients=lead_confirmers(lead_request), key=key)
+    return lead_request
+
+
+def lead_confirmers(lead_request: LeadRoleRequest) -> list[User]:
+    """Who may confirm `lead_request`: the school's active DSLs and its trust's leads, except
+    the person who asked and the person put forward."""
+    school = lead_request.school
+    deciders = Q(memberships__school=school, memberships__role=Role.DSL)
+    if school.trust_id:
+        deciders |= Q(memberships__trust_id=school.trust_id, memberships__role=Role.TRUST_LEAD)
+    return list(
+        User.objects.filter(deciders, is_active=True)
+        .exclude(pk__in=[lead_request.requested_by_id, lead_request.person_id])
+        .distinct()
+        .order_by("email")
+    )
+
+
+def may_decide(actor: User, lead_request: LeadRoleRequest) -> bool:
+    """Whether `actor` may confirm or decline: one of lead_confirmers, or the technical team
+    (from the admin site, for a school with no DSL and no trust yet)."""
+    if actor.pk in (lead_request.requested_by_id, lead_request.person_id):
+        return False
+    return actor.is_staff or any(u.pk == actor.pk for u in lead_confirmers(lead_request))
+
+
+def waiting_lead_requests(school: School) -> QuerySet[LeadRoleRequest]:
+    return LeadRoleRequest.objects.filter(
+        school=school, outcome=LeadRoleRequest.Outcome.WAITING
+    ).select_related("person", "requested_by")
+
+
+def _decide(actor: User, lead_request: LeadRoleRequest) -> LeadRoleRequest:
+    _lock_school(lead_request.school)
+    lead_request = LeadRoleRequest.objects.select_for_update().get(pk=lead_request.pk)
+    if lead_request.outcome != LeadRoleRequest.Outcome.WAITING:
+        raise PeopleError(ALREADY_DECIDED)
+    if not may_decide(actor, lead_request):
+        raise PeopleError(NOT_YOURS_TO_CONFIRM)
+    return lead_request
+
+
+@transaction.atomic
+def confirm_lead_role(*, actor: User, lead_request: LeadRoleRequest, request=None) -> None:
+    """The second person confirms: the role is given, recorded with both names, and the
+    school's other DSLs are told."""
+    lead_request = _decide(actor, lead_request)
+    school, person = lead_request.school, lead_request.person
+    Membership.objects.get_or_create(user=person, school=school, role=lead_request.role)
+    lead_request.outcome = LeadRoleRequest.Outcome.CONFIRMED
+    lead_request.decided_by, lead_request.decided_at = actor, timezone.now()
+    lead_request.save(update_fields=["outcome", "decided_by", "decided_at"])
+    data = {
+        "role": lead_request.role,
+        "requested_by": str(lead_request.requested_by_id),
+        "confirmed_by": str(actor.pk),
+        "lead_request": str(lead_request.pk),
+    }
+    if lead_request.invitation_id:
+        data["invitation"] = str(lead_request.invitation_id)
+    audit.record(
+        "role.added", actor=actor, target=person, school=school, request=request, data=data
+    )
+    notify_safeguarding_lead_added(
+        school=school, person=person, key=f"lead_request:{lead_request.pk}"
+    )
+
+
+@transaction.atomic
+def decline_lead_role(*, actor: User, lead_request: LeadRoleRequest, request=None) -> None:
+    lead_request = _decide(actor, lead_request)
+    lead_request.outcome = LeadRoleRequest.Outcome.DECLINED
+    lead_request.decided_by, lead_request.decided_at = actor, timezone.now()
+    lead_request.save(update_fields=["outcome", "decided_by", "decided_at"])
+    audit.record(
+        "role.request_declined",
+        actor=actor,
+        target=lead_request.person,
+        school=lead_request.school,
+        request=request,
+        data={
+            "role": lead_request.role,
+            "requested_by": str(lead_request.requested_by_id),
+            "declined_by": str(actor.pk),
+            "lead_request": str(lead_request.pk),
+        },
+    )
 
 
 @transaction.atomic

@@ -23,5 +23,12 @@ urlpatterns = [
         people_views.withdraw_invitation,
         name="withdraw_invitation",
     ),
+    # DSLs and deputies are given their role when a second person confirms it.
+    path("lead-requests/", people_views.lead_requests, name="lead_requests"),
+    path(
+        "lead-requests/<uuid:request_id>/",
+        people_views.decide_lead_request,
+        name="decide_lead_request",
+    ),
     path("join/<str:token>/", people_views.join, name="join"),
 ]

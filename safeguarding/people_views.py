@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from . import access, people, two_factor
-from .models import Role, User, canonical_email
+from .models import LeadRoleRequest, Role, User, canonical_email
 from .text import SafeTextField
 
 ROLE_HINTS = {
@@ -32,6 +32,7 @@ ROLE_CHOICES = [
 ]
 
 CHOOSE_A_ROLE = "Choose at least one role"
+CHOOSE_A_DECISION = "Choose Confirm or Decline"
 ENTER_AN_EMAIL = "Enter an email address in the correct format, like name@school.org.uk"
 ENTER_A_NAME = "Enter your full name"
 PASSWORDS_DIFFER = "The passwords do not match"
@@ -150,6 +151,7 @@ def people_list(request, school):
             "invitations": people.pending_invitations(school),
             "dormant": people.dormant_members(school),
             "dormant_days": people.DORMANT_AFTER.days,
+            "lead_requests": people.waiting_lead_requests(school),
         },
     )
 
@@ -194,6 +196,7 @@ def _person_page(request, school, person, *, error: str = "", role_form=None, st
                 (role, Role(role).label) for role in people.INVITABLE_ROLES if role in held
             ],
             "role_form": role_form or (RoleForm(choices=missing) if missing else None),
+            "waiting": people.waiting_lead_requests(school).filter(person=person),
             "error": error,
             "has_app": two_factor.app_device(person) is not None,
             "codes_left": two_factor.backup_codes_left(person),
@@ -228,9 +231,67 @@ def add_role(request, school, person_id):
         )
     except people.PeopleError as error:
         return _person_page(request, school, member, error=error.message, status=409)
-    if added:
+    if isinstance(added, LeadRoleRequest):
+        messages.success(request, lead_role_asked(member, role))
+    elif added:
         messages.success(request, f"{member} is now {Role(role).label.lower()} at {school.name}")
     return redirect("people:person", school=school.slug, person_id=member.pk)
+
+
+def lead_role_asked(member, role: str) -> str:
+    return (
+        f"Asked for {member} to be {Role(role).label.lower()}. They can see no cases until "
+        "another designated safeguarding lead of the school, or the trust lead, confirms it: "
+        "they have been told."
+    )
+
+
+@access.school_dsl_or_trust_lead
+@require_http_methods(["GET"])
+def lead_requests(request, school):
+    """New DSLs and deputies waiting for a second person to confirm them."""
+    return _lead_requests_page(request, school)
+
+
+def _lead_requests_page(request, school, *, error: str = "", status: int = 200):
+    waiting = [
+        (lead_request, people.may_decide(request.user, lead_request))
+        for lead_request in people.waiting_lead_requests(school)
+    ]
+    return render(
+        request,
+        "people/lead_requests.html",
+        {"school": school, "waiting": waiting, "error": error},
+        status=status,
+    )
+
+
+@access.school_dsl_or_trust_lead
+@require_POST
+def decide_lead_request(request, school, request_id):
+    lead_request = (
+        LeadRoleRequest.objects.filter(pk=request_id, school=school)
+        .select_related("school", "person", "requested_by")
+        .first()
+    )
+    if lead_request is None:
+        access.deny(request, 404, school=school, reason="not a lead request of this school")
+    decision = request.POST.get("decision")
+    decide = {"confirm": people.confirm_lead_role, "decline": people.decline_lead_role}.get(
+        decision or ""
+    )
+    if decide is None:
+        return _lead_requests_page(request, school, error=CHOOSE_A_DECISION, status=400)
+    try:
+        decide(actor=request.user, lead_request=lead_request, request=request)
+    except people.PeopleError as error:
+        return _lead_requests_page(request, school, error=error.message, status=409)
+    person, role = lead_request.person, lead_request.get_role_display().lower()
+    if decision == "confirm":
+        messages.success(request, f"{person} is now {role} at {school.name}")
+    else:
+        messages.success(request, f"Declined: {person} will not be {role} at {school.name}")
+    return redirect("people:lead_requests", school=school.slug)
 
 
 @access.school_role(Role.SCHOOL_ADMIN)
@@ -357,14 +418,23 @@ def join(request, school, token):
             return render(
                 request, "people/join_invalid.html", {"message": error.message}, status=404
             )
+        lead_roles = [Role(r).label.lower() for r in invitation.roles if r in Role.case_reviewers()]
+        waiting = (
+            f" Your role as {' and '.join(lead_roles)} starts once another designated "
+            "safeguarding lead of the school, or the trust lead, confirms it."
+            if lead_roles
+            else ""
+        )
         if request.user.is_authenticated and request.user.pk == user.pk:
-            messages.success(request, f"You now have your new roles at {invitation.school.name}")
+            messages.success(
+                request, f"You now have your new roles at {invitation.school.name}.{waiting}"
+            )
             return redirect("safeguarding:home")
         if request.user.is_authenticated:
             logout(request)
         messages.success(
             request,
-            f"You have joined {invitation.school.name}. "
+            f"You have joined {invitation.school.name}.{waiting} "
             "Sign in with your email address and password.",
         )
         return redirect(reverse("safeguarding:login"))

@@ -1,10 +1,11 @@
 from typing import NamedTuple
 
+from django.db.models import Q
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
 from . import access, people
-from .models import Membership, Role
+from .models import LeadRoleRequest, Membership, Role
 
 
 class WorkLink(NamedTuple):
@@ -125,6 +126,15 @@ def home(request):
         elif m.trust is not None:
             trusts.setdefault(m.trust, set()).add(m.role)
 
+    # New DSLs and deputies this person may confirm, by school (people.lead_confirmers).
+    to_confirm: dict[int, int] = {}
+    for lead_request in LeadRoleRequest.objects.filter(
+        Q(school__in=[s for s, roles in schools.items() if Role.DSL in roles])
+        | Q(school__trust__in=list(trusts)),
+        outcome=LeadRoleRequest.Outcome.WAITING,
+    ).exclude(Q(requested_by=request.user) | Q(person=request.user)):
+        to_confirm[lead_request.school_id] = to_confirm.get(lead_request.school_id, 0) + 1
+
     places = [
         {
             "name": school.name,
@@ -139,6 +149,7 @@ def home(request):
             "invite_href": (
                 f"/s/{school.slug}/people/invite/" if Role.SCHOOL_ADMIN in roles else ""
             ),
+            "leads_to_confirm": to_confirm.get(school.pk, 0) if Role.DSL in roles else 0,
         }
         for school, roles in sorted(schools.items(), key=lambda item: item[0].name)
     ] + [
@@ -147,6 +158,11 @@ def home(request):
             "kind": "trust",
             "roles": _role_names(roles),
             "links": _links(TRUST_WORK, roles, trust=trust.slug),
+            "schools_to_confirm": [
+                (school, to_confirm[school.pk])
+                for school in trust.schools.order_by("name")
+                if to_confirm.get(school.pk)
+            ],
         }
         for trust, roles in sorted(trusts.items(), key=lambda item: item[0].name)
     ]

@@ -1,4 +1,6 @@
-"""A new DSL or deputy at a school: every other active DSL there is told, naming the school only."""
+"""A new DSL or deputy at a school: every other active DSL there (and the trust's lead) is told
+when they are put forward, and the DSLs again once a second person confirms it, naming the
+school only."""
 
 import re
 
@@ -8,7 +10,7 @@ from django.urls import reverse
 
 from notifications.models import Kind, Outbox, OutboxStatus
 from safeguarding import people
-from safeguarding.models import Role
+from safeguarding.models import LeadRoleRequest, Role
 from tests.conftest import make_user, post_form
 
 MESSAGE = "A new safeguarding lead has been added at Oakwood Academy. Sign in to see who."
@@ -52,6 +54,17 @@ def assert_names_nobody(sink, new_person):
             assert "deputy" not in body.lower()
 
 
+def confirm(cast, person, role, confirmer=None):
+    """The second person (the school's DSL, unless it is them) confirms the request."""
+    lead_request = LeadRoleRequest.objects.get(person=person, role=role, outcome="")
+    confirmer = confirmer or (cast.dsl if person != cast.dsl else cast.trust_lead)
+    people.confirm_lead_role(actor=confirmer, lead_request=lead_request)
+
+
+def told(kind) -> list[str]:
+    return sorted(Outbox.objects.filter(kind=kind).values_list("recipient__email", flat=True))
+
+
 @pytest.mark.parametrize("role", [Role.DSL, Role.DEPUTY_DSL])
 def test_a_role_given_by_the_school_admin_tells_each_other_dsl(
     transactional_db, cast, second_dsl, off_dsl, smtp_email, client_for, role
@@ -62,7 +75,22 @@ def test_a_role_given_by_the_school_admin_tells_each_other_dsl(
         {"role": role},
     )
     assert response.status_code == 302
+    # Put forward: every active DSL and the trust's lead are asked at once, naming the school.
+    assert told(Kind.LEAD_REQUESTED) == [
+        "dsl2@oakwood.test",
+        "dsl@oakwood.test",
+        "lead@northfield.test",
+    ]
+    asked = smtp_email.wait_for(3)
+    for entry in asked:
+        text = entry["msg"].get_body(("plain",)).get_content()
+        assert "needs your confirmation" in entry["msg"]["Subject"]
+        assert "Oakwood Academy" in text and "/s/oakwood/people/lead-requests/" in text
+        assert "Tom" not in text and "Hart" not in text and "teacher@" not in text
+    smtp_email.messages.clear()
+    assert not Outbox.objects.filter(kind=Kind.LEAD_ADDED).exists()
 
+    confirm(cast, cast.teacher, role)
     # One row per other active DSL: not the teacher, not the deputy, not another school's DSL.
     assert lead_added_recipients() == ["dsl2@oakwood.test", "dsl@oakwood.test"]
     rows = Outbox.objects.filter(kind=Kind.LEAD_ADDED)
@@ -78,10 +106,13 @@ def test_a_role_given_by_the_school_admin_tells_each_other_dsl(
     # Given again (already held): nothing more.
     people.add_role(actor=cast.admin, school=cast.school_a, person=cast.teacher, role=role)
     assert Outbox.objects.filter(kind=Kind.LEAD_ADDED).count() == 2
+    assert Outbox.objects.filter(kind=Kind.LEAD_REQUESTED).count() == 3
 
 
 def test_a_deputy_made_dsl_is_not_told_about_themselves(transactional_db, cast, smtp_email):
     people.add_role(actor=cast.admin, school=cast.school_a, person=cast.deputy, role=Role.DSL)
+    assert told(Kind.LEAD_REQUESTED) == ["dsl@oakwood.test", "lead@northfield.test"]
+    confirm(cast, cast.deputy, Role.DSL)
     assert lead_added_recipients() == ["dsl@oakwood.test"]
 
 
@@ -101,7 +132,7 @@ def test_a_rolled_back_role_change_tells_nobody(transactional_db, cast, smtp_ema
     with pytest.raises(Abandon), transaction.atomic():
         people.add_role(actor=cast.admin, school=cast.school_a, person=cast.teacher, role=Role.DSL)
         raise Abandon
-    assert not Outbox.objects.filter(kind=Kind.LEAD_ADDED).exists()
+    assert not Outbox.objects.filter(kind__in=[Kind.LEAD_ADDED, Kind.LEAD_REQUESTED]).exists()
     assert smtp_email.messages == []
 
 
@@ -120,20 +151,28 @@ def test_an_accepted_invitation_tells_each_other_dsl_once(
         full_name="Nia Newman",
         password="violet kettle orbit 42",
     )
-    # Two lead roles in one invitation: still one message per other DSL, none to the newcomer.
-    assert lead_added_recipients() == ["dsl2@oakwood.test", "dsl@oakwood.test"]
+    # Two lead roles in one invitation: each waits for a second person; none is given yet.
+    assert not new.memberships.filter(role__in=Role.case_reviewers()).exists()
+    assert told(Kind.LEAD_REQUESTED) == [
+        "dsl2@oakwood.test",
+        "dsl@oakwood.test",
+        "lead@northfield.test",
+    ]
+    smtp_email.wait_for(4)  # the invitation itself, and the three asked to confirm
+    smtp_email.messages.clear()
+    for role in (Role.DSL, Role.DEPUTY_DSL):
+        confirm(cast, new, role)
+    # Each confirmation tells the other DSLs; none goes to the newcomer.
+    assert sorted(set(lead_added_recipients())) == ["dsl2@oakwood.test", "dsl@oakwood.test"]
     assert not Outbox.objects.filter(recipient=new).exists()
-
-    sent = [
-        m for m in smtp_email.wait_for(3) if m["to"] != ["new.lead@oakwood.test"]
-    ]  # the invitation email itself goes to the newcomer
-    assert sorted(r for m in sent for r in m["to"]) == ["dsl2@oakwood.test", "dsl@oakwood.test"]
-    smtp_email.messages[:] = sent
+    smtp_email.wait_for(4)
     assert_names_nobody(smtp_email, new)
 
 
 def test_an_existing_account_invited_as_deputy_tells_the_dsls(transactional_db, cast, smtp_email):
     accept(cast, cast.teacher.email, [Role.DEPUTY_DSL])
+    assert told(Kind.LEAD_REQUESTED) == ["dsl@oakwood.test", "lead@northfield.test"]
+    confirm(cast, cast.teacher, Role.DEPUTY_DSL)
     assert lead_added_recipients() == ["dsl@oakwood.test"]
 
 
@@ -152,6 +191,7 @@ def test_the_notification_links_to_the_home_page_that_lists_the_leads(
     cast, second_dsl, client_for, mailoutbox
 ):
     people.add_role(actor=cast.admin, school=cast.school_a, person=cast.teacher, role=Role.DSL)
+    confirm(cast, cast.teacher, Role.DSL)
     client = client_for(second_dsl)
     listing = client.get(reverse("notifications:list")).content.decode()
     assert '<a class="govuk-link" href="/">New safeguarding lead added: Oakwood Academy</a>' in (

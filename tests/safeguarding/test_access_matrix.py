@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from cases.models import Task
 from incidents.models import Pupil, PupilRole, ReportDraft
-from safeguarding.models import Role
+from safeguarding.models import LeadRoleRequest, Role
 from safeguarding.people import invite
 from sso.models import SignInProvider
 from tests.cases.conftest import make_incident
@@ -85,6 +85,12 @@ def any_school_reviewer() -> Expect:
     return Expect(("GET",), statuses)
 
 
+def lead_confirmers(methods=("GET",)) -> Expect:
+    """School A's DSL and Trust A's lead; school A's other members 403; anyone else 404."""
+    statuses = school_a("dsl", methods=methods).statuses | {"trust_lead": OK}
+    return Expect(methods, statuses)
+
+
 CASE = ("dsl", "deputy")
 ALL_A = ("dsl", "deputy", "teacher", "admin")
 
@@ -134,6 +140,9 @@ EXPECTATIONS: dict[str, Expect] = {
     "people:deactivate": school_a("admin", methods=("GET", "POST")),
     "people:reset_two_factor": school_a("admin", methods=("GET", "POST")),
     "people:withdraw_invitation": school_a("admin", methods=("POST",)),
+    # New DSLs and deputies: confirmed by another DSL of the school or the lead of its trust.
+    "people:lead_requests": lead_confirmers(),
+    "people:decide_lead_request": lead_confirmers(methods=("POST",)),
     # A made-up invitation token finds nothing (the real path is tested in test_people_*).
     "people:join": Expect(("GET", "POST"), dict.fromkeys(MEMBERS, 404)),
     # Guidance
@@ -291,6 +300,9 @@ def url_kwargs(cast):
             client_id=f"{trust.slug}-app",
             client_secret="not-used",
         )
+    lead_request = LeadRoleRequest.objects.create(
+        school=cast.school_a, person=cast.teacher, role=Role.DEPUTY_DSL, requested_by=cast.admin
+    )
     records = _records_fixtures(cast, pupil, incident)
     return {
         **records,
@@ -302,6 +314,7 @@ def url_kwargs(cast):
         "draft": draft.pk,
         "person_id": cast.teacher.pk,
         "invitation_id": invitation.pk,
+        "request_id": lead_request.pk,
         "token": "not-a-real-token",
         "device_id": 999999,
         "uidb64": "MQ",

@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from safeguarding import people
-from safeguarding.models import AuditEvent, Invitation, Role, User
+from safeguarding.models import AuditEvent, Invitation, LeadRoleRequest, Role, User
 from safeguarding.people_views import CHOOSE_A_ROLE, ENTER_AN_EMAIL, MAIL_FAILED, PASSWORDS_DIFFER
 from tests.conftest import PASSWORD
 
@@ -84,6 +84,9 @@ def test_invite_email_accept_then_sign_in_with_two_factor_set_up(
     assert user.full_name == "Nia Okafor"
     assert user.is_active
     assert user.check_password(NEW_PASSWORD)
+    # The DSL role waits for a second person (issue 13, point 9): the school's DSL confirms.
+    assert not user.memberships.exists()
+    people.confirm_lead_role(actor=cast.dsl, lead_request=LeadRoleRequest.objects.get(person=user))
     assert list(user.memberships.values_list("school__slug", "role")) == [("oakwood", Role.DSL)]
 
     signed_in = post(
@@ -100,7 +103,9 @@ def test_invite_email_accept_then_sign_in_with_two_factor_set_up(
         .values_list("action", "actor_id")
     )
     assert ("user.invited", cast.admin.pk) in actions
-    assert ("role.added", user.pk) in actions
+    # Put forward by the admin who invited them; given by the DSL who confirmed it.
+    assert ("role.requested", cast.admin.pk) in actions
+    assert ("role.added", cast.dsl.pk) in actions
     assert ("invitation.accepted", user.pk) in actions
     # The audit trail holds references, never the address itself.
     assert NEW_EMAIL not in json.dumps(list(AuditEvent.objects.values("data")))

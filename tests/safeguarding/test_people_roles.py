@@ -6,7 +6,7 @@ from urllib.parse import urlencode
 from django.urls import reverse
 
 from safeguarding import people
-from safeguarding.models import AuditEvent, Membership, Role
+from safeguarding.models import AuditEvent, LeadRoleRequest, Membership, Role
 
 FORM = "application/x-www-form-urlencoded"
 
@@ -40,16 +40,30 @@ def test_the_list_shows_everyone_at_the_school_with_their_roles(cast, client_for
 
 def test_adding_a_role_is_audited_and_takes_effect(cast, client_for):
     admin = client_for(cast.admin)
-    response = post(admin, url("add_role", cast.teacher), {"role": Role.DEPUTY_DSL})
+    response = post(admin, url("add_role", cast.teacher), {"role": Role.SCHOOL_ADMIN})
     assert response.status_code == 302
-    assert roles(cast.teacher, cast.school_a) == {Role.STAFF, Role.DEPUTY_DSL}
+    assert roles(cast.teacher, cast.school_a) == {Role.STAFF, Role.SCHOOL_ADMIN}
     event = AuditEvent.objects.get(action="role.added")
     assert (event.actor_id, event.school_id, event.target_id) == (
         cast.admin.pk,
         cast.school_a.pk,
         str(cast.teacher.pk),
     )
-    assert event.data == {"role": Role.DEPUTY_DSL}
+    assert event.data == {"role": Role.SCHOOL_ADMIN}
+
+
+def test_a_deputy_role_takes_effect_once_confirmed(cast, client_for):
+    admin = client_for(cast.admin)
+    response = post(admin, url("add_role", cast.teacher), {"role": Role.DEPUTY_DSL})
+    assert response.status_code == 302
+    assert roles(cast.teacher, cast.school_a) == {Role.STAFF}
+    page = admin.get(response["Location"]).content.decode()
+    assert "They can see no cases until another designated safeguarding lead" in page
+    assert "Put forward as deputy designated safeguarding lead by Ada Price" in page
+    people.confirm_lead_role(
+        actor=cast.dsl, lead_request=LeadRoleRequest.objects.get(person=cast.teacher)
+    )
+    assert roles(cast.teacher, cast.school_a) == {Role.STAFF, Role.DEPUTY_DSL}
     # A new deputy must set up two-factor before seeing anything.
     teacher = client_for(cast.teacher)
     home = teacher.get(reverse("safeguarding:home"))
