@@ -73,14 +73,17 @@ EXPECTED = {
         "Report a concern": "/s/oakwood/report/",
         "Case inbox": "/s/oakwood/cases/",
         "Pupils": "/s/oakwood/pupils/",
+        "Child protection files": "/s/oakwood/records/",
         "Statistics": "/s/oakwood/statistics/",
         "Notification settings": "/s/oakwood/notification-settings/",
+        "Term dates": "/s/oakwood/term-dates/",
     },
     "deputy": {
         "My reports": "/my-reports/",
         "Triage checklist": "/guidance/checklists/",
         "Report a concern": "/s/oakwood/report/",
         "Case inbox": "/s/oakwood/cases/",
+        "Child protection files": "/s/oakwood/records/",
     },
     "admin": {
         "My reports": "/my-reports/",
@@ -88,16 +91,22 @@ EXPECTED = {
         "Pupils": "/s/oakwood/pupils/",
         "People": "/s/oakwood/people/",
         "Notification settings": "/s/oakwood/notification-settings/",
+        "Term dates": "/s/oakwood/term-dates/",
     },
-    "trust_lead": {"Statistics": "/t/northfield/statistics/"},
+    "trust_lead": {
+        "Statistics": "/t/northfield/statistics/",
+        "Term dates": "/t/northfield/term-dates/",
+    },
     "dsl_b": {
         "My reports": "/my-reports/",
         "Triage checklist": "/guidance/checklists/",
         "Report a concern": "/s/elm-park/report/",
         "Case inbox": "/s/elm-park/cases/",
         "Pupils": "/s/elm-park/pupils/",
+        "Child protection files": "/s/elm-park/records/",
         "Statistics": "/s/elm-park/statistics/",
         "Notification settings": "/s/elm-park/notification-settings/",
+        "Term dates": "/s/elm-park/term-dates/",
     },
 }
 

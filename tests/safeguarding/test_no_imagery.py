@@ -223,10 +223,12 @@ def test_find_imagery_is_fast_on_long_and_hostile_text():
         ("a" * 99 + "\n") * 1_000,
         "\u200b" * 100_000,
     ]
+    # A catastrophic (exponential) backtrack would run for hours on these, so a bound far above
+    # the milliseconds each takes catches one without failing on a busy machine.
     for text in hostile:
         started = time.perf_counter()
         find_imagery(text)
-        assert time.perf_counter() - started < 2, text[:20]
+        assert time.perf_counter() - started < 30, text[:20]
 
 
 class ExampleForm(forms.Form):
