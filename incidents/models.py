@@ -223,6 +223,10 @@ class IncidentQuerySet(models.QuerySet):
             current_urgency=Coalesce(NullIf("decided_urgency", Value("")), "urgency"),
         )
 
+    def not_duplicates(self) -> "IncidentQuerySet":
+        """Leave out cases closed as a duplicate of another: statistics count an incident once."""
+        return self.filter(duplicate_of__isnull=True)
+
 
 class Incident(models.Model):
     """One reported incident: a case for the school's DSL."""
@@ -293,11 +297,27 @@ class Incident(models.Model):
     submitted_at = models.DateTimeField(default=timezone.now, db_index=True)
     acknowledged_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
+    # Set when the DSL closed this case as a duplicate of another (the same incident reported
+    # twice): nothing moves, the two are linked, and statistics count the incident once.
+    duplicate_of = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="duplicates",
+        help_text="The case this one was closed as a duplicate of.",
+    )
 
     objects = IncidentQuerySet.as_manager()
 
     class Meta:
         ordering = ["-submitted_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(duplicate_of=models.F("id")),
+                name="not_a_duplicate_of_itself",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.reference
