@@ -358,6 +358,15 @@ class ReferralForm(CaseForm):
         label="Who was it referred to", choices=AGENCY_CHOICES, widget=forms.RadioSelect
     )
     agency_other = SafeTextField(label="If other, which agency", max_length=SHORT, required=False)
+    ask = SafeTextField(
+        label="What you are asking them to do",
+        help_text="For example: a strategy discussion today, a police visit to the family, "
+        "help to get the image removed. It opens the referral summary.",
+        max_length=LONG,
+        required=False,
+        textarea=True,
+        rows=3,
+    )
     referred_on = _date("Date of the referral")
     their_reference = SafeTextField(label="Their reference", max_length=100, required=False)
     contact = SafeTextField(

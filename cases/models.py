@@ -113,6 +113,8 @@ class Referral(CaseRecord):
 
     agency = models.CharField(max_length=20, choices=Agency.choices)
     agency_other = models.CharField("Which agency", max_length=200, blank=True)
+    # What the school is asking the agency to do: the first thing the referral summary says.
+    ask = models.TextField("What the school is asking them to do", blank=True)
     referred_on = models.DateField()
     their_reference = models.CharField(max_length=100, blank=True)
     contact = models.CharField(max_length=200, blank=True)

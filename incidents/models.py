@@ -8,6 +8,7 @@ import re
 import secrets
 import unicodedata
 import uuid
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import models
@@ -54,6 +55,35 @@ def fold_name(text: str) -> str:
     """Lower case without accents or apostrophes: "Sian" finds Siân, "OBrien" O’Brien."""
     text = unicodedata.normalize("NFKD", text).translate(_APOSTROPHES)
     return "".join(c for c in text if not unicodedata.combining(c)).casefold()
+
+
+class Sex(models.TextChoices):
+    """As the school census records it (and SIMS and Arbor export it: M or F)."""
+
+    FEMALE = "F", "Female"
+    MALE = "M", "Male"
+
+
+class SenProvision(models.TextChoices):
+    """The school census's SEN provision codes, which SIMS and Arbor export."""
+
+    NONE = "N", "No special educational needs"
+    SEN_SUPPORT = "K", "SEN support"
+    EHC_PLAN = "E", "Education, health and care plan (EHCP)"
+
+
+NOT_RECORDED = "Not recorded"
+
+
+@dataclass(frozen=True)
+class PupilFlag:
+    """One of the structured facts the DSL keeps about a pupil (`Pupil.flags`)."""
+
+    name: str  # the Pupil field
+    label: str  # "Child protection plan"
+    value: str  # "Yes", "No", "SEN support", or NOT_RECORDED
+    is_set: bool  # worth a tag beside the pupil's name: yes, SEN support or an EHCP
+    recorded: bool  # the school holds an answer (else shown "Not recorded", never left out)
 
 
 class PupilQuerySet(models.QuerySet):
@@ -104,6 +134,28 @@ class Pupil(models.Model):
     # and ids are gone; the row stays so the anonymised statistics still count the case.
     details_removed_at = models.DateTimeField(null=True, blank=True)
 
+    # What a referral to the police or children's social care asks about the child: entered by
+    # the DSL on the pupil's file or imported from the school's MIS. Blank (or None) is "not
+    # recorded", never "no". Parents and carers are `carers`, other agencies `agencies`.
+    sex = models.CharField(max_length=1, choices=Sex.choices, blank=True)
+    upn = models.CharField(
+        "UPN", max_length=13, blank=True, help_text="Unique pupil number: a letter, 12 digits."
+    )
+    address = models.TextField("Home address", blank=True)
+    # The structured flags (FLAG_FIELDS): shown on the case, the pupil's file and the referral.
+    child_protection_plan = models.BooleanField("Child protection plan", null=True, blank=True)
+    child_in_need = models.BooleanField("Child in need", null=True, blank=True)
+    looked_after = models.BooleanField("Looked after", null=True, blank=True)
+    sen = models.CharField(
+        "SEN support or EHCP", max_length=1, choices=SenProvision.choices, blank=True
+    )
+    previous_concerns = models.BooleanField(
+        "Earlier safeguarding concerns",
+        null=True,
+        blank=True,
+        help_text="Concerns before this school's cases: at an earlier school, or elsewhere.",
+    )
+
     objects = PupilQuerySet.as_manager()
 
     class Meta:
@@ -118,6 +170,92 @@ class Pupil(models.Model):
 
     def __str__(self) -> str:
         return f"{self.first_name} {self.last_name}"
+
+    # The structured flags, in the order they are shown. Three-valued: None is "not recorded".
+    FLAG_FIELDS = (
+        "child_protection_plan",
+        "child_in_need",
+        "looked_after",
+        "sen",
+        "previous_concerns",
+    )
+    # Everything that identifies the pupil or says something about them, blanked when their
+    # file is disposed of (`remove_details`). The year group stays: statistics count by it.
+    PERSONAL_FIELDS = (
+        "first_name",
+        "last_name",
+        "date_of_birth",
+        "mis_id",
+        "leaving_date",
+        "destination",
+        "sex",
+        "upn",
+        "address",
+        *FLAG_FIELDS,
+    )
+
+    def flags(self) -> list[PupilFlag]:
+        """The structured flags with their values in words; "Not recorded" where unknown."""
+        found = []
+        for name in self.FLAG_FIELDS:
+            field = self._meta.get_field(name)
+            value = getattr(self, name)
+            label = str(field.verbose_name)
+            if name == "sen":
+                words = self.get_sen_display() if value else NOT_RECORDED
+                is_set = value in (SenProvision.SEN_SUPPORT, SenProvision.EHC_PLAN)
+            else:
+                words = {True: "Yes", False: "No", None: NOT_RECORDED}[value]
+                is_set = value is True
+            found.append(PupilFlag(name, label, words, is_set, value not in (None, "")))
+        return found
+
+    def remove_details(self) -> None:
+        """Blank every personal field and delete the pupil's carers and agencies (disposal).
+        Saves the pupil."""
+        for name in self.PERSONAL_FIELDS:
+            field = self._meta.get_field(name)
+            setattr(self, name, None if field.null else "")
+        self.carers.all().delete()
+        self.agencies.all().delete()
+        self.details_removed_at = timezone.now()
+        self.save()
+
+
+class Carer(models.Model):
+    """A parent or carer of a pupil, with how to reach them: for a referral, never emailed."""
+
+    pupil = models.ForeignKey(Pupil, on_delete=models.CASCADE, related_name="carers")
+    name = models.CharField(max_length=200)
+    relationship = models.CharField(max_length=100, blank=True, help_text="Mother, foster carer...")
+    phone = models.CharField(max_length=100, blank=True)
+    email = models.CharField(max_length=254, blank=True)
+    address = models.TextField(blank=True, help_text="Blank when it is the pupil's.")
+    parental_responsibility = models.BooleanField(null=True, blank=True)
+    # 1 is who to contact first, as the MIS's contact priority.
+    priority = models.PositiveSmallIntegerField(default=1)
+
+    class Meta:
+        ordering = ["priority", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class AgencyInvolvement(models.Model):
+    """Another agency working with a pupil (social care, Early Help, CAMHS, a youth worker)."""
+
+    pupil = models.ForeignKey(Pupil, on_delete=models.CASCADE, related_name="agencies")
+    agency = models.CharField(max_length=200)
+    contact = models.CharField(
+        max_length=300, blank=True, help_text="The worker's name and how to reach them."
+    )
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.agency
 
 
 class Kind(models.TextChoices):

@@ -2,8 +2,9 @@
 flagged), so nothing in the database holds them afterwards; the rows stay, holding only the
 enums, dates and counts the anonymised statistics are made of.
 
-- The pupil: name, date of birth, MIS id and destination are blanked (the year group stays: the
-  statistics count cases by year group).
+- The pupil: name, date of birth, ids, address, flags and destination are blanked, and their
+  parents' or carers' and other agencies' details deleted (`Pupil.remove_details`; the year
+  group stays: the statistics count cases by year group).
 - Each case the pupil is part of: when no other pupil in it still has a file, its narrative goes
   (the account, the reporter's further information, every free-text field of every record, any
   free-text checklist answer); when another pupil's file still holds it, it stays for them with
@@ -17,7 +18,6 @@ enums, dates and counts the anonymised statistics are made of.
 import re
 
 from django.db import models
-from django.utils import timezone
 
 from cases.models import RECORD_MODELS
 from incidents.models import FollowUp, Incident, IncidentPupil, Pupil
@@ -142,12 +142,5 @@ def erase_file(*, pupil: Pupil, school: School) -> tuple[int, int]:
         sar.items.all().delete()
     requests.update(requester_name="", extension_reason="")
 
-    pupil.first_name = ""
-    pupil.last_name = ""
-    pupil.date_of_birth = None
-    pupil.mis_id = ""
-    pupil.destination = ""
-    pupil.leaving_date = None
-    pupil.details_removed_at = timezone.now()
-    pupil.save()
+    pupil.remove_details()  # every personal field, and their parents' and agencies' details
     return erased, kept

@@ -32,6 +32,11 @@ GONE = (
     "Tumtum",  # the person who asked for their data
     "Frabjous",  # a legal hold's reason
     "Galumph",  # the reason it was kept once
+    "Tulgey Wood",  # the pupil's address
+    "Borogove",  # a carer on the pupil's file
+    "07700 900 461",  # the carer's phone
+    "Mome Rath",  # another agency working with the pupil
+    "Outgrabe",  # what the referral asked
 )
 KEPT = "jabberwock"  # a shared case's words: the other pupil's file still holds them
 
@@ -74,7 +79,21 @@ def full_file(transactional_db, cast):
     require(connection.vendor == "postgresql", "PostgreSQL (set DATABASE_URL)")
     pupil = make_pupil(cast.school_a, born=date(2011, 5, 14))
     other = make_pupil(cast.school_a, first="Hepzibah", last="Crankshaw", born=date(2014, 1, 2))
+    pupil.address = "3 Tulgey Wood, Slithy"
+    pupil.upn = "A123456789012"
+    pupil.child_in_need = True
+    pupil.sen = "K"
+    pupil.save()
+    pupil.carers.create(name="Ms Borogove", relationship="Mother", phone="07700 900 461")
+    pupil.agencies.create(agency="Mome Rath Youth Service", contact="Sam, 01632 960 000")
     own = file_for(cast, pupil)
+    case_services.record_referral(
+        incident=own,
+        actor=cast.dsl,
+        agency="police",
+        referred_on=date(2026, 1, 5),
+        ask="Outgrabe: visit the family today.",
+    )
     FollowUp.objects.create(
         incident=own, author=cast.teacher, text="Zorbulon came back (snarkwhistle)."
     )
@@ -160,6 +179,9 @@ def test_after_disposal_the_database_holds_no_name_and_no_words(cast, full_file)
     pupil.refresh_from_db()
     assert (pupil.first_name, pupil.last_name, pupil.date_of_birth) == ("", "", None)
     assert pupil.details_removed_at is not None and pupil.year_group == "9"
+    assert [f.value for f in pupil.flags()] == ["Not recorded"] * len(Pupil.FLAG_FIELDS)
+    assert (pupil.upn, pupil.address, pupil.sex) == ("", "", "")
+    assert not pupil.carers.exists() and not pupil.agencies.exists()
     assert Pupil.objects.filter(school=cast.school_a).on_list().count() == 1
     assert SecureExport.objects.get().archive is None
 
