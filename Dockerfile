@@ -21,7 +21,7 @@ COPY --chown=app:app . .
 COPY --from=assets --chown=app:app /app/static/build static/build
 RUN PRODUCTION=true SECRET_KEY=collectstatic-only AUDIT_HMAC_KEY=collectstatic-only-never-signs-a-record \
     AUDIT_LAST_UNKEYED_ID=0 \
-    ALLOWED_HOSTS=localhost SITE_URL=http://localhost \
+    ALLOWED_HOSTS=localhost SITE_URL=http://localhost EMAIL_URL=smtp://collectstatic-only.invalid:25 \
     python manage.py collectstatic --noinput \
     && chown -R app:app /app/var \
     && mkdir /anchors && chown app:app /anchors

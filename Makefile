@@ -56,8 +56,9 @@ format: $(STAMPS)/python
 	$(VENV)/bin/ruff format .
 
 # With CELERY_BROKER_URL set (e.g. redis://127.0.0.1:6379/0), jobs run here instead of in-process.
+# One worker for both queues here; docker-compose.yml gives alerts a worker of their own.
 worker: setup
-	$(VENV)/bin/celery -A safeguarding worker --loglevel=INFO
+	$(VENV)/bin/celery -A safeguarding worker --queues=alerts,celery --loglevel=INFO
 
 beat: setup
 	$(VENV)/bin/celery -A safeguarding beat --loglevel=INFO

@@ -161,6 +161,7 @@ def start_worker(log_path: Path) -> subprocess.Popen:
         "-A",
         "safeguarding",
         "worker",
+        "--queues=alerts,celery",
         "--pool=threads",
         f"--concurrency={ARGS.concurrency}",
         "--without-heartbeat",

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_http_methods
 
 from guidance.checklist import load_checklist
 from guidance.triage import Outcome
-from notifications.services import case_reviewers
+from notifications.services import alert_states, case_reviewers
 from safeguarding import access, searches
 from safeguarding.models import Role
 
@@ -426,10 +426,21 @@ def report_submitted(request, school, reference):
 @access.signed_in
 @require_http_methods(["GET"])
 def my_reports(request):
-    incidents = (
+    incidents = list(
         access.own_incidents(request.user).select_related("school").order_by("-submitted_at")
     )
-    return render(request, "incidents/my_reports.html", {"incidents": incidents})
+    # Whether a safeguarding lead has been alerted, and when: the reporter tells them in
+    # person when not.
+    states = alert_states(incidents)
+    rows = [(incident, states[incident.pk]) for incident in incidents]
+    return render(
+        request,
+        "incidents/my_reports.html",
+        {
+            "rows": rows,
+            "tell_in_person": any(s.state in ("not_alerted", "no_lead") for _, s in rows),
+        },
+    )
 
 
 @access.own_report

@@ -7,6 +7,8 @@ Rows hold a case reference and ids only: never a pupil's name or what happened.
 """
 
 from datetime import datetime, time, timedelta
+from email.utils import make_msgid
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.db import models
@@ -38,6 +40,7 @@ class Kind(models.TextChoices):
     REVIEW_DUE = "review_due", "A child protection file is due for its retention review"
     REQUEST_DUE = "request_due", "A subject access request is due soon"
     REQUEST_OVERDUE = "request_overdue", "A subject access request is overdue"
+    NO_DEPUTY = "no_deputy", "Concern waiting at a school with no deputy safeguarding lead"
 
 
 # Messages about a file's life: they point at the school's files and requests page.
@@ -56,11 +59,43 @@ FILE_WORK = frozenset(
 )
 
 
+# Messages about a concern, sent on their own queue and worker so that nothing waits behind
+# summaries or reminders. One that cannot be delivered is shown in the app to the school's
+# safeguarding leads and trust leads, and to the service operator.
+ALERT_KINDS = frozenset(
+    {
+        Kind.NEW_CASE,
+        Kind.FOLLOW_UP,
+        Kind.ESCALATION,
+        Kind.TRUST_ESCALATION,
+        Kind.NO_LEAD,
+        Kind.NO_DEPUTY,
+    }
+)
+ALERTS_QUEUE = "alerts"
+DEFAULT_QUEUE = "celery"
+
+
 class OutboxStatus(models.TextChoices):
     PENDING = "pending", "Waiting to send"
     SENDING = "sending", "Sending"
     SENT = "sent", "Sent"
     FAILED = "failed", "Failed"
+
+
+class Failure(models.TextChoices):
+    """Why the last attempt did not deliver, for people deciding what to do about it."""
+
+    TEMPORARY = "temporary", "The mail server did not take it yet"
+    REFUSED = "refused", "The mail server refused it"
+    GAVE_UP = "gave_up", "The mail server did not take it for a day"
+    ACCOUNT_CLOSED = "closed", "The person's account is closed"
+
+
+def new_message_id() -> str:
+    """A Message-ID for one outbox row, kept for every attempt so that a mail system that sees
+    the same message twice (a send whose acknowledgement was lost) can tell."""
+    return make_msgid(domain=urlsplit(settings.SITE_URL).hostname or "localhost")
 
 
 class Outbox(models.Model):
@@ -82,9 +117,29 @@ class Outbox(models.Model):
     )
     attempts = models.PositiveSmallIntegerField(default=0)
     last_error = models.CharField(max_length=300, blank=True)
+    failure = models.CharField(max_length=10, choices=Failure.choices, blank=True)
     # The relay leaves a row alone until then: backoff after a failed attempt.
     next_attempt_at = models.DateTimeField(default=timezone.now)
+    # When a send task for it was last published: the relay publishes again only if that task
+    # has had time to run and the row is still waiting (the broker may have lost it).
+    queued_at = models.DateTimeField(null=True, blank=True)
+    # A claim is a lease: the sender holding `claim_token` may send until `lease_until`. After
+    # that the row is anyone's again (its sender died); marking it sent needs the same token.
     claimed_at = models.DateTimeField(null=True, blank=True)
+    claim_token = models.UUIDField(null=True, blank=True)
+    lease_until = models.DateTimeField(null=True, blank=True)
+    message_id = models.CharField(max_length=250, blank=True, default=new_message_id)
+    # Not delivered in time (or refused): when the service operator was told (an ERROR log
+    # line), and who at the school dealt with it (told the person another way).
+    flagged_at = models.DateTimeField(null=True, blank=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     created_at = models.DateTimeField(default=timezone.now)
     sent_at = models.DateTimeField(null=True, blank=True)
     read_at = models.DateTimeField(null=True, blank=True)
@@ -101,11 +156,24 @@ class Outbox(models.Model):
                 name="outbox_pending_due",
             ),
             models.Index(fields=["recipient", "read_at"], name="outbox_recipient_unread"),
+            models.Index(
+                fields=["school", "created_at"],
+                condition=~models.Q(status="sent") & models.Q(resolved_at__isnull=True),
+                name="outbox_unsent_by_school",
+            ),
         ]
 
     def __str__(self) -> str:
         about = self.reference or f"school {self.school_id}"
         return f"{self.get_kind_display()} {about} to {self.recipient_id}"
+
+    @property
+    def is_alert(self) -> bool:
+        return self.kind in ALERT_KINDS
+
+    @property
+    def queue(self) -> str:
+        return ALERTS_QUEUE if self.is_alert else DEFAULT_QUEUE
 
     @property
     def case_path(self) -> str:
@@ -116,7 +184,7 @@ class Outbox(models.Model):
             return f"/cases/{self.reference}/"
         if self.kind == Kind.DIGEST:
             return f"/s/{self.school.slug}/cases/"
-        if self.kind in (Kind.LEAD_ADDED, Kind.NO_LEAD):
+        if self.kind in (Kind.LEAD_ADDED, Kind.NO_LEAD, Kind.NO_DEPUTY):
             return "/"  # the home page lists each school's safeguarding leads
         if self.kind == Kind.LEAD_REQUESTED:
             return f"/s/{self.school.slug}/people/lead-requests/"
@@ -160,3 +228,39 @@ class NotificationSettings(models.Model):
         day = calendar.next_school_day(local.date())
         naive = datetime.combine(day, self.school_day_ends_at)
         return timezone.make_aware(naive, timezone.get_current_timezone())
+
+
+class Heartbeat(models.Model):
+    """When a periodic part of the service last did its work: beat's scheduler, the relay,
+    the escalation check. The health endpoint turns red when one falls silent."""
+
+    name = models.CharField(max_length=40, primary_key=True)
+    at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.name} at {self.at:%Y-%m-%d %H:%M:%S}"
+
+    @classmethod
+    def beat(cls, name: str) -> None:
+        cls.objects.update_or_create(name=name, defaults={"at": timezone.now()})
+
+    @classmethod
+    def age(cls, name: str, *, now: datetime | None = None) -> timedelta | None:
+        at = cls.objects.filter(name=name).values_list("at", flat=True).first()
+        return None if at is None else (now or timezone.now()) - at
+
+
+class CaseEscalation(models.Model):
+    """How far one unacknowledged case has been escalated, so each stage runs once and a case
+    with nobody left to tell is not looked at every minute (it is shown to the operator)."""
+
+    incident_id = models.UUIDField(unique=True)
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="+")
+    # 0: not yet; 1: the school's other leads (and, without a deputy, its admins and trust);
+    # 2: the trust (or, with no trust, the school's admins).
+    stage = models.PositiveSmallIntegerField(default=0)
+    stranded_at = models.DateTimeField(null=True, blank=True)
+    checked_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"Escalation of {self.incident_id}: stage {self.stage}"

@@ -1,14 +1,18 @@
 from datetime import time
 
 from django.contrib import messages
-from django.db import transaction
+from django.db import DatabaseError, connection, transaction
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from safeguarding import access, audit
 from safeguarding.models import Role
 
+from . import health as service_health
+from . import services
 from .forms import URGENT_MAX, NotificationSettingsForm
 from .models import NotificationSettings, Outbox
 
@@ -76,3 +80,75 @@ def school_settings(request, school):
 
 def _audit_value(value):
     return value.strftime("%H:%M") if isinstance(value, time) else value
+
+
+# --- Alerts that did not get through -------------------------------------------------------
+
+RESENT_MESSAGE = "Sent again. If it still does not arrive, tell them in person."
+DEALT_WITH_MESSAGE = "Marked as dealt with."
+
+
+@access.school_role(Role.DSL, Role.DEPUTY_DSL)
+@require_safe
+def undelivered(request, school):
+    """Alerts about concerns at the school that were refused or are late, with what to do."""
+    return render(
+        request,
+        "notifications/undelivered.html",
+        {
+            "school": school,
+            "alerts": services.undelivered_alerts_at([school]),
+            "limit_minutes": int(services.DELIVERY_LIMIT.total_seconds() // 60),
+        },
+    )
+
+
+def _undelivered_alert(request, school, outbox_id: int) -> Outbox:
+    found = [row for row in services.undelivered_alerts_at([school]) if row.pk == outbox_id]
+    if not found:
+        access.deny(request, 404, school=school, reason="not an undelivered alert here")
+    return found[0]
+
+
+@access.school_role(Role.DSL, Role.DEPUTY_DSL)
+@require_POST
+def resend(request, school, outbox_id: int):
+    outbox = _undelivered_alert(request, school, outbox_id)
+    services.resend(actor=request.user, outbox=outbox, request=request)
+    messages.success(request, RESENT_MESSAGE)
+    return redirect("notifications:undelivered", school=school.slug)
+
+
+@access.school_role(Role.DSL, Role.DEPUTY_DSL)
+@require_POST
+def dealt_with(request, school, outbox_id: int):
+    outbox = _undelivered_alert(request, school, outbox_id)
+    services.mark_dealt_with(actor=request.user, outbox=outbox, request=request)
+    messages.success(request, DEALT_WITH_MESSAGE)
+    return redirect("notifications:undelivered", school=school.slug)
+
+
+# --- For the service operator's monitoring -------------------------------------------------
+
+
+@access.public
+@require_safe
+@never_cache
+def health(request):
+    """Whether alerts are getting through: 200 when every check passes, 503 when one fails.
+    Counts and ages only; the operator's page in the technical admin names the cases."""
+    report = service_health.report()
+    return JsonResponse(report, status=200 if report["status"] == "ok" else 503)
+
+
+@access.public
+@require_safe
+@never_cache
+def health_live(request):
+    """The web server answers and reaches the database (the container's health check)."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+    except DatabaseError:
+        return HttpResponse("database unavailable\n", status=503, content_type="text/plain")
+    return HttpResponse("ok\n", content_type="text/plain")

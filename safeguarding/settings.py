@@ -135,6 +135,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "safeguarding.context_processors.product",
                 "notifications.context_processors.unread",
+                "notifications.context_processors.delivery_warnings",
             ],
         },
     },
@@ -266,8 +267,27 @@ STORAGES = {
 CRISPY_ALLOWED_TEMPLATE_PACKS = ["gds"]
 CRISPY_TEMPLATE_PACK = "gds"
 
-# Email: a folder under var/ by default, SMTP when EMAIL_URL is set.
-EMAIL_CONFIG = env.email_url("EMAIL_URL", default="filemail://")
+# Email: a folder under var/ by default, SMTP when EMAIL_URL is set. In production a real
+# mail server is required: DSL alerts sent to a test mailbox (Mailpit and the like) or a folder
+# would count as sent while nobody reads them.
+MAIL_CATCHER_HOSTS = frozenset({"mailpit", "mailhog", "mailcatcher", "maildev", "smtp4dev"})
+MAIL_CATCHER_PORT = 1025
+EMAIL_URL = env.str("EMAIL_URL", default="").strip()
+if PRODUCTION and not EMAIL_URL:
+    raise environ.ImproperlyConfigured(
+        "Set EMAIL_URL to a real mail server (smtp+tls://user:password@host:587): alerts to"
+        " safeguarding leads are sent by email"
+    )
+EMAIL_CONFIG = environ.Env.email_url_config(EMAIL_URL or "filemail://")
+if PRODUCTION and (
+    EMAIL_CONFIG["EMAIL_BACKEND"] != "django.core.mail.backends.smtp.EmailBackend"
+    or str(EMAIL_CONFIG.get("EMAIL_HOST", "")).lower() in MAIL_CATCHER_HOSTS
+    or EMAIL_CONFIG.get("EMAIL_PORT") == MAIL_CATCHER_PORT
+):
+    raise environ.ImproperlyConfigured(
+        "EMAIL_URL points at a test mailbox or a folder, where nobody reads alerts to"
+        " safeguarding leads: set it to a real mail server"
+    )
 if EMAIL_CONFIG["EMAIL_BACKEND"] == "django.core.mail.backends.filebased.EmailBackend":
     EMAIL_CONFIG["EMAIL_FILE_PATH"] = str(VAR_DIR / "mail")
 vars().update(EMAIL_CONFIG)
@@ -280,16 +300,33 @@ CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_ACKS_LATE = True
+# A task whose worker process dies is given back to the broker and run again; the send task
+# then finds its row's claim lapsed (or waits for it to) and sends it.
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
-# A Redis that refuses or hangs must never hold a staff member's request.
+# No task runs longer than this (one email is cut off after 20 s; the rest only write rows).
+CELERY_TASK_SOFT_TIME_LIMIT = 100
+CELERY_TASK_TIME_LIMIT = 120
+# A task finishing after the broker connection dropped is left to finish (cancelling it mid-
+# send would risk a second copy); its message may run again, which sends nothing twice.
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = False
+# Each worker also takes tasks addressed to it alone: its watchdog's (notifications/
+# worker_steps.py).
+CELERY_WORKER_DIRECT = True
+# A Redis that refuses or hangs must never hold a staff member's request (publishing happens
+# off the request thread anyway: notifications/publisher.py).
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     "socket_timeout": 2,
     "socket_connect_timeout": 2,
     "max_retries": 1,
+    # An unacknowledged task goes back on the queue after this long (its worker was killed):
+    # longer than any task may run (CELERY_TASK_TIME_LIMIT) plus the longest retry countdown
+    # (a send task waiting out another sender's 30-second lease), so a slow task is never run
+    # twice at once. The outbox relay resends killed workers' rows much sooner than this.
+    "visibility_timeout": 600,
 }
 CELERY_TASK_PUBLISH_RETRY = True
 CELERY_TASK_PUBLISH_RETRY_POLICY = {
@@ -298,12 +335,22 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {
     "interval_step": 0.5,
     "interval_max": 0.5,
 }
-CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# Alerts about concerns (and the relay and escalations that send them) have their own queue and
+# worker, so that nothing urgent waits behind summaries or reminders. Send tasks are put on the
+# queue of their row's kind (notifications.models.ALERT_KINDS).
+CELERY_TASK_DEFAULT_QUEUE = "celery"
+CELERY_TASK_ROUTES = {
+    "notifications.tasks.relay_pending": {"queue": "alerts"},
+    "notifications.tasks.escalate_unacknowledged": {"queue": "alerts"},
+}
+# One beat at a time (a lock in Redis), watched (a heartbeat), caught up after a pause.
+CELERY_BEAT_SCHEDULER = "notifications.beat:SingleBeat"
 CELERY_BEAT_SCHEDULE: dict = {
-    # The outbox relay: sends whatever the after-commit nudge could not queue.
+    # The outbox relay: publishes whatever is due and not yet on its way (the broker was down,
+    # a retry is due, a worker died mid-send). Cheap when there is nothing to do.
     "notifications-relay-pending": {
         "task": "notifications.tasks.relay_pending",
-        "schedule": 60.0,
+        "schedule": 10.0,
     },
     "notifications-escalate-unacknowledged": {
         "task": "notifications.tasks.escalate_unacknowledged",
@@ -368,6 +415,8 @@ if PRODUCTION:
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
     SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
+    # Container health checks ask over plain http from inside the container.
+    SECURE_REDIRECT_EXEMPT = [r"^health/"]
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     SESSION_COOKIE_NAME = "__Host-sessionid"

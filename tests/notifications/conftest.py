@@ -1,19 +1,30 @@
-"""Real services for the notification tests: an SMTP server, a broker switch and a worker.
+"""Real services for the notification tests: an SMTP server, a broker switch, workers and beat.
 
-- `smtp_server`: aiosmtpd on a free port, collecting every message it accepts.
+- `smtp_server`: aiosmtpd on a free port, collecting every message it takes. It can be told to
+  answer 451 or 550, to be slow, or to hold a message (after taking it, or before) until
+  released: the faults a real mail server has.
 - `smtp_email`: Django in this process sends to that server.
 - `use_broker(url)`: this process publishes to `url` instead of running tasks in-process.
-- `worker`: `celery -A safeguarding worker` as a subprocess on the test Redis, reading the test
-  database (needs PostgreSQL: the worker is another process) and sending to the SMTP server.
+- `worker`: `celery -A safeguarding worker` as a subprocess on the test Redis (both queues),
+  reading the test database (needs PostgreSQL: the worker is another process) and sending to
+  the SMTP server. `start_worker` / `start_beat` for other shapes.
+- `own_redis`: a redis-server of the test's own, on a free port, which the test may freeze
+  (SIGSTOP), thaw and kill without touching anyone else's Redis.
+- `tally(rows, sink)`: sent, delivered, duplicated and lost, by Message-ID.
 """
 
+import asyncio
 import contextlib
 import os
+import shutil
+import signal
 import socket
 import subprocess
 import sys
 import threading
 import time
+import uuid
+from collections import Counter
 from dataclasses import dataclass, field
 from email import message_from_bytes, policy
 from pathlib import Path
@@ -25,7 +36,9 @@ from aiosmtpd.controller import Controller
 from django.db import connection
 
 from incidents.models import Incident, Urgency
+from notifications.publisher import publisher
 from safeguarding.celery import app as celery_app
+from tests.conftest import require
 
 BASE_DIR = Path(__file__).resolve().parents[2]
 CANARY = "CANARY-7f3e-Zebra-Lighthouse"
@@ -49,24 +62,63 @@ def free_port() -> int:
 
 @dataclass
 class Sink:
-    """What the SMTP server received: one entry per message, with its envelope recipients."""
+    """What the SMTP server took: one entry per message, with its envelope recipients.
+
+    A message counts as delivered once the server has its content, before it answers: a sender
+    that dies before reading the answer has still delivered it.
+    """
 
     host: str
     port: int
     messages: list = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
+    # Faults: an SMTP reply for DATA (e.g. "451 4.3.0 Try again later"), per-recipient RCPT
+    # replies, seconds to wait before answering DATA, and where to hold a conversation.
+    data_reply: str = ""
+    refuse: dict = field(default_factory=dict)
+    slow: float = 0.0
+    hold_at: str = ""  # "rcpt" (before taking the message) or "data" (after)
+    held: threading.Event = field(default_factory=threading.Event)
+    release: threading.Event = field(default_factory=threading.Event)
+    refused: list = field(default_factory=list)
+
+    async def _hold(self, stage: str) -> None:
+        if self.hold_at == stage:
+            self.held.set()
+            while not self.release.is_set():
+                await asyncio.sleep(0.05)
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        await self._hold("rcpt")
+        if address in self.refuse:
+            with self.lock:
+                self.refused.append(address)
+            return self.refuse[address]
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
+        if self.data_reply:
+            with self.lock:
+                self.refused.append(self.data_reply)
+            return self.data_reply
         parsed = message_from_bytes(envelope.original_content, policy=policy.default)
         with self.lock:
             self.messages.append(
                 {"to": list(envelope.rcpt_tos), "raw": envelope.original_content, "msg": parsed}
             )
+        await self._hold("data")
+        if self.slow:
+            await asyncio.sleep(self.slow)
         return "250 OK"
 
     def recipients(self) -> list[str]:
         with self.lock:
             return sorted(r for m in self.messages for r in m["to"])
+
+    def message_ids(self) -> Counter:
+        with self.lock:
+            return Counter(m["msg"]["Message-ID"] for m in self.messages)
 
     def wait_for(self, count: int, timeout: float = 60) -> list:
         deadline = time.monotonic() + timeout
@@ -85,7 +137,25 @@ def smtp_server():
     controller = Controller(sink, hostname=sink.host, port=sink.port)
     controller.start()
     yield sink
+    sink.release.set()
     controller.stop()
+
+
+def tally(rows, sink: Sink) -> dict[str, int]:
+    """Sent (rows marked sent), delivered (rows the server has at least once), duplicated
+    (copies beyond the first) and lost (rows the server never got), by Message-ID."""
+    from notifications.models import OutboxStatus
+
+    rows = list(rows)
+    received = sink.message_ids()
+    ours = {row.message_id for row in rows}
+    return {
+        "rows": len(rows),
+        "sent": sum(1 for row in rows if row.status == OutboxStatus.SENT),
+        "delivered": sum(1 for row in rows if received[row.message_id]),
+        "duplicated": sum(count - 1 for mid, count in received.items() if mid in ours),
+        "lost": sum(1 for row in rows if not received[row.message_id]),
+    }
 
 
 @pytest.fixture
@@ -119,6 +189,8 @@ def use_broker(url: str):
     try:
         yield
     finally:
+        # What was committed inside is published (or given up) before the broker changes.
+        publisher.flush()
         conf.broker_url, conf.task_always_eager = saved
         _reset_broker_pools()
 
@@ -147,15 +219,31 @@ def database_url() -> str:
 
 
 @dataclass
-class Worker:
+class Service:
+    """A worker or beat running as a subprocess, with its log."""
+
     process: subprocess.Popen
     log_path: Path
+    name: str = ""
 
     def log(self) -> str:
         return self.log_path.read_text(errors="replace")
 
+    def wait_for_log(self, text: str, timeout: float = 30, count: int = 1) -> bool:
+        return wait_until(lambda: self.log().count(text) >= count, timeout)
 
-def start_worker(*, broker_url: str, smtp_port: int, log_path: Path) -> Worker:
+    def pool_pids(self) -> list[int]:
+        """The worker's pool processes (prefork): the ones that run tasks."""
+        out = subprocess.run(
+            ["pgrep", "-P", str(self.process.pid)], capture_output=True, text=True
+        ).stdout
+        return [int(pid) for pid in out.split()]
+
+
+Worker = Service
+
+
+def service_env(*, broker_url: str, smtp_port: int, var_dir: Path, **extra: str) -> dict:
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "safeguarding.settings",
@@ -164,41 +252,154 @@ def start_worker(*, broker_url: str, smtp_port: int, log_path: Path) -> Worker:
         "CELERY_BROKER_URL": broker_url,
         "EMAIL_URL": f"smtp://127.0.0.1:{smtp_port}",
         "LOG_LEVEL": "INFO",
+        "VAR_DIR": str(var_dir),
+        **extra,
     }
     env.pop("PRODUCTION", None)
+    return env
+
+
+def _spawn(command: list[str], env: dict, log_path: Path, ready: str, name: str) -> Service:
+    log = log_path.open("ab")
+    process = subprocess.Popen(command, cwd=BASE_DIR, env=env, stdout=log, stderr=subprocess.STDOUT)
+    service = Service(process=process, log_path=log_path, name=name)
+    deadline = time.monotonic() + 45
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"{name} exited early:\n{service.log()}")
+        if ready in service.log():
+            return service
+        time.sleep(0.1)
+    stop_worker(service)
+    raise RuntimeError(f"{name} did not start:\n{service.log()}")
+
+
+def start_worker(
+    *,
+    broker_url: str,
+    smtp_port: int,
+    log_path: Path,
+    queues: str = "alerts,celery",
+    pool: str = "threads",
+    concurrency: int = 4,
+    **extra_env: str,
+) -> Service:
+    """A worker on `queues`, as `docker compose` runs them (alerts and the rest apart)."""
+    name = f"test-{uuid.uuid4().hex[:8]}@%h"
     command = [
         str(Path(sys.executable).with_name("celery")),
         "-A",
         "safeguarding",
         "worker",
-        "--pool=threads",
-        "--concurrency=4",
+        f"--hostname={name}",
+        f"--queues={queues}",
+        f"--pool={pool}",
+        f"--concurrency={concurrency}",
         "--without-heartbeat",
         "--without-gossip",
         "--without-mingle",
         "--loglevel=INFO",
     ]
-    log = log_path.open("wb")
-    process = subprocess.Popen(command, cwd=BASE_DIR, env=env, stdout=log, stderr=subprocess.STDOUT)
-    worker = Worker(process=process, log_path=log_path)
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"the worker exited early:\n{worker.log()}")
-        if " ready." in worker.log():
-            return worker
-        time.sleep(0.2)
-    stop_worker(worker)
-    raise RuntimeError(f"the worker did not start:\n{worker.log()}")
+    env = service_env(
+        broker_url=broker_url, smtp_port=smtp_port, var_dir=log_path.parent, **extra_env
+    )
+    return _spawn(command, env, log_path, " ready.", f"worker {queues}")
 
 
-def stop_worker(worker: Worker) -> None:
+def start_beat(*, broker_url: str, smtp_port: int, log_path: Path, **extra_env: str) -> Service:
+    command = [
+        str(Path(sys.executable).with_name("celery")),
+        "-A",
+        "safeguarding",
+        "beat",
+        "--loglevel=INFO",
+        f"--pidfile={log_path.with_suffix('.pid')}",
+    ]
+    env = service_env(
+        broker_url=broker_url, smtp_port=smtp_port, var_dir=log_path.parent, **extra_env
+    )
+    return _spawn(command, env, log_path, "beat: Starting...", "beat")
+
+
+def stop_worker(worker: Service) -> None:
+    if worker.process.poll() is not None:
+        return
+    with contextlib.suppress(ProcessLookupError):
+        os.kill(worker.process.pid, signal.SIGCONT)
     worker.process.terminate()
     try:
         worker.process.wait(timeout=15)
     except subprocess.TimeoutExpired:
         worker.process.kill()
         worker.process.wait()
+
+
+stop = stop_worker
+
+
+@dataclass
+class OwnRedis:
+    """A redis-server of this test's own (no persistence), to freeze, thaw, kill and restart."""
+
+    port: int
+    directory: Path
+    process: subprocess.Popen | None = None
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self) -> None:
+        self.process = subprocess.Popen(
+            [
+                shutil.which("redis-server"),
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--dir",
+                str(self.directory),
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        client = redis.Redis.from_url(self.url, socket_timeout=1, socket_connect_timeout=1)
+
+        def answers() -> bool:
+            try:
+                return bool(client.ping())
+            except redis.RedisError:
+                return False
+
+        assert wait_until(answers, timeout=10), "redis-server did not start"
+
+    def freeze(self) -> None:
+        os.kill(self.process.pid, signal.SIGSTOP)
+
+    def thaw(self) -> None:
+        os.kill(self.process.pid, signal.SIGCONT)
+
+    def kill(self) -> None:
+        self.process.kill()
+        self.process.wait()
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.thaw()
+            self.kill()
+
+
+@pytest.fixture
+def own_redis(tmp_path):
+    require(shutil.which("redis-server") is not None, "redis-server (apt-get install redis-server)")
+    server = OwnRedis(port=free_port(), directory=tmp_path)
+    server.start()
+    yield server
+    server.stop()
 
 
 @pytest.fixture

@@ -1,7 +1,9 @@
 """docker-compose.yml runs the whole service, and sets only settings the app reads.
 
 Migrations run in a one-shot service as the database owner, which then makes the
-least-privilege role (`create_app_db_role`); web, worker and beat connect as that role only."""
+least-privilege role (`create_app_db_role`); web, workers and beat connect as that role only.
+Alerts have a worker of their own; every long-running service has a health check that means
+something, time to finish its work when stopped, and is restarted when it exits."""
 
 import re
 from pathlib import Path
@@ -10,7 +12,8 @@ import pytest
 import yaml
 
 ROOT = Path(__file__).resolve().parents[2]
-APP_SERVICES = ("web", "worker", "beat")
+APP_SERVICES = ("web", "worker-alerts", "worker", "beat")
+WORKERS = ("worker-alerts", "worker")
 APP_ROLE = "safeguarding_app"
 # postgres://user:${PASSWORD...}@host:port/database, with the password interpolated by compose.
 POSTGRES_URL = re.compile(
@@ -42,7 +45,8 @@ def database_url(service: dict) -> dict:
 
 def test_every_service_is_there_with_a_health_check(compose):
     services = compose["services"]
-    assert set(services) >= {"postgres", "redis", "migrate", "web", "worker", "beat", "mailpit"}
+    assert set(services) >= {"postgres", "redis", "migrate", "web", "worker-alerts", "worker"}
+    assert "beat" in services
     for name, service in services.items():
         if name == "migrate":
             # One-shot: it exits when done, and what waits for it waits for its exit code.
@@ -55,7 +59,8 @@ def test_every_service_is_there_with_a_health_check(compose):
 def test_the_app_runs_gunicorn_a_worker_and_beat_in_production_mode(compose):
     services = compose["services"]
     assert command(services["web"]).startswith("gunicorn safeguarding.wsgi:application")
-    assert command(services["worker"]).startswith("celery -A safeguarding worker")
+    for name in WORKERS:
+        assert command(services[name]).startswith("celery -A safeguarding worker")
     assert command(services["beat"]).startswith("celery -A safeguarding beat")
     for name in APP_SERVICES:
         env = services[name]["environment"]
@@ -81,6 +86,9 @@ def test_the_migrate_service_migrates_as_the_owner_then_makes_the_app_role(compo
     # The role is made only once migrate has succeeded, with its password from the environment.
     steps = [step.strip() for step in command(migrate).removeprefix("sh -c ").split("&&")]
     assert steps == [
+        # Settings that must not run in production (no mail server, a test mailbox) stop the
+        # whole stack here: web, workers and beat wait for this service to succeed.
+        "python manage.py check --deploy",
         "python manage.py migrate --noinput",
         f"python manage.py create_app_db_role {APP_ROLE} --execute --password-env APP_DB_PASSWORD",
     ]
@@ -141,3 +149,69 @@ def test_the_web_access_log_leaves_out_query_strings_and_referrers(compose):
     assert "--access-logformat" in web and "%(U)s" in web
     for leaky in ("%(r)s", "%(q)s", "%(f)s"):
         assert leaky not in web
+
+
+def test_email_must_be_a_real_mail_server(compose):
+    # No default: `docker compose up` refuses without EMAIL_URL, and settings refuse a test
+    # mailbox (tests/safeguarding/test_deploy_check.py). No mail catcher is part of the stack.
+    assert "mailpit" not in compose["services"]
+    for name in (*APP_SERVICES, "migrate"):
+        email_url = compose["services"][name]["environment"]["EMAIL_URL"]
+        assert email_url.startswith("${EMAIL_URL:?"), name
+    example = (ROOT / ".env.example").read_text()
+    assert "\nEMAIL_URL=\n" in example
+
+
+def worker_queues(service: dict) -> set[str]:
+    (queues,) = [p for p in service["command"] if p.startswith("--queues=")]
+    return set(queues.removeprefix("--queues=").split(","))
+
+
+def test_alerts_have_a_worker_of_their_own_and_every_queue_a_worker():
+    services = yaml.safe_load((ROOT / "docker-compose.yml").read_text())["services"]
+    from safeguarding.celery import app
+
+    routed = {route["queue"] for route in app.conf.task_routes.values()}
+    assert worker_queues(services["worker-alerts"]) == {"alerts"} == routed
+    assert worker_queues(services["worker"]) == {app.conf.task_default_queue}
+    # Distinct node names: each worker's watchdog pings that worker alone.
+    names = [p for w in WORKERS for p in services[w]["command"] if p.startswith("--hostname=")]
+    assert len(set(names)) == len(WORKERS)
+
+
+def test_health_checks_read_what_the_processes_keep_fresh(compose):
+    services = compose["services"]
+    for name in WORKERS:
+        check = " ".join(services[name]["healthcheck"]["test"])
+        hostname = next(p for p in services[name]["command"] if p.startswith("--hostname="))
+        node = hostname.removeprefix("--hostname=").replace("%h", "$$HOSTNAME")
+        assert f"python -m notifications.liveness worker {node} 60" in check, name
+    beat = " ".join(services["beat"]["healthcheck"]["test"])
+    assert "notifications.liveness beat 60" in beat
+    web = " ".join(services["web"]["healthcheck"]["test"])
+    assert "notifications.liveness web http://127.0.0.1:8000/health/live/" in web
+
+
+def test_a_worker_that_stops_taking_tasks_exits_and_is_restarted(compose):
+    # The watchdog (notifications/worker_steps.py) makes the process exit; restart acts on it.
+    from notifications import worker_steps
+
+    assert worker_steps.STALL_SECONDS <= 120
+    for name in (*APP_SERVICES,):
+        assert compose["services"][name]["restart"] == "unless-stopped", name
+
+
+def seconds(value: str) -> float:
+    match = re.fullmatch(r"(\d+)(s|m)", value)
+    assert match, value
+    return int(match[1]) * (60 if match[2] == "m" else 1)
+
+
+def test_stopping_leaves_time_to_finish_a_send(compose):
+    from notifications import services
+
+    for name in WORKERS:
+        grace = seconds(compose["services"][name]["stop_grace_period"])
+        assert grace > services.SEND_DEADLINE + 10, name
+    assert seconds(compose["services"]["web"]["stop_grace_period"]) >= 25
+    assert seconds(compose["services"]["beat"]["stop_grace_period"]) >= 10

@@ -1,15 +1,16 @@
 """With no broker, a mail server that is down never breaks the request: the row waits."""
 
 import io
+import uuid
 
 from django.core.management import call_command
 from django.db import transaction
 from django.utils import timezone
 
 from notifications import services
-from notifications.models import Outbox, OutboxStatus
+from notifications.models import Failure, Outbox, OutboxStatus
 
-from .conftest import free_port, make_incident, timed_report
+from .conftest import free_port, make_incident, timed_report, use_broker
 
 
 def test_smtp_down_in_process_leaves_rows_pending_then_the_relay_sends(
@@ -30,11 +31,14 @@ def test_smtp_down_in_process_leaves_rows_pending_then_the_relay_sends(
     assert untried.attempts == 0
 
     settings.EMAIL_PORT = smtp_email.port
-    # The relay sends what is due and leaves the failed row until its backoff is over.
-    assert services.relay_pending() == {"sent": 1, "retry": 0, "failed": 0}
-    assert services.relay_pending() == {"sent": 0, "retry": 0, "failed": 0}
-    rows.update(next_attempt_at=timezone.now())
-    assert services.relay_pending()["sent"] == 1
+    # The relay sends what is due; that send going through shows the mail server is back, so
+    # the failed row's backoff is cut short and the next relay sends it too.
+    assert services.relay_pending() == {"queued": 0, "sent": 1, "retry": 0, "failed": 0}
+    assert tried.next_attempt_at > timezone.now()
+    tried.refresh_from_db()
+    assert tried.next_attempt_at <= timezone.now()
+    assert services.relay_pending() == {"queued": 0, "sent": 1, "retry": 0, "failed": 0}
+    assert services.relay_pending() == {"queued": 0, "sent": 0, "retry": 0, "failed": 0}
 
     smtp_email.wait_for(2)
     assert smtp_email.recipients() == ["deputy@oakwood.test", "dsl@oakwood.test"]
@@ -60,7 +64,9 @@ def test_a_mail_server_that_never_answers_costs_one_timeout(
     assert sorted(rows.values_list("attempts", flat=True)) == [0, 1]
 
 
-def test_a_row_that_keeps_failing_is_marked_failed(transactional_db, cast, settings):
+def test_a_temporary_failure_is_retried_for_a_day_then_given_up_and_flagged(
+    transactional_db, cast, settings, caplog
+):
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     settings.EMAIL_HOST = "127.0.0.1"
     settings.EMAIL_PORT = free_port()
@@ -68,33 +74,72 @@ def test_a_row_that_keeps_failing_is_marked_failed(transactional_db, cast, setti
     ids = services.notify_new_case(
         school=incident.school, incident_id=incident.pk, reference=incident.reference, urgent=False
     )
-    for _ in range(services.MAX_ATTEMPTS):
-        Outbox.objects.filter(status=OutboxStatus.PENDING).update(next_attempt_at=timezone.now())
+    Outbox.objects.exclude(pk=ids[0]).delete()  # one alert, to follow it
+    rows = Outbox.objects.filter(pk=ids[0])
+    for _ in range(12):
+        rows.update(next_attempt_at=timezone.now())
         services.relay_pending()
+    # Still waiting after a dozen attempts: temporary failures are not given up on in hours.
+    assert {(r.status, r.failure) for r in rows} == {(OutboxStatus.PENDING, Failure.TEMPORARY)}
+    # An alert's backoff stays short, so it goes out soon after the mail server recovers.
+    row = rows.first()
+    assert row.next_attempt_at - timezone.now() <= timezone.timedelta(seconds=20)
 
-    row = Outbox.objects.get(pk=ids[0])
-    assert row.status == OutboxStatus.FAILED
-    assert row.attempts == services.MAX_ATTEMPTS
+    rows.update(created_at=timezone.now() - services.GIVE_UP_AFTER, next_attempt_at=timezone.now())
+    services.relay_pending()
+    services.relay_pending()
+    assert {(r.status, r.failure) for r in rows} == {(OutboxStatus.FAILED, Failure.GAVE_UP)}
+    assert all(r.flagged_at for r in rows)
+    given_up = [r for r in caplog.records if "given up" in r.getMessage()]
+    assert [r.levelname for r in given_up] == ["ERROR"]
+    assert incident.reference in given_up[0].getMessage()
 
 
 def test_a_row_stuck_sending_after_a_worker_died_is_sent_again(transactional_db, cast, smtp_email):
     incident = make_incident(cast)
-    with transaction.atomic():
+    # Written with the broker unreachable, so nothing is sent when they are committed.
+    with use_broker("redis://127.0.0.1:1/0"), transaction.atomic():
         ids = services.notify_new_case(
             school=incident.school,
             incident_id=incident.pk,
             reference=incident.reference,
             urgent=False,
         )
-        # A worker claimed these and died before sending.
+        # A worker claimed these and died before sending: its lease has run out.
         Outbox.objects.filter(pk__in=ids).update(
             status=OutboxStatus.SENDING,
-            claimed_at=timezone.now() - services.STALE_CLAIM - timezone.timedelta(seconds=1),
+            claim_token=uuid.uuid4(),
+            claimed_at=timezone.now() - services.LEASE,
+            lease_until=timezone.now() - timezone.timedelta(seconds=1),
         )
     assert smtp_email.messages == []
     assert services.relay_pending()["sent"] == 2
     smtp_email.wait_for(2)
     assert smtp_email.recipients() == ["deputy@oakwood.test", "dsl@oakwood.test"]
+
+
+def test_a_row_another_sender_holds_is_left_to_it_until_its_lease_is_over(
+    transactional_db, cast, smtp_email
+):
+    incident = make_incident(cast)
+    # Written with the broker unreachable, so nothing is sent when they are committed.
+    with use_broker("redis://127.0.0.1:1/0"), transaction.atomic():
+        ids = services.notify_new_case(
+            school=incident.school,
+            incident_id=incident.pk,
+            reference=incident.reference,
+            urgent=False,
+        )
+        Outbox.objects.filter(pk__in=ids).update(
+            status=OutboxStatus.SENDING,
+            claim_token=uuid.uuid4(),
+            claimed_at=timezone.now(),
+            lease_until=timezone.now() + services.LEASE,
+        )
+    assert services.deliver(ids[0]) == services.HELD
+    assert 25 < services.lease_left(ids[0]) <= 30
+    assert services.relay_pending()["sent"] == 0
+    assert smtp_email.messages == []
 
 
 def test_without_a_broker_the_command_sends_what_is_pending(

@@ -139,3 +139,130 @@ def test_a_holiday_in_the_schools_term_dates_is_not_a_school_day(db, cast):
     # Elm Park has no term dates: the Monday of Oakwood's half term is a school day there.
     elm_park = NotificationSettings.for_school(cast.school_b)
     assert elm_park.deadline_after(friday, urgent=False) == at(2026, 10, 26, 17, 0)
+
+
+def notify(incident):
+    return services.notify_new_case(
+        school=incident.school,
+        incident_id=incident.pk,
+        reference=incident.reference,
+        urgent=services.is_urgent(incident),
+    )
+
+
+def test_escalation_skips_people_already_alerted(transactional_db, cast, smtp_email):
+    submitted = timezone.now()
+    incident = make_incident(cast, urgent=True, submitted_at=submitted)
+    notify(incident)  # the DSL and the deputy are told at once
+
+    # 30 minutes on, every safeguarding lead has been told: it goes straight to the trust.
+    assert services.escalate_unacknowledged(now=submitted + timedelta(minutes=31)) == 1
+    assert kinds_to(cast.dsl) == kinds_to(cast.deputy) == [Kind.NEW_CASE]
+    assert kinds_to(cast.trust_lead) == [Kind.TRUST_ESCALATION]
+    assert kinds_to(cast.admin) == []
+    # Escalated as far as it goes: it is not looked at again.
+    assert services.escalate_unacknowledged(now=submitted + timedelta(hours=3)) == 0
+    assert not services.stranded_cases().exists()
+
+
+def make_small_school(*, admin: bool):
+    """A school with one DSL, no deputy and no trust (and maybe a school admin)."""
+    from safeguarding.models import Role, School
+    from tests.conftest import make_user
+
+    school = School.objects.create(name="Hilltop Primary", slug="hilltop")
+    dsl = make_user("dsl@hilltop.test", "Hana Moss", school=school, roles=[Role.DSL])
+    head = (
+        make_user("head@hilltop.test", "Hugo Dean", school=school, roles=[Role.SCHOOL_ADMIN])
+        if admin
+        else None
+    )
+    teacher = make_user("teacher@hilltop.test", "Tess Hay", school=school, roles=[Role.STAFF])
+    return school, dsl, head, teacher
+
+
+def test_one_dsl_no_deputy_no_trust_flags_the_admin_then_strands_and_stops_rechecking(
+    transactional_db, cast, smtp_email, caplog
+):
+    school, dsl, head, teacher = make_small_school(admin=True)
+    submitted = timezone.now()
+    incident = make_incident(
+        cast, school=school, reporter=teacher, urgent=True, submitted_at=submitted
+    )
+    notify(incident)
+    assert kinds_to(dsl) == [Kind.NEW_CASE]
+
+    # Stage 1: nobody new among the leads; the school has no deputy, so its admin is told that.
+    assert services.escalate_unacknowledged(now=submitted + timedelta(minutes=31)) == 1
+    assert kinds_to(dsl) == [Kind.NEW_CASE]  # never the same DSL again
+    assert kinds_to(head) == [Kind.NO_DEPUTY]
+    message = next(m for m in smtp_email.wait_for(2) if m["to"] == ["head@hilltop.test"])
+    assert "Hilltop Primary" in message["msg"]["Subject"]
+    assert "no deputy" in message["msg"]["Subject"]
+    assert incident.reference not in message["raw"].decode()
+
+    # Stage 2: no trust, and the admin has been told: nobody is left. The operator sees it.
+    assert services.escalate_unacknowledged(now=submitted + timedelta(minutes=61)) == 0
+    stranded = services.stranded_cases()
+    assert [e.incident_id for e in stranded] == [incident.pk]
+    assert AuditEvent.objects.filter(action=services.STRANDED, target_id=str(incident.pk)).exists()
+    assert any(
+        r.levelname == "ERROR" and incident.reference in r.getMessage() for r in caplog.records
+    )
+    # It is not looked at every minute any more...
+    checked = stranded.get().checked_at
+    services.escalate_unacknowledged(now=submitted + timedelta(minutes=62))
+    services.escalate_unacknowledged(now=submitted + timedelta(minutes=100))
+    assert services.stranded_cases().get().checked_at == checked
+    assert Outbox.objects.filter(incident_id=incident.pk).count() == 2
+
+    # ...but hourly, and a deputy given the role since is told.
+    from safeguarding.models import Membership, Role
+    from tests.conftest import make_user
+
+    deputy = make_user("deputy@hilltop.test", "Dan Ives")
+    Membership.objects.create(user=deputy, school=school, role=Role.DEPUTY_DSL)
+    assert services.escalate_unacknowledged(now=submitted + timedelta(minutes=122)) == 1
+    assert kinds_to(deputy) == [Kind.ESCALATION]
+    assert not services.stranded_cases().exists()
+
+
+def test_a_school_with_nobody_but_its_dsl_is_stranded_at_the_first_deadline(transactional_db, cast):
+    school, dsl, _, teacher = make_small_school(admin=False)
+    submitted = timezone.now()
+    incident = make_incident(
+        cast, school=school, reporter=teacher, urgent=True, submitted_at=submitted
+    )
+    notify(incident)
+    assert services.escalate_unacknowledged(now=submitted + timedelta(minutes=31)) == 0
+    assert [e.incident_id for e in services.stranded_cases()] == [incident.pk]
+    assert kinds_to(dsl) == [Kind.NEW_CASE]
+
+
+def test_an_acknowledged_stranded_case_leaves_the_operators_list(transactional_db, cast):
+    school, _, _, teacher = make_small_school(admin=False)
+    submitted = timezone.now()
+    incident = make_incident(
+        cast, school=school, reporter=teacher, urgent=True, submitted_at=submitted
+    )
+    notify(incident)
+    services.escalate_unacknowledged(now=submitted + timedelta(minutes=31))
+    assert services.stranded_cases().exists()
+    incident.status = "acknowledged"
+    incident.acknowledged_at = timezone.now()
+    incident.save()
+    assert not services.stranded_cases().exists()
+
+
+def test_a_school_without_a_deputy_is_flagged_on_the_home_page_of_its_admin_and_trust(
+    cast, client_for
+):
+    from safeguarding.models import Membership
+
+    flag = "Oakwood Academy has no deputy safeguarding lead."
+    assert flag not in client_for(cast.admin).get("/").content.decode()
+    Membership.objects.filter(user=cast.deputy).delete()
+    for person in (cast.admin, cast.trust_lead):
+        assert flag in client_for(person).get("/").content.decode()
+    for person in (cast.teacher, cast.other_trust_lead, cast.dsl_b):
+        assert flag not in client_for(person).get("/").content.decode()

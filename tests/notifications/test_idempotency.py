@@ -86,7 +86,10 @@ def test_the_same_row_delivered_from_two_threads_sends_once(
 
     results = run_together(lambda: services.deliver(ids[0]), times=4)
 
-    assert sorted(results) == ["sent", "skipped", "skipped", "skipped"]
+    # One claims it; the others find it being sent (their task would look again once the
+    # claim's lease is over) or already sent.
+    assert results.count("sent") == 1
+    assert set(results) - {"sent"} <= {"held", "skipped"}
     time.sleep(0.3)
     assert len(smtp_email.messages) == 1
 
@@ -103,7 +106,7 @@ def test_a_rolled_back_case_sends_nothing(transactional_db, cast, smtp_email, cl
         services.relay_pending()
 
     assert Outbox.objects.count() == 0
-    assert broker.llen("celery") == 0
+    assert broker.llen("celery") == broker.llen("alerts") == 0
     time.sleep(0.3)
     assert smtp_email.messages == []
 

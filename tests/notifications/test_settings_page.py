@@ -199,4 +199,4 @@ def test_the_page_says_alerts_cannot_be_switched_off(cast, client_for):
     """A DSL looking for an off switch learns there is none, and what the longest wait is."""
     body = client_for(cast.dsl).get(settings_url(cast.school_a)).content.decode()
     assert "Alerts about concerns cannot be switched off" in body
-    assert "emailed again after 240 minutes at the most" in body
+    assert "within the time set below (240 minutes at the most), it is sent on" in body

@@ -5,7 +5,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[2]
+REAL_MAIL_SERVER = "smtp+tls://alerts:secret@mail.safeguarding.example:587"
 
 
 def run_manage(tmp_path, *args, **overrides):
@@ -22,6 +25,7 @@ def run_manage(tmp_path, *args, **overrides):
             "AUDIT_LAST_UNKEYED_ID",
             "ALLOWED_HOSTS",
             "SITE_URL",
+            "EMAIL_URL",
         }
     }
     env["VAR_DIR"] = str(tmp_path)
@@ -49,6 +53,7 @@ def test_check_deploy_passes_with_production_settings(tmp_path):
         AUDIT_LAST_UNKEYED_ID="0",
         ALLOWED_HOSTS="safeguarding.example",
         SITE_URL="https://safeguarding.example",
+        EMAIL_URL=REAL_MAIL_SERVER,
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
@@ -109,6 +114,7 @@ def test_production_refuses_to_start_without_an_audit_key(tmp_path):
         "ALLOWED_HOSTS": "safeguarding.example",
         "SITE_URL": "https://safeguarding.example",
         "AUDIT_LAST_UNKEYED_ID": "0",
+        "EMAIL_URL": REAL_MAIL_SERVER,
     }
     missing = run_manage(tmp_path, "check", **production)
     assert missing.returncode != 0
@@ -129,6 +135,7 @@ def test_production_refuses_to_start_without_the_last_unkeyed_id(tmp_path):
         "AUDIT_HMAC_KEY": os.urandom(32).hex(),
         "ALLOWED_HOSTS": "safeguarding.example",
         "SITE_URL": "https://safeguarding.example",
+        "EMAIL_URL": REAL_MAIL_SERVER,
     }
     missing = run_manage(tmp_path, "check", **production)
     assert missing.returncode != 0
@@ -142,3 +149,33 @@ def test_check_deploy_fails_without_the_last_unkeyed_id(tmp_path):
     assert result.returncode != 0
     assert "safeguarding.E001" in result.stdout + result.stderr
     assert "AUDIT_LAST_UNKEYED_ID is not set" in result.stdout + result.stderr
+
+
+@pytest.mark.parametrize(
+    ("email_url", "says"),
+    [
+        (None, "Set EMAIL_URL to a real mail server"),
+        ("", "Set EMAIL_URL to a real mail server"),
+        # docker compose's old default, and other test mailboxes
+        ("smtp://mailpit:1025", "points at a test mailbox"),
+        ("smtp://MailHog:1025", "points at a test mailbox"),
+        ("smtp://127.0.0.1:1025", "points at a test mailbox"),
+        ("filemail://", "points at a test mailbox"),
+        ("consolemail://", "points at a test mailbox"),
+    ],
+)
+def test_production_refuses_to_start_without_a_real_mail_server(tmp_path, email_url, says):
+    # DSL alerts sent into a box nobody reads would count as sent: the service must not start.
+    production = {
+        "PRODUCTION": "true",
+        "SECRET_KEY": os.urandom(40).hex(),
+        "AUDIT_HMAC_KEY": os.urandom(32).hex(),
+        "AUDIT_LAST_UNKEYED_ID": "0",
+        "ALLOWED_HOSTS": "safeguarding.example",
+        "SITE_URL": "https://safeguarding.example",
+    }
+    if email_url is not None:
+        production["EMAIL_URL"] = email_url
+    result = run_manage(tmp_path, "check", "--deploy", **production)
+    assert result.returncode != 0
+    assert says in result.stderr

@@ -118,6 +118,7 @@ def test_production_settings_add_hsts_and_https_only(tmp_path):
         AUDIT_LAST_UNKEYED_ID="0",
         ALLOWED_HOSTS="safeguarding.example",
         SITE_URL="https://safeguarding.example",
+        EMAIL_URL="smtp+tls://alerts:secret@mail.safeguarding.example:587",
         VAR_DIR=str(tmp_path),
         DJANGO_SETTINGS_MODULE="safeguarding.settings",
     )
