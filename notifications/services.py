@@ -67,6 +67,8 @@ DELIVERY_LIMIT = timedelta(minutes=5)
 # Temporary failures are retried this long; then the row is given up (and still shown).
 GIVE_UP_AFTER = timedelta(hours=24)
 RELAY_BATCH = 500
+# The relay runs every 10 s; a longer silence means something was down.
+RELAY_GAP = timedelta(seconds=30)
 
 # The audit action written when a case is escalated (data: stage 1 = other DSLs, 2 = trust).
 ESCALATED = "case.escalated"
@@ -398,7 +400,16 @@ def _send_claimed(outbox_id: int, token: uuid.UUID) -> str:
             last_error="The recipient's account is switched off.",
             claim_token=None,
             lease_until=None,
+            flagged_at=timezone.now() if row.is_alert else None,
         )
+        if row.is_alert:
+            logger.error(
+                "notifications: alert not delivered: outbox message %s (%s%s): the recipient's"
+                " account is closed; shown to the school's safeguarding leads and trust leads",
+                row.pk,
+                row.kind,
+                f" {row.reference}" if row.reference else "",
+            )
         return FAILED
     if not row.message_id:  # written before rows had one
         Outbox.objects.filter(pk=row.pk, message_id="").update(message_id=new_message_id())
@@ -608,6 +619,11 @@ def relay_pending(*, limit: int = RELAY_BATCH, recovered: bool = False) -> dict[
     Without a broker, sends them here, stopping at the first temporary failure.
     """
     now = timezone.now()
+    # The relay itself stopped for a while (database, beat or worker down): whatever was
+    # published before may never have run, so publish it again now rather than a minute later.
+    silent = Heartbeat.age("relay", now=now)
+    if silent is not None and silent > RELAY_GAP:
+        recovered = True
     Outbox.objects.filter(status=OutboxStatus.SENDING, lease_until__lt=now).update(
         status=OutboxStatus.PENDING, claim_token=None, lease_until=None, queued_at=None
     )
@@ -729,16 +745,19 @@ def alert_states(incidents, *, now: datetime | None = None) -> dict:
     states = {}
     for incident in incidents:
         found = rows.get(incident.pk, [])
-        sent = sorted(at for kind, status, at, _ in found if kind == Kind.NEW_CASE and at)
+        alerts = [
+            (status, at, created) for kind, status, at, created in found if kind == Kind.NEW_CASE
+        ]
+        sent = sorted(at for _, at, _ in alerts if at)
         if incident.acknowledged_at:
             states[incident.pk] = AlertState("seen", incident.acknowledged_at)
         elif sent:
             states[incident.pk] = AlertState("alerted", sent[0])
-        elif not found or all(kind == Kind.NO_LEAD for kind, *_ in found):
+        elif not alerts and (found or not case_reviewers(incident.school)):
             states[incident.pk] = AlertState("no_lead")
         elif any(
             status != OutboxStatus.FAILED and now - created < DELIVERY_LIMIT
-            for _, status, _, created in found
+            for status, _, created in alerts
         ):
             states[incident.pk] = AlertState("sending")
         else:

@@ -14,7 +14,7 @@ import signal
 import time
 
 import pytest
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from notifications import services
@@ -114,6 +114,42 @@ def test_a_worker_killed_before_the_server_took_the_message_sends_it_once(
     # sender's lease is over. The broker still holds the killed worker's unacknowledged tasks.
     services_started("worker", **env)
     assert wait_until(lambda: all_sent(rows), timeout=90)
+    time.sleep(0.5)
+    assert tally(rows.all(), smtp_server) == {
+        "rows": 2,
+        "sent": 2,
+        "delivered": 2,
+        "duplicated": 0,
+        "lost": 0,
+    }
+
+
+def test_a_database_blip_after_the_server_took_the_message_does_not_send_it_twice(
+    postgres, transactional_db, cast, clean_redis, smtp_server, services_started
+):
+    smtp_server.hold_at = "data"
+    worker = services_started(
+        "worker",
+        broker_url=clean_redis,
+        smtp_port=smtp_server.port,
+        queues="alerts",
+        concurrency=1,
+    )
+    with use_broker(clean_redis):
+        incident, _ = timed_report(cast, urgent=True)
+    assert smtp_server.held.wait(30), worker.log()
+    # While the mail server holds its answer, every database connection the worker has is cut:
+    # marking the row sent fails once, and is tried again on a new connection.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
+            " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+        assert cursor.fetchone()[0] >= 1
+    smtp_server.hold_at = ""
+    smtp_server.release.set()
+    rows = Outbox.objects.filter(incident_id=incident.pk)
+    assert wait_until(lambda: all_sent(rows), timeout=60), worker.log()
     time.sleep(0.5)
     assert tally(rows.all(), smtp_server) == {
         "rows": 2,
@@ -370,8 +406,10 @@ def test_a_worker_that_stops_taking_tasks_exits_so_it_is_restarted(
         smtp_port=smtp_server.port,
         WORKER_STALL_SECONDS="6",
     )
-    time.sleep(3)
-    assert worker.process.poll() is None
+    # Healthy, it keeps itself alive well past its limit: its pings arrive and run.
+    time.sleep(14)
+    assert worker.process.poll() is None, worker.log()
+    assert worker.log().count("notifications.tasks.worker_alive") >= 4
     own_redis.freeze()  # the connection stays open; nothing comes through it
     assert worker.process.wait(timeout=40) == 70
     assert "has run no task for" in worker.log()

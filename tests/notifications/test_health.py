@@ -149,3 +149,30 @@ def test_the_operators_page_names_the_cases_and_messages(db, client, cast):
     for person in (cast.dsl, cast.trust_lead):
         other = sign_in(client.__class__(), person).get("/admin/notifications/outbox/health/")
         assert other.status_code in (302, 403)
+
+
+def test_the_containers_health_checks_read_liveness_files(tmp_path, monkeypatch):
+    import os
+    import time
+
+    from notifications import liveness
+
+    monkeypatch.setenv("VAR_DIR", str(tmp_path))
+    assert liveness.main(["beat", "60"]) == 1  # never alive
+    liveness.touch("beat")
+    assert liveness.main(["beat", "60"]) == 0
+    stale = time.time() - 120
+    os.utime(tmp_path / "alive" / "beat", (stale, stale))
+    assert liveness.main(["beat", "60"]) == 1
+    liveness.touch(liveness.worker_name("alerts@host-1"))
+    assert liveness.main(["worker", "alerts@host-1", "60"]) == 0
+    assert liveness.main(["worker", "default@host-1", "60"]) == 1
+    assert liveness.main(["nonsense"]) == 2
+
+
+def test_the_web_servers_health_check_asks_it_over_http(live_server):
+    from notifications import liveness
+
+    assert liveness.main(["web", f"{live_server.url}/health/live/"]) == 0
+    assert liveness.main(["web", f"{live_server.url}/no-such-page/"]) == 1
+    assert liveness.main(["web", "file:///etc/passwd"]) == 1
