@@ -30,6 +30,11 @@ def delivery_warnings(request):
     if user.needs_two_factor and not getattr(user, "is_verified", lambda: False)():
         return {"delivery_warnings": ()}
 
+    match = getattr(request, "resolver_match", None)
+    view_name = match.view_name if match else ""
+    if view_name == "notifications:undelivered":
+        return {"delivery_warnings": ()}  # the page itself says it all
+
     def warnings() -> dict:
         memberships = Membership.objects.filter(user=user).values_list(
             "role", "school_id", "trust_id"
@@ -52,8 +57,7 @@ def delivery_warnings(request):
             )
             entry["count"] += 1
         no_deputy = []
-        match = getattr(request, "resolver_match", None)
-        if match and match.view_name == "safeguarding:home" and (admin_at | overseen):
+        if view_name == "safeguarding:home" and (admin_at | overseen):
             no_deputy = services.schools_without_deputy(
                 School.objects.filter(pk__in=admin_at | overseen)
             )

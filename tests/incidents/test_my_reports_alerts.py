@@ -34,26 +34,26 @@ def test_emailed_then_seen(cast, client_for):
     alert(incident, cast.dsl, status=OutboxStatus.SENT, sent_at=sent_at)
     alert(incident, cast.deputy, status=OutboxStatus.FAILED, failure=Failure.REFUSED)
     html = page(client_for, cast)
-    assert "Yes: emailed" in html and "09:41" in html
+    assert "Safeguarding lead emailed" in html and "09:41" in html
     assert TELL not in html  # one lead was told
 
     incident.acknowledged_at = sent_at + timedelta(minutes=5)
     incident.status = "acknowledged"
     incident.save()
-    assert "Yes: seen" in page(client_for, cast)
+    assert "Seen by a safeguarding lead" in page(client_for, cast)
 
 
 def test_on_its_way_then_not_delivered_says_tell_them_in_person(cast, client_for):
     incident = make_incident(cast)
     row = alert(incident, cast.dsl)
     html = page(client_for, cast)
-    assert "Email on its way" in html and TELL not in html
+    assert "Email to your safeguarding lead on its way" in html and TELL not in html
 
     Outbox.objects.filter(pk=row.pk).update(
         created_at=timezone.now() - services.DELIVERY_LIMIT - timedelta(seconds=1)
     )
     html = page(client_for, cast)
-    assert "No: the email has not been delivered." in html
+    assert "Safeguarding lead not alerted: the email has not been delivered." in html
     assert "Tell your DSL in person now." in html
     assert TELL in html
 
@@ -70,5 +70,5 @@ def test_a_school_with_no_lead_says_so(cast, client_for):
         idempotency_key="no-lead",
     )
     html = page(client_for, cast)
-    assert "No: the school has no safeguarding lead here." in html
+    assert "Nobody alerted: the school has no safeguarding lead here." in html
     assert TELL in html
