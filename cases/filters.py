@@ -2,10 +2,12 @@
 
 import django_filters
 from django import forms
-from django.db.models import Case, Exists, IntegerField, OuterRef, Prefetch, When
+from django.db.models import Case, Exists, IntegerField, OuterRef, Prefetch, Q, When
+from django.utils import timezone
 
 from incidents.models import Incident, IncidentPupil, Kind, Pupil, ReferralLine, Status, Urgency
 
+from .models import Task
 from .services import reviewers_of
 from .workflow import OPEN_STATUSES
 
@@ -13,6 +15,9 @@ OPEN = "open"
 ALL = "all"
 UNASSIGNED = "none"
 DECIDED = "yes"
+TASKS_OVERDUE = "overdue"
+TASKS_TODAY = "today"
+TASKS_DUE = "due"
 UNDECIDED = "no"
 
 
@@ -95,6 +100,16 @@ class InboxFilter(django_filters.FilterSet):
     assignee = django_filters.ChoiceFilter(
         label="Assigned to", empty_label="Anyone", method="filter_assignee"
     )
+    tasks = django_filters.ChoiceFilter(
+        label="Tasks",
+        choices=[
+            (TASKS_OVERDUE, "A task is overdue"),
+            (TASKS_TODAY, "A task is due today"),
+            (TASKS_DUE, "A task is due today or overdue"),
+        ],
+        empty_label="Any",
+        method="filter_tasks",
+    )
     pupil = django_filters.CharFilter(label="Pupil's name", method="filter_pupil", max_length=100)
 
     class Meta:
@@ -134,6 +149,16 @@ class InboxFilter(django_filters.FilterSet):
         if value == UNASSIGNED:
             return queryset.filter(assigned_to__isnull=True)
         return queryset.filter(assigned_to_id=value)
+
+    def filter_tasks(self, queryset, name, value):
+        today = timezone.localdate()
+        due = {
+            TASKS_OVERDUE: Q(due_on__lt=today),
+            TASKS_TODAY: Q(due_on=today),
+            TASKS_DUE: Q(due_on__lte=today),
+        }[value]
+        open_tasks = Task.objects.filter(due, incident=OuterRef("pk"), done_at__isnull=True)
+        return queryset.filter(Exists(open_tasks))
 
     def filter_pupil(self, queryset, name, value):
         if not value.split():
