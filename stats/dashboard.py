@@ -8,7 +8,7 @@ month: only school names, enums, month labels and suppressed counts.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from guidance.checklist import all_checklists
 from incidents.models import Kind
@@ -80,6 +80,7 @@ def build_dashboard(scope: Scope, period: Period) -> Dashboard:
     else:
         figures.append(_by_outcome(scope, period, threshold))
     figures += [
+        _typology(scope, period, threshold),
         _referral(scope, period, threshold),
         _factors(scope, period, threshold),
         _year_group_bands(scope, period, threshold),
@@ -172,6 +173,27 @@ def _by_outcome(scope: Scope, period: Period, threshold: int) -> Figure:
         [label for _, label in queries.OUTCOMES],
         [counts.get(value, 0) for value, _ in queries.OUTCOMES],
         threshold,
+    )
+
+
+def _typology(scope: Scope, period: Period, threshold: int) -> Figure:
+    counts = dict(queries.cases_by_typology(scope, period))
+    figure = _one_column(
+        "typology",
+        "Cases by type",
+        "Type",
+        [label for _, label in queries.TYPOLOGIES],
+        [counts.get(value, 0) for value, _ in queries.TYPOLOGIES],
+        threshold,
+    )
+    return replace(
+        figure,
+        note=(
+            "The type the DSL decided where they recorded one, else the checklist's. "
+            "Aggravated: an adult was involved, or there was coercion, malice or an image made "
+            "or shared without the pictured child's knowledge. Experimental: willing peers, no "
+            "malice."
+        ),
     )
 
 

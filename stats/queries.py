@@ -10,8 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.db.models import Case, CharField, Count, Func, IntegerField, Q, Value, When
-from django.db.models.functions import TruncMonth
+from django.db.models.fields.json import KeyTextTransform
+from django.db.models.functions import Coalesce, NullIf, TruncMonth
 
+from guidance.triage import TYPOLOGY_LABELS
 from incidents.models import (
     Incident,
     IncidentPupil,
@@ -70,13 +72,19 @@ class Scope:
         )
 
     def incident_filter(self, period: Period, prefix: str = "") -> Q:
-        """Cases of this scope submitted in the period; `prefix` for related models."""
+        """Cases of this scope submitted in the period, leaving out those closed as a duplicate
+        of another (an incident counts once: `Incident.objects.not_duplicates`); `prefix` for
+        related models."""
         if self.school is not None:
             where = Q(**{f"{prefix}school_id": self.school.pk})
         else:
             where = Q(**{f"{prefix}school__trust_id": self.trust.pk})
         return where & Q(
-            **{f"{prefix}submitted_at__gte": period.start, f"{prefix}submitted_at__lt": period.end}
+            **{
+                f"{prefix}submitted_at__gte": period.start,
+                f"{prefix}submitted_at__lt": period.end,
+                f"{prefix}duplicate_of__isnull": True,
+            }
         )
 
 
@@ -92,6 +100,22 @@ def current_referral_is(value: str) -> Q:
     """Cases whose current decision on immediate referral is `value`: the DSL's, else the
     checklist's (as `Incident.objects.with_current_decision` reads it)."""
     return Q(decided_referral=value) | Q(decided_referral="", referral=value)
+
+
+# The typology, as currently decided: the DSL's where they decided one, else the checklist's.
+NOT_YET_KNOWN_TYPOLOGY = "not_yet_known"
+TYPOLOGIES: tuple[tuple[str, str], ...] = tuple(TYPOLOGY_LABELS.items())
+
+
+def current_typology() -> Coalesce:
+    """The DSL's typology where they decided one, else the checklist's; an outcome stored
+    without one (none is, since typologies were added) counts as not yet known."""
+    return Coalesce(
+        NullIf("decided_typology", Value("")),
+        NullIf(KeyTextTransform("typology", "outcome"), Value("")),
+        Value(NOT_YET_KNOWN_TYPOLOGY),
+        output_field=CharField(),
+    )
 
 
 def outcome_of_case() -> Case:
@@ -156,6 +180,16 @@ def cases_by_month(scope: Scope, period: Period) -> list[tuple[tuple[int, int], 
 def cases_by_kind(scope: Scope, period: Period) -> list[tuple[str, int]]:
     return list(
         _cases(scope, period).values("kind").annotate(n=Count("id")).values_list("kind", "n")
+    )
+
+
+def cases_by_typology(scope: Scope, period: Period) -> list[tuple[str, int]]:
+    return list(
+        _cases(scope, period)
+        .annotate(typology=current_typology())
+        .values("typology")
+        .annotate(n=Count("id"))
+        .values_list("typology", "n")
     )
 
 
