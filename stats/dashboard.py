@@ -20,9 +20,10 @@ from .queries import Scope
 from .suppression import (
     NOT_APPLICABLE,
     Shown,
+    SuppressedTable,
     effective_threshold,
+    exact,
     suppress,
-    suppress_column,
     suppress_single,
 )
 
@@ -63,6 +64,9 @@ class Dashboard:
     median_hours: Shown | None  # None: no acknowledged cases
     figures: tuple[Figure, ...]
     for_trust: bool = False
+    # A school's own figures for its DSLs and deputies, who see every case anyway: exact, no
+    # suppression or rounding. Figures that leave the school (a trust's) are always suppressed.
+    exact: bool = False
 
 
 def threshold_for(scope: Scope) -> int:
@@ -72,11 +76,14 @@ def threshold_for(scope: Scope) -> int:
 
 
 def build_dashboard(scope: Scope, period: Period) -> Dashboard:
-    threshold = threshold_for(scope)
+    """A trust's figures are suppressed; a school's own (its DSLs' view) are exact."""
+    is_exact = scope.school is not None
+    # None: publish exactly (see `_table`).
+    threshold: int | None = None if is_exact else threshold_for(scope)
     by_month = _by_month(scope, period, threshold)
     figures = [by_month, _by_kind(scope, period, threshold)]
     if scope.school is None:
-        figures.append(_by_school_and_outcome(scope, period, threshold))
+        figures.append(_by_school_and_outcome(scope, period, threshold_for(scope)))
     else:
         figures.append(_by_outcome(scope, period, threshold))
     figures += [
@@ -91,19 +98,29 @@ def build_dashboard(scope: Scope, period: Period) -> Dashboard:
     )
     if acknowledged == 0:
         median_shown: Shown | None = None
-    elif acknowledged < threshold:
+    elif threshold is not None and acknowledged < threshold:
         median_shown = suppress_single(acknowledged, threshold)  # 'c'
     else:
         median_shown = median
     return Dashboard(
         scope_name=scope.name,
         period=period,
-        threshold=threshold,
+        threshold=threshold_for(scope),
         total_cases=by_month.total_row.values[0],
         median_hours=median_shown,
         figures=tuple(figures),
         for_trust=scope.school is None,
+        exact=is_exact,
     )
+
+
+def _table(
+    counts: list[list[int]], threshold: int | None, *, row_totals: bool, column_totals: bool
+) -> SuppressedTable:
+    """THE choice between exact figures (threshold None: a school's own) and suppressed ones."""
+    if threshold is None:
+        return exact(counts, row_totals=row_totals, column_totals=column_totals)
+    return suppress(counts, threshold, row_totals=row_totals, column_totals=column_totals)
 
 
 def month_label(month: dt.date) -> str:
@@ -124,9 +141,14 @@ def factor_label(code: str) -> str:
 
 
 def _one_column(
-    key: str, title: str, row_heading: str, labels: list[str], counts: list[int], threshold: int
+    key: str,
+    title: str,
+    row_heading: str,
+    labels: list[str],
+    counts: list[int],
+    threshold: int | None,
 ) -> Figure:
-    table = suppress_column(counts, threshold)
+    table = _table([[n] for n in counts], threshold, row_totals=False, column_totals=True)
     rows = tuple(Row(label, cells) for label, cells in zip(labels, table.cells, strict=True))
     return Figure(
         key=key,
@@ -139,7 +161,7 @@ def _one_column(
     )
 
 
-def _by_month(scope: Scope, period: Period, threshold: int) -> Figure:
+def _by_month(scope: Scope, period: Period, threshold: int | None) -> Figure:
     counts = dict(queries.cases_by_month(scope, period))
     months = period.months
     return _one_column(
@@ -152,7 +174,7 @@ def _by_month(scope: Scope, period: Period, threshold: int) -> Figure:
     )
 
 
-def _by_kind(scope: Scope, period: Period, threshold: int) -> Figure:
+def _by_kind(scope: Scope, period: Period, threshold: int | None) -> Figure:
     counts = dict(queries.cases_by_kind(scope, period))
     return _one_column(
         "kind",
@@ -164,7 +186,7 @@ def _by_kind(scope: Scope, period: Period, threshold: int) -> Figure:
     )
 
 
-def _by_outcome(scope: Scope, period: Period, threshold: int) -> Figure:
+def _by_outcome(scope: Scope, period: Period, threshold: int | None) -> Figure:
     counts = dict(queries.cases_by_outcome(scope, period))
     return _one_column(
         "outcome",
@@ -176,7 +198,7 @@ def _by_outcome(scope: Scope, period: Period, threshold: int) -> Figure:
     )
 
 
-def _typology(scope: Scope, period: Period, threshold: int) -> Figure:
+def _typology(scope: Scope, period: Period, threshold: int | None) -> Figure:
     counts = dict(queries.cases_by_typology(scope, period))
     figure = _one_column(
         "typology",
@@ -219,7 +241,7 @@ def _by_school_and_outcome(scope: Scope, period: Period, threshold: int) -> Figu
     if not counts:
         counts, labels = [[0] * len(outcome_keys)], [OTHER_SCHOOLS]
 
-    table = suppress(counts, threshold, row_totals=True, column_totals=True)
+    table = _table(counts, threshold, row_totals=True, column_totals=True)
     rows = tuple(
         Row(label, cells, total)
         for label, cells, total in zip(labels, table.cells, table.row_totals, strict=True)
@@ -246,7 +268,7 @@ def _by_school_and_outcome(scope: Scope, period: Period, threshold: int) -> Figu
     )
 
 
-def _referral(scope: Scope, period: Period, threshold: int) -> Figure:
+def _referral(scope: Scope, period: Period, threshold: int | None) -> Figure:
     """Immediate referral: the current decision (the DSL's, else the checklist's) beside what
     the checklist gave when the concern was reported."""
     lines = [value for value, _ in queries.REFERRAL_LINES]
@@ -256,7 +278,7 @@ def _referral(scope: Scope, period: Period, threshold: int) -> Figure:
             counts[lines.index(current)][0] += n
         if checklist in lines:
             counts[lines.index(checklist)][1] += n
-    table = suppress(counts, threshold, row_totals=False, column_totals=True)
+    table = _table(counts, threshold, row_totals=False, column_totals=True)
     labels = [label for _, label in queries.REFERRAL_LINES]
     rows = tuple(Row(label, cells) for label, cells in zip(labels, table.cells, strict=True))
     title = "Immediate referral to the police or children's social care"
@@ -276,7 +298,7 @@ def _referral(scope: Scope, period: Period, threshold: int) -> Figure:
     )
 
 
-def _factors(scope: Scope, period: Period, threshold: int) -> Figure:
+def _factors(scope: Scope, period: Period, threshold: int | None) -> Figure:
     answers = [value for value, _ in queries.FACTOR_ANSWERS]
     per_factor: dict[str, list[int]] = {}
     for factor, answer, n in queries.factors_applied(scope, period):
@@ -286,7 +308,7 @@ def _factors(scope: Scope, period: Period, threshold: int) -> Figure:
     factors = known + sorted(set(per_factor) - set(known))
     for factor in factors:
         per_factor.setdefault(factor, [0] * len(answers))
-    table = suppress(
+    table = _table(
         [per_factor[f] for f in factors], threshold, row_totals=False, column_totals=False
     )
     rows = tuple(Row(factor_label(f), cells) for f, cells in zip(factors, table.cells, strict=True))
@@ -305,10 +327,10 @@ def _factors(scope: Scope, period: Period, threshold: int) -> Figure:
     )
 
 
-def _year_group_bands(scope: Scope, period: Period, threshold: int) -> Figure:
+def _year_group_bands(scope: Scope, period: Period, threshold: int | None) -> Figure:
     counts = dict(queries.cases_by_year_group_band(scope, period))
     labels = [label for _, label, _ in queries.YEAR_GROUP_BANDS]
-    table = suppress(
+    table = _table(
         [[counts.get(key, 0)] for key, _, _ in queries.YEAR_GROUP_BANDS],
         threshold,
         row_totals=False,

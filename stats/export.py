@@ -10,6 +10,11 @@ TRUST_SCHOOLS_NOTE = (
     "they joined; a school that left is not counted, even in past years."
 )
 
+EXACT_NOTE = (
+    "Exact figures for the school's safeguarding leads: nothing is hidden or rounded. Small "
+    "numbers could identify a child, so keep this within the school's safeguarding team."
+)
+
 
 def dashboard_rows(dashboard: Dashboard, *, product_name: str) -> list[list[object]]:
     rows: list[list[object]] = [
@@ -18,8 +23,10 @@ def dashboard_rows(dashboard: Dashboard, *, product_name: str) -> list[list[obje
         ["Period", dashboard.period.label],
         [
             "Threshold",
-            f"Counts below {dashboard.threshold} are not shown. Other counts are rounded to the "
-            f"nearest {ROUND_TO}; totals are worked out before rounding.",
+            EXACT_NOTE
+            if dashboard.exact
+            else f"Counts below {dashboard.threshold} are not shown. Other counts are rounded "
+            f"to the nearest {ROUND_TO}; totals are worked out before rounding.",
         ],
         ["Symbols", *(f"{symbol} = {meaning}" for symbol, meaning in SYMBOLS)],
         *([["Schools", TRUST_SCHOOLS_NOTE]] if dashboard.for_trust else []),

@@ -142,6 +142,24 @@ def suppress(
     )
 
 
+def exact(counts: Sequence[Sequence[int]], *, row_totals: bool, column_totals: bool):
+    """The table as it is, every count and total exact: for a school's own DSLs, who see every
+    case anyway. Never for figures that leave the school."""
+    n_rows = len(counts)
+    n_cols = len(counts[0]) if n_rows else 0
+    values = _extended(counts) if n_rows and n_cols else [[0]]
+    return SuppressedTable(
+        cells=tuple(tuple(row) for row in counts),
+        row_totals=tuple(values[i][n_cols] for i in range(n_rows)) if row_totals else None,
+        column_totals=tuple(values[n_rows][j] for j in range(n_cols)) if column_totals else None,
+        grand_total=values[n_rows][n_cols]
+        if n_rows and n_cols and row_totals and column_totals
+        else (0 if row_totals and column_totals else None),
+        primary=frozenset(),
+        secondary=frozenset(),
+    )
+
+
 def suppress_column(counts: Sequence[int], threshold: int) -> SuppressedTable:
     """A one-column table (categories down the side) with its total underneath."""
     return suppress([[n] for n in counts], threshold, row_totals=False, column_totals=True)

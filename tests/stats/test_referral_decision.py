@@ -34,6 +34,12 @@ def test_the_referral_figure_shows_the_current_decision_beside_the_checklists(ca
     figure = next(f for f in dashboard.figures if f.key == "referral")
     assert figure.columns == ("Current decision", "The checklist, when reported")
     rows = {row.label: row.values for row in figure.rows}
-    # Counts are rounded to 5 (stats.suppression); 6 -> 5, 11 -> 10, 7 -> 5.
+    # A school's own figures are exact.
+    assert rows == {"Yes": (6, 0), "Not known yet": (5, 11), "No": (7, 7)}
+    assert figure.total_row.values == (18, 18)
+    # The trust's are rounded to 5 (stats.suppression); 6 -> 5, 11 -> 10, 7 -> 5.
+    dashboard = build_dashboard(Scope(trust=cast.trust_a), YEAR)
+    figure = next(f for f in dashboard.figures if f.key == "referral")
+    rows = {row.label: row.values for row in figure.rows}
     assert rows == {"Yes": (5, 0), "Not known yet": (5, 10), "No": (5, 5)}
     assert figure.total_row.values == (20, 20)
