@@ -1,7 +1,8 @@
 """Server-drawn SVG bar charts: geometry worked out here, drawn by templates/stats/_bar_chart.html.
 
 No JavaScript and no inline styles (the CSP forbids them); SVG presentation attributes only.
-A suppressed figure is drawn as an empty outline marked 'c', a zero as no bar marked 0.
+A suppressed figure is drawn as an empty outline marked 'c', a zero as no bar marked 0, and a
+figure that does not apply (a month still to come) as no bar marked 'z'.
 A long label wraps onto a second line (and is shortened only after that): text that ran past
 the label column was cut off at the chart's left edge.
 """
@@ -10,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .suppression import Shown
+from .suppression import SUPPRESSED, Shown
 
 # Narrow enough that a phone (about 360px of page) shows 14-unit text at about 12.5px; the
 # stylesheet caps the drawn width (app-chart) so a desktop shows it near body-text size.
@@ -65,8 +66,13 @@ def bar_chart(title: str, items: list[tuple[str, Shown]]) -> BarChart:
     for index, ((label, shown), lines) in enumerate(zip(items, wrapped, strict=True)):
         top = GAP + index * (row_height + GAP)
         y = top + (row_height - BAR_HEIGHT) // 2
-        suppressed = not isinstance(shown, int)
-        width = SUPPRESSED_MARK_WIDTH if suppressed else round(plot_width * shown / largest)
+        suppressed = shown == SUPPRESSED
+        if suppressed:
+            width = SUPPRESSED_MARK_WIDTH
+        elif isinstance(shown, int):
+            width = round(plot_width * shown / largest)
+        else:  # 'z', not applicable (a month still to come): no bar at all
+            width = 0
         # Lines centred on the bar; each y is a baseline.
         first = top + (row_height - len(lines) * LINE_HEIGHT) // 2 + LINE_HEIGHT - 4
         bars.append(

@@ -10,6 +10,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, replace
 
+from django.utils import timezone
+
 from guidance.checklist import all_checklists
 from incidents.models import Kind
 
@@ -164,13 +166,38 @@ def _one_column(
 def _by_month(scope: Scope, period: Period, threshold: int | None) -> Figure:
     counts = dict(queries.cases_by_month(scope, period))
     months = period.months
-    return _one_column(
+    figure = _one_column(
         "month",
         "Cases by month reported",
         "Month",
         [month_label(m) for m in months],
         [counts.get((m.year, m.month), 0) for m in months],
         threshold,
+    )
+    return _months_to_come_not_applicable(figure, months)
+
+
+def _months_to_come_not_applicable(figure: Figure, months: list[dt.date]) -> Figure:
+    """A month that has not started yet is 'z' (not applicable), never a 0 that reads as a
+    month without cases. Its count is a true 0, which suppression never hides nor uses to
+    hide another figure, so marking it afterwards gives nothing away."""
+    this_month = timezone.localdate().replace(day=1)
+    if months[-1] <= this_month:
+        return figure
+    rows = tuple(
+        Row(row.label, tuple(NOT_APPLICABLE for _ in row.values), row.total)
+        if month > this_month
+        else row
+        for row, month in zip(figure.rows, months, strict=True)
+    )
+    return replace(
+        figure,
+        rows=rows,
+        charts=tuple(
+            bar_chart(chart.title, [(row.label, row.values[0]) for row in rows])
+            for chart in figure.charts
+        ),
+        note="z: a month still to come.",
     )
 
 
