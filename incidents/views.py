@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from guidance.checklist import load_checklist
+from guidance.staff_guidance import DANGER
 from guidance.triage import Outcome
 from notifications.services import alert_states, case_reviewers
 from safeguarding import access, searches
@@ -94,6 +95,8 @@ def report_start(request, school):
             "school": school,
             "form": form,
             "drafts": services.drafts_of(request.user, school),
+            # The staff guidance's own words: 999 only for danger now, and stay with the child.
+            "danger": DANGER,
             **_step_numbers(load_checklist(), {}, "start"),
         },
     )

@@ -33,7 +33,11 @@ def test_a_teacher_reports_an_incident_from_start_to_confirmation(journey, cast,
     start = client.get(reverse("incidents:report_start", kwargs={"school": "oakwood"}))
     assert start.status_code == 200
     assert "Do not" in start.content.decode()
-    assert "call 999" in start.content.decode()
+    # 999 only for danger right now, and stay with the child (the right-now page's words).
+    assert "If a child is in danger right now, call 999 and stay with them." in (
+        start.content.decode()
+    )
+    assert "999 first" not in start.content.decode()
 
     j.start()
     response = j.what()
@@ -225,9 +229,10 @@ def test_threats_told_of_later_keep_what_the_image_is(journey, cast):
 def test_a_child_in_danger_now_says_call_999(journey, cast):
     j = journey(cast.teacher).complete(immediate_risk="yes", danger_now="yes")
     check = j.client.get(j.url("report_check")).content.decode()
-    assert "call 999" in check
-    j.submit()
+    assert "call 999 and stay with them" in check
+    sent = j.submit()
     assert Incident.objects.get().urgency == "call_999"
+    assert "call 999 and stay with them" in j.client.get(sent["Location"]).content.decode()
 
 
 def test_a_not_known_referral_factor_is_recorded_and_never_read_as_no(journey, cast):
