@@ -162,6 +162,28 @@ SCENARIOS = [
         "pupils": [(2, PupilRole.PICTURED), (0, PupilRole.SHARER)],
         "progress": "closed",
     },
+    {
+        # A filtering alert with no image known: the checklist does not type it ("Not typed").
+        "kind": "no_image",
+        "answers": {
+            "adult_involved": "no",
+            "coercion_or_capacity": "no",
+            "unusual_or_violent": "no",
+            "sexual_acts_under_13": "no",
+            "immediate_risk": "no",
+            "image_nature": "no_image_known",
+            "threats_or_demands": "no",
+            "device_involved": "no",
+        },
+        "age": timedelta(hours=4),
+        "account": (
+            "The web filter flagged a search for a nudify app on a school laptop in an ICT "
+            "lesson. No picture of anyone is known and nothing was shared."
+        ),
+        "pupils": [],
+        "progress": "new",
+        "case": {"came_to_light": "monitoring", "location": "in_school", "platform": ""},
+    },
 ]
 DECISION_REASON = "Agreed at the initial review with the deputy DSL, from what we found out."
 
@@ -236,10 +258,13 @@ def _make_case(scenario, reference, school, reporter, dsl, deputy, pupils, check
         kind=scenario["kind"],
         **{name: answers.get(name, "") for name in REPORTER_ANSWER_FIELDS},
         **scenario.get("said", {}),
-        came_to_light="child_told",
         happened_on=timezone.localdate() - scenario["age"],
-        location="online",
-        platform="Snapchat",
+        **{
+            "came_to_light": "child_told",
+            "location": "online",
+            "platform": "Snapchat",
+            **scenario.get("case", {}),
+        },
         account=scenario["account"],
         adults_involved=answers.get("adult_involved", "not_known"),
         checklist_version=checklist.version,

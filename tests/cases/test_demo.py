@@ -4,10 +4,12 @@ import io
 from datetime import timedelta
 
 from django.core.management import call_command
+from django.urls import reverse
 
 from cases import demo
 from incidents.models import Incident, Status
 from safeguarding import audit
+from safeguarding.models import User
 
 
 def test_demo_cases_are_made_once_in_every_state(db, settings):
@@ -32,3 +34,21 @@ def test_demo_cases_are_made_once_in_every_state(db, settings):
     call_command("seed_demo", stdout=io.StringIO())
     assert Incident.objects.filter(reference__startswith="SG-DEM").count() == made
     assert audit.first_broken_event() is None
+
+
+def test_the_demo_has_a_case_the_checklist_does_not_type(db, settings, client_for):
+    """A filtering alert with no image known: 'Not typed' on the case page, never aggravated."""
+    settings.DEBUG = True
+    call_command("seed_demo", stdout=io.StringIO())
+    not_typed = Incident.objects.filter(
+        reference__startswith="SG-DEM", outcome__typology="not_typed"
+    )
+    assert not_typed.count() == len(demo.DEMO_SCHOOLS)
+    case = not_typed.get(school__slug="ashgrove")
+    assert case.kind == "no_image" and case.came_to_light == "monitoring"
+    assert case.outcome["referral_factors"] == [] and case.outcome["unknown_factors"] == []
+    dsl = User.objects.get(email="dsl@ashgrove.example")
+    page = client_for(dsl).get(reverse("cases:detail", kwargs={"reference": case.reference}))
+    assert page.status_code == 200
+    body = page.content.decode()
+    assert "Not typed" in body and "No image is known to exist yet" in body
