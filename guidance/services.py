@@ -16,8 +16,7 @@ class ChecklistVersionChanged(Exception):
     pass
 
 
-@transaction.atomic
-def load_checklist_versions(*, model=None) -> list[str]:
+def load_checklist_versions(*, model=None, using: str = "default") -> list[str]:
     """Load every version in guidance/content/ not yet in the database; return those loaded.
 
     Idempotent. Refuses (and loads nothing) if a loaded version's content differs from its file.
@@ -25,18 +24,23 @@ def load_checklist_versions(*, model=None) -> list[str]:
     """
     if model is None:
         from .models import ChecklistVersion as model
+    with transaction.atomic(using=using):
+        return _load(model.objects.db_manager(using))
+
+
+def _load(versions) -> list[str]:
     loaded: list[str] = []
     for path in content.content_files():
         data = content.read_content(path)
         checklist = content.Checklist.from_dict(data)
         check_checklist(checklist)
         digest = content_sha256(data)
-        existing = model.objects.filter(version=checklist.version).first()
+        existing = versions.filter(version=checklist.version).first()
         if existing is not None:
             if existing.content_sha256 != digest:
                 raise ChecklistVersionChanged(VERSION_CHANGED.format(version=checklist.version))
             continue
-        model.objects.create(
+        versions.create(
             version=checklist.version,
             published=checklist.published,
             summary=checklist.summary,

@@ -72,8 +72,10 @@ def test_the_inbox_costs_the_same_at_10_and_at_1000_cases(cast, client_for):
     assert at_1000 == at_10
     assert at_1000_filtered == at_10_filtered
     # Five of them write the page's one audit record, whatever the number of cases shown
-    # (savepoint, the school's chain lock, its head, the insert, release).
-    assert at_10 <= 18, at_10
+    # (savepoint, the school's chain lock, its head, the insert, release); three save the
+    # session (its idle time slides on every page); two look for alerts that were not delivered
+    # (the banner a lead sees on every page).
+    assert at_10 <= 21, at_10
 
 
 def case_page_queries(client, incident) -> int:

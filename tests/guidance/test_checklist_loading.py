@@ -47,3 +47,11 @@ def test_a_loaded_version_cannot_be_saved_with_new_content(db):
     row.content = dict(row.content, summary="Changed")
     with pytest.raises(ValueError, match="cannot be changed"):
         row.save()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_emptying_the_database_leaves_every_published_version_loaded():
+    # `flush` (as between transactional tests, or a developer resetting a database) empties the
+    # table the data migration filled; the post-migrate step it ends with loads them again.
+    call_command("flush", interactive=False, verbosity=0)
+    assert sorted(ChecklistVersion.objects.values_list("version", flat=True)) == versions()

@@ -98,16 +98,39 @@ def test_every_free_text_field_in_every_project_form_is_safe():
 
 
 def test_every_free_text_field_in_the_reporting_forms_is_safe():
+    # Fields a form adds as it is built (the words asked for after a "yes" on the Questions
+    # page) are not in base_fields, so the Questions page is built with every answer "yes" (or
+    # a first choice: an image that exists, which asks who saw it).
+    from guidance.checklist import load_checklist
     from incidents import forms as incident_forms
+    from incidents import journey
 
-    checked = 0
+    fields = {}
     for cls in vars(incident_forms).values():
         if isinstance(cls, type) and issubclass(cls, forms.Form):
             for name, field in cls.base_fields.items():
-                if type(field) is forms.CharField:
-                    pytest.fail(f"{cls.__name__}.{name} is a plain CharField")
-                checked += isinstance(field, SafeTextField)
-    assert checked >= 8
+                fields[f"{cls.__name__}.{name}"] = field
+    checklist = load_checklist()
+    answers = {
+        question.id: "yes" if "yes" in question.choice_values() else question.choice_values()[0]
+        for question in checklist.questions
+    }
+    questions_page = incident_forms.ChecklistForm(
+        data=answers, checklist=checklist, earlier_answers=answers
+    )
+    for name, field in questions_page.fields.items():
+        fields[f"ChecklistForm.{name}"] = field
+    follow_ups = {name for names in journey.FOLLOW_UPS.values() for name in names}
+    assert {f"ChecklistForm.{name}" for name in follow_ups} <= set(fields)
+
+    checked = 0
+    for name, field in fields.items():
+        if type(field) is forms.CharField:
+            pytest.fail(f"{name} is a plain CharField")
+        checked += isinstance(field, SafeTextField)
+    # platform, account, the pupil search, a new pupil's two names, a follow-up's text, the
+    # pupil list's CSV, and the words after a "yes".
+    assert checked >= 7 + len(follow_ups)
 
 
 def test_no_file_storage_or_upload_handlers_are_configured():
