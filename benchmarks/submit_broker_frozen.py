@@ -90,7 +90,8 @@ from safeguarding.celery import app as celery_app  # noqa: E402
 from safeguarding.models import Membership, Role, School, User  # noqa: E402
 
 WHAT = {
-    "kind": "nudified",
+    "image_nature": "nudified",
+    "threats_or_demands": "no",
     "came_to_light": "child_told",
     "happened_on_0": "3",
     "happened_on_1": "11",
@@ -134,6 +135,7 @@ def answers(client, url) -> dict:
     for question in load_checklist().questions:
         values = question.choice_values()
         found[question.id] = "no" if "no" in values else "not_known"
+    found["adult_involved"] = "no"
     return {k: v for k, v in found.items() if k in asked}
 
 
@@ -147,7 +149,7 @@ def ready_to_send(client, school) -> str:
         return reverse(f"incidents:{name}", kwargs={"school": school.slug, "draft": draft})
 
     assert post(client, url("report_what"), WHAT).status_code == 302
-    assert post(client, url("report_adults"), {"adults_involved": "no"}).status_code == 302
+    assert post(client, url("report_who"), {"action": "continue"}).status_code == 302
     checklist = url("report_checklist")
     assert post(client, checklist, answers(client, checklist)).status_code == 302
     return url("report_check")
