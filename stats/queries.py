@@ -9,14 +9,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Case, CharField, Count, Func, IntegerField, Q, Value, When
+from django.db.models import Case, CharField, Count, F, Func, IntegerField, Q, Value, When
 from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import Coalesce, NullIf, TruncMonth
 
 from guidance.triage import TYPOLOGY_LABELS
 from incidents.models import (
+    NATURE_KINDS,
     Incident,
     IncidentPupil,
+    Kind,
     ReferralLine,
     Status,
     TriggeredFactor,
@@ -118,6 +120,26 @@ def current_typology() -> Coalesce:
     )
 
 
+def current_kind() -> Case:
+    """The kind as the DSL decided it: sextortion when they decided there were threats or
+    demands; when they decided there were none on a case reported as sextortion, the image's
+    nature the reporter gave (else "Not sure"); otherwise the kind as reported."""
+    by_nature = [
+        When(image_nature=nature, then=Value(kind))
+        for nature, kind in NATURE_KINDS.items()
+        if kind != Kind.SEXTORTION
+    ]
+    return Case(
+        When(decided_sextortion=True, then=Value(Kind.SEXTORTION)),
+        When(
+            Q(decided_sextortion=False, kind=Kind.SEXTORTION),
+            then=Case(*by_nature, default=Value(Kind.NOT_SURE), output_field=CharField()),
+        ),
+        default=F("kind"),
+        output_field=CharField(),
+    )
+
+
 def outcome_of_case() -> Case:
     """THE definition of a case's outcome bucket (see the comment on REFERRED above)."""
     return Case(
@@ -179,7 +201,11 @@ def cases_by_month(scope: Scope, period: Period) -> list[tuple[tuple[int, int], 
 
 def cases_by_kind(scope: Scope, period: Period) -> list[tuple[str, int]]:
     return list(
-        _cases(scope, period).values("kind").annotate(n=Count("id")).values_list("kind", "n")
+        _cases(scope, period)
+        .annotate(current_kind=current_kind())
+        .values("current_kind")
+        .annotate(n=Count("id"))
+        .values_list("current_kind", "n")
     )
 
 

@@ -73,3 +73,24 @@ def test_the_type_figure_lists_every_type_including_not_typed(cast, make_case):
         "Not yet known",
         "Not typed: no image is known",
     ]
+
+
+def test_the_kind_counted_follows_the_dsls_decision_on_sextortion(cast, make_case):
+    october = at(2025, 10, 1)
+    # Reported as an AI image; the DSL found there were threats: counted as sextortion.
+    make_case(
+        cast.school_a, october, kind="ai_generated", image_nature="ai_generated",
+        decided_sextortion=True,
+    )  # fmt: skip
+    # Reported as sextortion with a nudified image; the DSL found no threats: nudified.
+    make_case(
+        cast.school_a, october, kind="sextortion", image_nature="nudified",
+        threats_or_demands="yes", decided_sextortion=False,
+    )  # fmt: skip
+    # An older report where the threat was the only answer: no image given, so "Not sure".
+    make_case(cast.school_a, october, kind="sextortion", decided_sextortion=False)
+    # No decision, or one agreeing: the kind as reported.
+    make_case(cast.school_a, october, kind="sextortion", image_nature="real_photo")
+    make_case(cast.school_a, october, kind="nudified", decided_sextortion=False)
+    counts = dict(queries.cases_by_kind(Scope(school=cast.school_a), YEAR))
+    assert counts == {"sextortion": 2, "nudified": 2, "not_sure": 1}
