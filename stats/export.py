@@ -1,53 +1,195 @@
-"""The dashboard as CSV rows: the same suppressed figures, with a header saying how to read them."""
+"""The dashboard as one tidy CSV table, and a second CSV describing its columns.
+
+Long ("tidy") format as DfE's explore-education-statistics publishes: one row per period x
+school x measure x breakdown, a numeric `value` that is empty when the figure is not shown and
+a separate `flag` saying why (GSS symbols). The header is the first line, so the file loads
+into Excel or Power BI without editing; what a reader needs to know (threshold, rounding,
+symbols) is in the metadata CSV. The same figures as the page: both come from the Dashboard.
+"""
 
 from __future__ import annotations
 
-from .dashboard import Dashboard
-from .suppression import ROUND_TO, SYMBOLS
+from collections.abc import Iterator
+
+from .dashboard import OTHER_SCHOOLS, Dashboard, Figure
+from .periods import TERMS
+from .suppression import NOT_APPLICABLE, ROUND_TO, SUPPRESSED, Shown
 
 TRUST_SCHOOLS_NOTE = (
     "The figures cover the schools in the trust today, including their cases from before "
     "they joined; a school that left is not counted, even in past years."
 )
-
 EXACT_NOTE = (
     "Exact figures for the school's safeguarding leads: nothing is hidden or rounded. Small "
     "numbers could identify a child, so keep this within the school's safeguarding team."
 )
+NOT_AVAILABLE = "x"
+TOTAL = "Total"
+ALL_CASES = "All cases"
+
+COLUMNS = (
+    "time_period",
+    "time_identifier",
+    "geographic_level",
+    "trust_name",
+    "school_name",
+    "measure",
+    "breakdown_by",
+    "breakdown",
+    "value",
+    "flag",
+)
+
+# What each column of a figure counts, where it has more than one.
+COLUMN_MEASURES = {
+    "referral": {
+        "Current decision": "Cases by the current decision on immediate referral",
+        "The checklist, when reported": "Cases by the checklist's referral line when reported",
+    },
+    "factors": {
+        "Answered “yes”": "Cases with the factor answered yes",
+        "Answered “not known”": "Cases with the factor answered not known",
+    },
+}
+MEDIAN_MEASURE = "Median hours from report to acknowledgement"
 
 
-def dashboard_rows(dashboard: Dashboard, *, product_name: str) -> list[list[object]]:
-    rows: list[list[object]] = [
-        [f"{product_name}: statistics"],
-        ["For", dashboard.scope_name],
-        ["Period", dashboard.period.label],
+def value_and_flag(shown: Shown | None) -> tuple[int | None, str]:
+    if isinstance(shown, int):
+        return shown, ""
+    if shown in (SUPPRESSED, NOT_APPLICABLE):
+        return None, shown
+    return None, NOT_AVAILABLE
+
+
+def tidy_rows(dashboard: Dashboard, *, trust_name: str) -> list[list[object]]:
+    return [list(COLUMNS), *_data_rows(dashboard, trust_name=trust_name)]
+
+
+def _data_rows(dashboard: Dashboard, *, trust_name: str) -> Iterator[list[object]]:
+    period = dashboard.period
+    time_period = f"{period.year}{(period.year + 1) % 100:02d}"
+    time_identifier = TERMS[period.term][0] if period.term else "Academic year"
+    if dashboard.for_trust:
+        level, school = "Multi-academy trust", ""
+    else:
+        level, school = "School", dashboard.scope_name
+
+    def row(measure, breakdown_by, breakdown, shown, *, when=None, where=None):
+        return [
+            *(when or (time_period, time_identifier)),
+            *(where or (level, trust_name, school)),
+            measure,
+            breakdown_by,
+            breakdown,
+            *value_and_flag(shown),
+        ]
+
+    yield row("Cases", ALL_CASES, TOTAL, dashboard.total_cases)
+    median = NOT_APPLICABLE if dashboard.median_hours is None else dashboard.median_hours
+    yield row(MEDIAN_MEASURE, ALL_CASES, TOTAL, median)
+    for figure in dashboard.figures:
+        if figure.key == "month":
+            for line in figure.rows:
+                month, year = line.label.rsplit(" ", 1)
+                yield row("Cases", ALL_CASES, TOTAL, line.values[0], when=(year, month))
+        elif figure.key == "school":
+            yield from _school_rows(figure, row, trust_name)
+        else:
+            measures = COLUMN_MEASURES.get(figure.key, {})
+            lines = [*figure.rows, *([figure.total_row] if figure.total_row else [])]
+            for line in lines:
+                breakdown = TOTAL if line is figure.total_row else line.label
+                for column, shown in zip(figure.columns, line.values, strict=True):
+                    measure = measures.get(column, "Cases")
+                    yield row(measure, figure.row_heading, breakdown, shown)
+
+
+def _school_rows(figure: Figure, row, trust_name: str) -> Iterator[list[object]]:
+    """Schools down the side, outcomes across: each school its own row group."""
+    for line in figure.rows:
+        level = "School group" if line.label == OTHER_SCHOOLS else "School"
+        where = (level, trust_name, line.label)
+        for column, shown in zip(figure.columns, line.values, strict=True):
+            yield row("Cases", "Outcome", column, shown, where=where)
+        yield row("Cases", "Outcome", TOTAL, line.total, where=where)
+    if figure.total_row:  # the whole trust, by outcome
+        for column, shown in zip(figure.columns, figure.total_row.values, strict=True):
+            yield row("Cases", "Outcome", column, shown)
+        yield row("Cases", "Outcome", TOTAL, figure.total_row.total)
+
+
+def metadata_rows(dashboard: Dashboard, *, product_name: str) -> list[list[object]]:
+    """One row per column of the data file: its name, kind, label and what it holds."""
+    if dashboard.exact:
+        how = EXACT_NOTE
+    else:
+        how = (
+            f"Counts below {dashboard.threshold} are not shown (flag c), and so is any figure "
+            "from which such a count could be worked out. Other counts are rounded to the "
+            f"nearest {ROUND_TO}; totals are worked out before rounding, so they may not equal "
+            "the sum of the rounded figures."
+        )
+    scope_note = f" {TRUST_SCHOOLS_NOTE}" if dashboard.for_trust else ""
+    return [
+        ["col_name", "col_type", "label", "description"],
         [
-            "Threshold",
-            EXACT_NOTE
-            if dashboard.exact
-            else f"Counts below {dashboard.threshold} are not shown. Other counts are rounded "
-            f"to the nearest {ROUND_TO}; totals are worked out before rounding.",
+            "time_period",
+            "Time",
+            "Period",
+            "The academic year as YYYYyy (202526 is September 2025 to August 2026), or the "
+            "calendar year of a month.",
         ],
-        ["Symbols", *(f"{symbol} = {meaning}" for symbol, meaning in SYMBOLS)],
-        *([["Schools", TRUST_SCHOOLS_NOTE]] if dashboard.for_trust else []),
-        ["Cases in the period", dashboard.total_cases],
         [
-            "Median hours from report to acknowledgement",
-            "none acknowledged" if dashboard.median_hours is None else dashboard.median_hours,
+            "time_identifier",
+            "Time",
+            "Period type",
+            "Academic year; Autumn term (September to December); Spring term (January to "
+            "March); Summer term (April to August); or a month's name. Cases are counted in "
+            "the month they were reported.",
+        ],
+        [
+            "geographic_level",
+            "Geography",
+            "Level",
+            "Multi-academy trust (the whole trust), School, or School group (schools with few "
+            "cases, counted together as “Other schools”).",
+        ],
+        ["trust_name", "Geography", "Trust", "The trust the figures are for."],
+        [
+            "school_name",
+            "Geography",
+            "School",
+            "The school, or empty for the whole trust." + scope_note,
+        ],
+        [
+            "measure",
+            "Filter",
+            "Measure",
+            "What the value counts, such as Cases. Cases closed as a duplicate of another are "
+            "not counted. Referral and type are the DSL's current decision where they recorded "
+            "one, else the checklist's.",
+        ],
+        [
+            "breakdown_by",
+            "Filter",
+            "Breakdown by",
+            "What the cases are split by (Kind of concern, Outcome, Type, Factor, ...), or "
+            f"“{ALL_CASES}”.",
+        ],
+        [
+            "breakdown",
+            "Filter",
+            "Breakdown",
+            f"The group within the breakdown, or “{TOTAL}” for all of them.",
+        ],
+        ["value", "Indicator", "Value", f"A whole number; empty when flagged. {how}"],
+        [
+            "flag",
+            "Flag",
+            "Flag",
+            "Empty when the value is shown. c: hidden to protect children's privacy; "
+            "z: not applicable (a month still to come, a total that would count a case twice, "
+            f"no cases acknowledged); x: not available. Source: {product_name}.",
         ],
     ]
-    for figure in dashboard.figures:
-        rows.append([])
-        rows.append([figure.title])
-        header = [figure.row_heading, *figure.columns]
-        if figure.has_row_totals:
-            header.append(figure.total_heading)
-        rows.append(header)
-        for row in (*figure.rows, *([figure.total_row] if figure.total_row else [])):
-            line = [row.label, *row.values]
-            if figure.has_row_totals:
-                line.append(row.total)
-            rows.append(line)
-        if figure.note:
-            rows.append([figure.note])
-    return rows

@@ -201,8 +201,10 @@ EXPECTATIONS: dict[str, Expect] = {
     # Statistics
     "stats:trust_dashboard": only("trust_lead"),
     "stats:trust_export": only("trust_lead"),
+    "stats:trust_metadata": only("trust_lead"),
     "stats:school_dashboard": school_a(*CASE),
     "stats:school_export": school_a(*CASE),
+    "stats:school_metadata": school_a(*CASE),
     # Term dates
     "terms:school": school_a("dsl", "admin", methods=("GET", "POST")),
     "terms:trust": only("trust_lead", methods=("GET", "POST")),

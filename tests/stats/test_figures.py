@@ -137,7 +137,7 @@ def test_the_trusts_threshold_applies(cast, make_case, threshold):
 
 
 def test_a_standalone_school_and_a_school_that_moved_trust(cast, make_case, client_for):
-    """Figures follow the schools in the trust today: the page and the CSV say so."""
+    """Figures follow the schools in the trust today: the page and the CSV's metadata say so."""
     standalone = School.objects.create(name="Lone Oak School", slug="lone-oak", trust=None)
     for day in range(1, 8):
         make_case(standalone, at(2025, 10, day))
@@ -156,5 +156,5 @@ def test_a_standalone_school_and_a_school_that_moved_trust(cast, make_case, clie
     html = page.content.decode()
     assert "A school that joined the trust brings its earlier cases with it" in html
     assert "Lone Oak" not in html
-    csv = client.get(reverse("stats:trust_export", args=["northfield"]), {"year": 2025})
-    assert "including their cases from before they joined" in csv.content.decode("utf-8-sig")
+    meta = client.get(reverse("stats:trust_metadata", args=["northfield"]), {"year": 2025})
+    assert "including their cases from before they joined" in meta.content.decode("utf-8-sig")

