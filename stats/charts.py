@@ -56,8 +56,15 @@ class BarChart:
     bars: tuple[Bar, ...]
 
 
+def _number(shown) -> int | float | None:
+    """The length a figure's bar stands for: a count, or a rate's value; None for a symbol."""
+    if isinstance(shown, int | float):
+        return shown
+    return getattr(shown, "per_thousand", None)
+
+
 def bar_chart(title: str, items: list[tuple[str, Shown]]) -> BarChart:
-    numbers = [shown for _, shown in items if isinstance(shown, int)]
+    numbers = [_number(shown) for _, shown in items if _number(shown) is not None]
     largest = max(numbers, default=0) or 1
     plot_width = WIDTH - LABEL_WIDTH - VALUE_SPACE
     wrapped = [wrap_label(label) for label, _ in items]
@@ -69,8 +76,8 @@ def bar_chart(title: str, items: list[tuple[str, Shown]]) -> BarChart:
         suppressed = shown == SUPPRESSED
         if suppressed:
             width = SUPPRESSED_MARK_WIDTH
-        elif isinstance(shown, int):
-            width = round(plot_width * shown / largest)
+        elif _number(shown) is not None:
+            width = round(plot_width * _number(shown) / largest)
         else:  # 'z', not applicable (a month still to come): no bar at all
             width = 0
         # Lines centred on the bar; each y is a baseline.

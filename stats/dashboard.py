@@ -19,6 +19,7 @@ from . import queries
 from .charts import BarChart, bar_chart
 from .periods import Period
 from .queries import Scope
+from .rates import FEW_CASES, LOW_RELIABILITY, rate
 from .suppression import (
     NOT_APPLICABLE,
     Shown,
@@ -85,9 +86,13 @@ def build_dashboard(scope: Scope, period: Period) -> Dashboard:
     by_month = _by_month(scope, period, threshold)
     figures = [by_month, _by_kind(scope, period, threshold)]
     if scope.school is None:
-        figures.append(_by_school_and_outcome(scope, period, threshold_for(scope)))
+        rates, by_school = _by_school_and_outcome(scope, period, threshold_for(scope))
+        figures += [by_school, rates]
     else:
-        figures.append(_by_outcome(scope, period, threshold))
+        by_outcome = _by_outcome(scope, period, threshold)
+        roll = dict(queries.pupils_on_roll(scope)).get(scope.school.pk, 0)
+        total = by_outcome.total_row.values[0]
+        figures += [by_outcome, _rates_figure([(scope.school.name, total, total, roll)])]
     figures += [
         _typology(scope, period, threshold),
         _referral(scope, period, threshold),
@@ -246,27 +251,35 @@ def _typology(scope: Scope, period: Period, threshold: int | None) -> Figure:
     )
 
 
-def _by_school_and_outcome(scope: Scope, period: Period, threshold: int) -> Figure:
+def _by_school_and_outcome(scope: Scope, period: Period, threshold: int) -> tuple[Figure, Figure]:
+    """The schools by outcome, and their rates per 1,000 pupils from the same published
+    counts."""
     outcome_keys = [value for value, _ in queries.OUTCOMES]
     per_school: dict[int, list[int]] = {}
     for school_id, outcome, n in queries.cases_by_school_and_outcome(scope, period):
         per_school.setdefault(school_id, [0] * len(outcome_keys))[outcome_keys.index(outcome)] += n
 
+    roll = dict(queries.pupils_on_roll(scope))
     labels: list[str] = []
     counts: list[list[int]] = []
+    rolls: list[int] = []
     other = [0] * len(outcome_keys)
+    other_roll = 0
     for school_id, name in scope.schools():
         row = per_school.get(school_id, [0] * len(outcome_keys))
         if 0 < sum(row) < threshold:
             other = [a + b for a, b in zip(other, row, strict=True)]
+            other_roll += roll.get(school_id, 0)
         else:
             labels.append(name)
             counts.append(row)
+            rolls.append(roll.get(school_id, 0))
     if any(other):
         labels.append(OTHER_SCHOOLS)
         counts.append(other)
+        rolls.append(other_roll)
     if not counts:
-        counts, labels = [[0] * len(outcome_keys)], [OTHER_SCHOOLS]
+        counts, labels, rolls = [[0] * len(outcome_keys)], [OTHER_SCHOOLS], [0]
 
     table = _table(counts, threshold, row_totals=True, column_totals=True)
     rows = tuple(
@@ -274,7 +287,10 @@ def _by_school_and_outcome(scope: Scope, period: Period, threshold: int) -> Figu
         for label, cells, total in zip(labels, table.cells, table.row_totals, strict=True)
     )
     outcome_labels = tuple(label for _, label in queries.OUTCOMES)
-    return Figure(
+    rates = _rates_figure(
+        [(row.label, row.total, sum(n), r) for row, n, r in zip(rows, counts, rolls, strict=True)]
+    )
+    return rates, Figure(
         key="school",
         title="Cases by school and outcome",
         row_heading="School",
@@ -291,6 +307,31 @@ def _by_school_and_outcome(scope: Scope, period: Period, threshold: int) -> Figu
         note=(
             f"Schools with fewer than {threshold} cases in the period are counted together "
             f"as “{OTHER_SCHOOLS}”."
+        ),
+    )
+
+
+def _rates_figure(schools: list[tuple[str, Shown, int, int]]) -> Figure:
+    """(name, published cases, unrounded cases, pupils on roll) for each school or group."""
+    rows = tuple(
+        Row(name, (published, roll, rate(published, cases, roll)))
+        for name, published, cases, roll in schools
+    )
+    return Figure(
+        key="rates",
+        title="Cases per 1,000 pupils on roll",
+        row_heading="School",
+        columns=("Cases", "Pupils on roll", "Cases per 1,000 pupils"),
+        rows=rows,
+        charts=(
+            bar_chart("Cases per 1,000 pupils on roll", [(r.label, r.values[2]) for r in rows]),
+        ),
+        note=(
+            "Rates are worked out from the cases as shown here (rounded, where figures are "
+            "rounded), so they give nothing more away; a hidden count hides its rate. "
+            f"{LOW_RELIABILITY}: based on fewer than {FEW_CASES} cases, so a case more or less "
+            "would change it a lot. Pupils on roll are today's, from the school's pupil list "
+            "(pupils added while reporting are not counted); x: the school has no pupil list."
         ),
     )
 

@@ -13,6 +13,7 @@ from collections.abc import Iterator
 
 from .dashboard import OTHER_SCHOOLS, Dashboard, Figure
 from .periods import TERMS
+from .rates import LOW_RELIABILITY, Rate
 from .suppression import NOT_APPLICABLE, ROUND_TO, SUPPRESSED, Shown
 
 TRUST_SCHOOLS_NOTE = (
@@ -52,11 +53,15 @@ COLUMN_MEASURES = {
     },
 }
 MEDIAN_MEASURE = "Median hours from report to acknowledgement"
+PUPILS_ON_ROLL = "Pupils on roll"
+RATE_MEASURE = "Cases per 1,000 pupils on roll"
 
 
-def value_and_flag(shown: Shown | None) -> tuple[int | None, str]:
+def value_and_flag(shown: Shown | Rate | None) -> tuple[int | float | None, str]:
     if isinstance(shown, int):
         return shown, ""
+    if isinstance(shown, Rate):
+        return shown.per_thousand, LOW_RELIABILITY if shown.few_cases else ""
     if shown in (SUPPRESSED, NOT_APPLICABLE):
         return None, shown
     return None, NOT_AVAILABLE
@@ -95,6 +100,8 @@ def _data_rows(dashboard: Dashboard, *, trust_name: str) -> Iterator[list[object
                 yield row("Cases", ALL_CASES, TOTAL, line.values[0], when=(year, month))
         elif figure.key == "school":
             yield from _school_rows(figure, row, trust_name)
+        elif figure.key == "rates":
+            yield from _rate_rows(figure, row, trust_name, level)
         else:
             measures = COLUMN_MEASURES.get(figure.key, {})
             lines = [*figure.rows, *([figure.total_row] if figure.total_row else [])]
@@ -117,6 +124,17 @@ def _school_rows(figure: Figure, row, trust_name: str) -> Iterator[list[object]]
         for column, shown in zip(figure.columns, figure.total_row.values, strict=True):
             yield row("Cases", "Outcome", column, shown)
         yield row("Cases", "Outcome", TOTAL, figure.total_row.total)
+
+
+def _rate_rows(figure: Figure, row, trust_name: str, level: str) -> Iterator[list[object]]:
+    """Pupils on roll and the rate, for each school (the cases are in the other figures)."""
+    for line in figure.rows:
+        if level != "School":
+            level = "School group" if line.label == OTHER_SCHOOLS else "School"
+        where = (level, trust_name, line.label)
+        _cases, roll, per_thousand = line.values
+        yield row(PUPILS_ON_ROLL, ALL_CASES, TOTAL, roll, where=where)
+        yield row(RATE_MEASURE, ALL_CASES, TOTAL, per_thousand, where=where)
 
 
 def metadata_rows(dashboard: Dashboard, *, product_name: str) -> list[list[object]]:
@@ -183,13 +201,22 @@ def metadata_rows(dashboard: Dashboard, *, product_name: str) -> list[list[objec
             "Breakdown",
             f"The group within the breakdown, or “{TOTAL}” for all of them.",
         ],
-        ["value", "Indicator", "Value", f"A whole number; empty when flagged. {how}"],
+        [
+            "value",
+            "Indicator",
+            "Value",
+            "A whole number (a rate per 1,000 pupils to one decimal place); empty when flagged "
+            f"c, z or x. {how} Rates per 1,000 pupils on roll are worked out from the count as "
+            "shown, and pupils on roll are today's, from the school's pupil list.",
+        ],
         [
             "flag",
             "Flag",
             "Flag",
             "Empty when the value is shown. c: hidden to protect children's privacy; "
             "z: not applicable (a month still to come, a total that would count a case twice, "
-            f"no cases acknowledged); x: not available. Source: {product_name}.",
+            "no cases acknowledged); x: not available (a school with no pupil list); u: low "
+            "reliability, a rate based on fewer than 10 cases (the value is shown). "
+            f"Source: {product_name}.",
         ],
     ]

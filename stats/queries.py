@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from django.db.models import Case, CharField, Count, F, Func, IntegerField, Q, Value, When
 from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import Coalesce, NullIf, TruncMonth
+from django.utils import timezone
 
 from guidance.triage import TYPOLOGY_LABELS
 from incidents.models import (
@@ -19,6 +20,7 @@ from incidents.models import (
     Incident,
     IncidentPupil,
     Kind,
+    Pupil,
     ReferralLine,
     Status,
     TriggeredFactor,
@@ -283,6 +285,22 @@ def cases_by_year_group_band(scope: Scope, period: Period) -> list[tuple[str, in
         .values("band")
         .annotate(n=Count("incident_id", distinct=True))
         .values_list("band", "n")
+    )
+
+
+def pupils_on_roll(scope: Scope) -> list[tuple[int, int]]:
+    """(school id, pupils on roll today) from each school's pupil list: imported pupils who have
+    not left and whose details are held, not pupils a reporter added while reporting."""
+    today = timezone.localdate()
+    where = Q(school_id=scope.school.pk) if scope.school else Q(school__trust_id=scope.trust.pk)
+    return list(
+        Pupil.objects.on_list()
+        .filter(where, added_from_report=False)
+        .filter(Q(leaving_date__isnull=True) | Q(leaving_date__gt=today))
+        .order_by()
+        .values("school_id")
+        .annotate(n=Count("id"))
+        .values_list("school_id", "n")
     )
 
 

@@ -39,7 +39,8 @@ def tidy_figure(rows: list[dict[str, str]], figure) -> list[list[str]]:
 
     def shown(**match) -> str:
         (found,) = [r for r in rows if all(r[k] == v for k, v in match.items())]
-        return found["value"] or found["flag"]
+        # A value with its flag, as the page shows it ("50.0 u"), or the flag alone ("c").
+        return " ".join(part for part in (found["value"], found["flag"]) if part)
 
     measures = COLUMN_MEASURES.get(figure.key, {})
     table = []
@@ -54,6 +55,12 @@ def tidy_figure(rows: list[dict[str, str]], figure) -> list[list[str]]:
             else:
                 month, year = line.label.split()
                 cells = [shown(time_identifier=month, time_period=year)]
+        elif figure.key == "rates":
+            cells = [
+                shown(school_name=line.label, breakdown_by="Outcome", breakdown="Total"),
+                shown(school_name=line.label, measure="Pupils on roll"),
+                shown(school_name=line.label, measure="Cases per 1,000 pupils on roll"),
+            ]
         elif figure.key == "school":
             where = (
                 {"geographic_level": "Multi-academy trust"}
@@ -103,6 +110,6 @@ def test_page_charts_and_csv_agree(cast, client_for, make_case):
     for figure in dashboard.figures:
         assert tables[figure.key] == tidy_figure(rows, figure), figure.key
         shown = [row[1] for row in tables[figure.key] if row[0] != "Total"]
-        if figure.key == "school":
+        if figure.key in ("school", "rates"):
             shown = [row[-1] for row in tables[figure.key] if row[0] != "Total"]
         assert shown and chart_values(html, figure.key) == shown, figure.key
