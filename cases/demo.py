@@ -8,7 +8,7 @@ from datetime import timedelta
 
 from django.utils import timezone
 
-from guidance.checklist import load_checklist
+from guidance.checklist import STAFF, load_checklist
 from guidance.triage import triage
 from incidents.models import Incident, IncidentPupil, Pupil, PupilRole, Status
 from safeguarding import audit
@@ -56,6 +56,7 @@ SCENARIOS = [
             "unusual_or_violent": "not_known",
             "sexual_acts_under_13": "not_known",
             "immediate_risk": "not_known",
+            "danger_now": "no",
             "image_nature": "ai_generated",
             "creator": "pupil_here",
             "spread_platforms": "group_chat",
@@ -197,6 +198,19 @@ def _offered(checklist, answers: dict[str, str]) -> dict[str, str]:
     }
 
 
+def _split(checklist, answers: dict[str, str]) -> tuple[dict[str, str], dict[str, str]]:
+    """The scenario's answers as a member of staff gives them (the checklist's staff part, each
+    question only when it is asked) and the rest, which the DSL finds out at the initial
+    review."""
+    offered = _offered(checklist, answers)
+    reporter = {
+        qid: value
+        for qid, value in offered.items()
+        if checklist.question(qid).part == STAFF and checklist.question(qid).is_asked(offered)
+    }
+    return reporter, {qid: v for qid, v in offered.items() if qid not in reporter}
+
+
 # The reporter's answers the case keeps in fields of their own (incidents.models.Incident).
 REPORTER_ANSWER_FIELDS = (
     "image_nature",
@@ -249,7 +263,7 @@ def seed_demo_data(stdout) -> None:
 
 
 def _make_case(scenario, reference, school, reporter, dsl, deputy, pupils, checklist) -> None:
-    answers = _offered(checklist, scenario["answers"])
+    answers, for_the_review = _split(checklist, scenario["answers"])
     outcome = triage(checklist, answers)
     incident = Incident.objects.create(
         reference=reference,
@@ -289,7 +303,7 @@ def _make_case(scenario, reference, school, reporter, dsl, deputy, pupils, check
     today = timezone.localdate()
     services.acknowledge(incident=incident, actor=dsl)
     services.change_status(incident=incident, actor=dsl, to_status=Status.UNDER_REVIEW)
-    found_out = _offered(checklist, scenario.get("review", {}))
+    found_out = {**for_the_review, **_offered(checklist, scenario.get("review", {}))}
     services.record_initial_review(
         incident=incident,
         actor=dsl,

@@ -7,6 +7,8 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from cases import demo
+from cases.models import ReviewMeeting
+from guidance.checklist import STAFF, load_checklist
 from incidents.models import Incident, Status
 from safeguarding import audit
 from safeguarding.models import User
@@ -52,3 +54,22 @@ def test_the_demo_has_a_case_the_checklist_does_not_type(db, settings, client_fo
     assert page.status_code == 200
     body = page.content.decode()
     assert "Not typed" in body and "No image is known to exist yet" in body
+
+
+def test_demo_reporters_answer_only_the_staff_part_and_the_dsl_finds_out_the_rest(db, settings):
+    """As with a real report: staff answer the checklist's staff part, each question only when
+    it is asked; who made the image and how far it spread are the DSL's initial review."""
+    settings.DEBUG = True
+    call_command("seed_demo", stdout=io.StringIO())
+    for case in Incident.objects.filter(reference__startswith="SG-DEM"):
+        checklist = load_checklist(case.checklist_version)
+        for qid in case.answers:
+            question = checklist.question(qid)
+            assert question.part == STAFF and question.is_asked(case.answers), (case, qid)
+        for question in checklist.questions:
+            if question.part == STAFF and question.is_asked(case.answers):
+                assert question.id in case.answers, (case, question.id)
+    nudified = Incident.objects.get(reference="SG-DEM1-0003")
+    found_out = ReviewMeeting.objects.get(incident=nudified).answers
+    assert found_out["original_source"] == "social_media"
+    assert found_out["spread_recipients"] == "many"
