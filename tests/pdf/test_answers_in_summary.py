@@ -2,13 +2,28 @@
 checklist version they answered ("not known" as "To find out"), the initial review's answers and
 the checklist's outcome after it, and the DSL's decision beside the checklist's."""
 
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+
 from django.utils import timezone
+from PIL import Image
 
 from cases import services
 from cases.referral_pdf import render_referral_pdf
 from tests.cases.conftest import ALL_NOT_KNOWN, make_reported
 from tests.cases.test_initial_review import REPORTED
 from tests.cases.test_referral_line import pdf_words
+from tests.conftest import require
+
+FACTORS = (
+    "adult_involved",
+    "coercion_or_capacity",
+    "unusual_or_violent",
+    "sexual_acts_under_13",
+    "immediate_risk",
+)
 
 
 def test_every_answer_of_an_older_version_is_in_the_summary(cast):
@@ -56,3 +71,44 @@ def test_the_review_and_the_decision_are_in_the_summary(cast):
         in text
     )
     assert "The checklist after this review: immediate referral: Yes: refer today" in text
+
+
+def yellow_pixels(pdf: bytes) -> int:
+    """Pixels of the PDF's 'to find out' highlight (#ffdd00) over every page, at 50 dpi."""
+    require(shutil.which("pdftoppm") is not None, "pdftoppm (Debian poppler-utils)")
+    with tempfile.TemporaryDirectory() as folder:
+        subprocess.run(
+            ["pdftoppm", "-png", "-r", "50", "-", str(Path(folder) / "page")],
+            input=pdf,
+            check=True,
+        )
+        total = 0
+        for png in Path(folder).glob("page-*.png"):
+            with Image.open(png) as page:
+                total += sum(
+                    n
+                    for n, (r, g, b) in page.convert("RGB").getcolors(1 << 24)
+                    if r > 240 and 200 < g < 235 and b < 40
+                )
+        return total
+
+
+def test_what_is_still_to_find_out_is_highlighted_in_the_summary(cast):
+    """Every 'To find out' is printed on the yellow highlight, and an answered case has none."""
+    unknown = make_reported(cast.school_a, cast.teacher, ALL_NOT_KNOWN, version="2026-09")
+    answered = make_reported(
+        cast.school_a,
+        cast.teacher,
+        {
+            **ALL_NOT_KNOWN,
+            **dict.fromkeys(FACTORS, "no"),
+            "original_source": "social_media",
+            "pictured_child_willing": "no",
+            "removal_offered": "no",
+        },
+        version="2026-09",
+    )
+    assert answered.referral == "no"
+    highlighted = yellow_pixels(render_referral_pdf(unknown, generated_by=cast.dsl))
+    assert highlighted > 1000
+    assert yellow_pixels(render_referral_pdf(answered, generated_by=cast.dsl)) == 0
