@@ -1,5 +1,7 @@
-"""Published checklist versions, as loaded from guidance/content/. Never changed once loaded."""
+"""Published checklist versions, as loaded from guidance/content/ (never changed once loaded),
+and who has read the staff briefing of which version."""
 
+from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
@@ -32,3 +34,22 @@ class ChecklistVersion(models.Model):
 
     def checklist(self) -> Checklist:
         return Checklist.from_dict(self.content)
+
+
+class BriefingConfirmation(models.Model):
+    """A member of staff confirmed they read the staff briefing of one checklist version."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="briefing_confirmations"
+    )
+    version = models.CharField(max_length=20)
+    confirmed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-confirmed_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "version"], name="one_confirmation_a_version")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} read the briefing of {self.version}"

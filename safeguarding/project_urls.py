@@ -14,6 +14,7 @@ urlpatterns = [
     path("two-factor/passkeys/", include("safeguarding.passkey_urls")),
     path("s/<slug:school>/people/", include("safeguarding.people_urls")),
     path("guidance/", include("guidance.urls")),
+    path("", include("guidance.briefing_urls")),
     path("", include("notifications.urls")),
     path("", include("incidents.urls")),
     path("", include("cases.urls")),

@@ -4,6 +4,8 @@ from django.db.models import Q
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
+from guidance.services import briefing_state
+
 from . import access, people
 from .models import LeadRoleRequest, Membership, Role
 
@@ -53,6 +55,12 @@ SCHOOL_WORK = [
         "Leavers' files to send, files sent to you, retention reviews and subject access requests.",
     ),
     WorkLink(
+        "Who has read the staff briefing",
+        "/s/{school}/staff-briefing/",
+        frozenset({Role.DSL, Role.DEPUTY_DSL}),
+        "Who has confirmed it and who has not, with a list to download for your records.",
+    ),
+    WorkLink(
         "Statistics",
         "/s/{school}/statistics/",
         frozenset({Role.DSL}),
@@ -73,6 +81,12 @@ SCHOOL_WORK = [
 ]
 TRUST_WORK = [
     WorkLink(
+        "Staff briefed at each school",
+        "/t/{trust}/staff-briefing/",
+        frozenset({Role.TRUST_LEAD}),
+        "The share of staff at each school who have read the staff briefing.",
+    ),
+    WorkLink(
         "Statistics",
         "/t/{trust}/statistics/",
         frozenset({Role.TRUST_LEAD}),
@@ -91,6 +105,13 @@ PERSONAL_WORK = [
         "/my-reports/",
         EVERY_SCHOOL_ROLE,
         "Concerns you have reported and whether they have been picked up.",
+    ),
+    WorkLink(
+        "Staff briefing",
+        "/guidance/briefing/",
+        EVERY_SCHOOL_ROLE,
+        "Five minutes: what to do when a pupil tells you about a nude image, including ones "
+        "made with AI.",
     ),
     WorkLink(
         "Triage checklist",
@@ -170,6 +191,9 @@ def home(request):
     context = {
         "places": places,
         "personal_links": _links(PERSONAL_WORK, all_school_roles),
+        # Staff who have not read the current briefing are reminded here, below nothing that
+        # matters more: reporting a concern never waits for it.
+        "briefing": briefing_state(request.user) if all_school_roles else None,
     }
     if len(places) == 1:
         context["header_organisation"] = places[0]["name"]

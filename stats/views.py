@@ -7,12 +7,12 @@ from django.views.decorators.http import require_safe
 
 from safeguarding import access, audit
 from safeguarding.models import Role
+from safeguarding.safe_csv import csv_response
 
 from .dashboard import build_dashboard
 from .export import metadata_rows, tidy_rows
 from .forms import PeriodForm
 from .queries import Scope
-from .safe_csv import csv_response
 from .suppression import ROUND_TO, SYMBOLS
 
 

@@ -151,6 +151,13 @@ EXPECTATIONS: dict[str, Expect] = {
     "guidance:versions": any_school_reviewer(),
     "guidance:compare": any_school_reviewer(),
     "guidance:version": any_school_reviewer(),
+    # The staff briefing: anyone signed in reads and confirms it; the school's DSL and deputies
+    # see who has; trust leads see counts per school.
+    "briefing:read": signed_in(("GET", "POST")),
+    "briefing:confirm": signed_in(("POST",)),
+    "briefing:school": school_a(*CASE),
+    "briefing:school_export": school_a(*CASE),
+    "briefing:trust": only("trust_lead"),
     # Notifications
     "notifications:list": signed_in(),
     "notifications:mark_all_read": signed_in(("POST",)),

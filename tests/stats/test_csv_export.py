@@ -7,8 +7,8 @@ import pytest
 from django.urls import reverse
 
 from safeguarding.models import School
+from safeguarding.safe_csv import excel_csv, neutralise
 from stats.export import COLUMNS
-from stats.safe_csv import excel_csv, neutralise
 from tests.stats.conftest import at
 
 
