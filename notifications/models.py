@@ -41,6 +41,7 @@ class Kind(models.TextChoices):
     REQUEST_DUE = "request_due", "A subject access request is due soon"
     REQUEST_OVERDUE = "request_overdue", "A subject access request is overdue"
     NO_DEPUTY = "no_deputy", "Concern waiting at a school with no deputy safeguarding lead"
+    BRIEFING_REMINDER = "briefing", "Staff briefing still to read"
 
 
 # Messages about a file's life: they point at the school's files and requests page.
@@ -186,6 +187,8 @@ class Outbox(models.Model):
             return f"/s/{self.school.slug}/cases/"
         if self.kind in (Kind.LEAD_ADDED, Kind.NO_LEAD, Kind.NO_DEPUTY):
             return "/"  # the home page lists each school's safeguarding leads
+        if self.kind == Kind.BRIEFING_REMINDER:
+            return "/guidance/briefing/"
         if self.kind == Kind.LEAD_REQUESTED:
             return f"/s/{self.school.slug}/people/lead-requests/"
         return ""

@@ -365,6 +365,8 @@ def _message_for(row: Outbox) -> tuple[str, dict]:
         return row.kind, {"school_name": row.school.name if row.school else ""}
     if row.kind == Kind.LEAD_REQUESTED:
         return row.kind, {"school_name": row.school.name, "link": site_link(row.case_path)}
+    if row.kind == Kind.BRIEFING_REMINDER:
+        return "briefing_reminder", {"link": site_link(row.case_path)}
     if row.kind in FILE_WORK:
         return "file_work", {
             "headline": row.get_kind_display(),
@@ -1022,6 +1024,38 @@ def send_daily_digests(*, now: datetime | None = None) -> list[int]:
             kind=Kind.DIGEST,
             key=f"{school.pk}:{now.date().isoformat()}",
             recipients=recipients,
+            school=school,
+            incident_id=None,
+            reference="",
+            urgent=False,
+        )
+    return queued
+
+
+def send_briefing_reminders(*, now: datetime | None = None) -> list[int]:
+    """Once a week, one line to each member of staff who has not read the current staff
+    briefing: sent on the first school day of the week (at their first school) it runs on."""
+    from guidance.services import staff_to_remind
+
+    now = timezone.localtime(now or timezone.now())
+    if now.weekday() >= 5 or now.time() < DIGEST_FROM:
+        return []
+    year, week, _ = now.isocalendar()
+    queued: list[int] = []
+    for person in staff_to_remind():
+        school = (
+            School.objects.filter(
+                memberships__user=person, memberships__role__in=Role.school_roles()
+            )
+            .order_by("name")
+            .first()
+        )
+        if school is None or not calendar_for(school).is_school_day(now.date()):
+            continue
+        queued += _queue(
+            kind=Kind.BRIEFING_REMINDER,
+            key=f"{year}-W{week:02d}",
+            recipients=[person],
             school=school,
             incident_id=None,
             reference="",

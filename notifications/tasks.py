@@ -46,6 +46,12 @@ def send_daily_digests() -> None:
     services.send_daily_digests()
 
 
+@shared_task(acks_late=True, ignore_result=True)
+def send_briefing_reminders() -> None:
+    """The weekly one-line reminder to staff who have not read the current staff briefing."""
+    services.send_briefing_reminders()
+
+
 @shared_task(bind=True, ignore_result=True)
 def worker_alive(self) -> None:
     """Sent by a worker's watchdog to that worker alone: running it proves the worker still

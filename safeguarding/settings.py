@@ -364,6 +364,11 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "notifications.tasks.send_daily_digests",
         "schedule": 15 * 60.0,
     },
+    # Staff who have not read the current staff briefing: one line a week (guidance/).
+    "notifications-briefing-reminders": {
+        "task": "notifications.tasks.send_briefing_reminders",
+        "schedule": 60 * 60.0,
+    },
     # The audit chains' heads, signed, to the log stream and AUDIT_ANCHOR_FILE.
     "safeguarding-anchor-audit-heads": {
         "task": "safeguarding.tasks.anchor_audit_heads",
