@@ -248,7 +248,10 @@ def _digest_of(version: str) -> str:
 
 
 def same_briefing_as_current(version: str) -> bool:
-    return _digest_of(version) == _digest_of(load_checklist().version)
+    try:
+        return _digest_of(version) == _digest_of(load_checklist().version)
+    except LookupError:  # a version this copy of the service does not have
+        return False
 
 
 @dataclass(frozen=True)

@@ -57,9 +57,12 @@ def read(request):
     state = services.briefing_state(request.user)
     changes = None
     if state.state == services.CHANGED:
-        changes = briefing.changes_between(
-            briefing.briefing_for(state.confirmation.version), current
-        )
+        try:
+            changes = briefing.changes_between(
+                briefing.briefing_for(state.confirmation.version), current
+            )
+        except LookupError:  # a version this copy of the service does not have: read it all
+            changes = None
     form = UnderstandingForm(
         request.POST if request.method == "POST" else None, questions=current.questions
     )

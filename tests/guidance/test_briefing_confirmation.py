@@ -135,3 +135,13 @@ def test_home_links_to_the_briefing_for_every_school_role(client_for, cast, stat
     if state == "read":
         BriefingConfirmation.objects.create(user=cast.admin, version=current_version())
     assert 'href="/guidance/briefing/"' in client_for(cast.admin).get("/").content.decode()
+
+
+def test_a_confirmation_of_a_version_this_service_lacks_asks_for_a_full_read(client_for, cast):
+    BriefingConfirmation.objects.create(user=cast.teacher, version="1999-01")
+    assert services.briefing_state(cast.teacher).state == services.CHANGED
+    client = client_for(cast.teacher)
+    assert CHANGED in client.get("/").content.decode()
+    page = client.get("/guidance/briefing/")
+    assert page.status_code == 200
+    assert "I have read and understood this briefing" in page.content.decode()
