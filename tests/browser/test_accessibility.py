@@ -21,9 +21,11 @@ PAGES = {
         "/s/oakwood/report/",
         "/s/oakwood/statistics/",
         "/s/oakwood/notification-settings/",
+        "/guidance/briefing/",
+        "/s/oakwood/staff-briefing/",
     ],
     "admin": ["/", "/s/oakwood/people/", "/s/oakwood/people/invite/"],
-    "trust_lead": ["/t/northfield/statistics/"],
+    "trust_lead": ["/t/northfield/statistics/", "/t/northfield/staff-briefing/"],
 }
 
 
