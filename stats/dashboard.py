@@ -22,6 +22,7 @@ from .queries import Scope
 from .rates import FEW_CASES, LOW_RELIABILITY, rate
 from .suppression import (
     NOT_APPLICABLE,
+    SUPPRESSED,
     Shown,
     SuppressedTable,
     effective_threshold,
@@ -98,6 +99,7 @@ def build_dashboard(scope: Scope, period: Period) -> Dashboard:
         _referral(scope, period, threshold),
         _factors(scope, period, threshold),
         _year_group_bands(scope, period, threshold),
+        _time_taken(scope, period, threshold),
     ]
 
     median, acknowledged = queries.median_from_histogram(
@@ -307,6 +309,56 @@ def _by_school_and_outcome(scope: Scope, period: Period, threshold: int) -> tupl
         note=(
             f"Schools with fewer than {threshold} cases in the period are counted together "
             f"as “{OTHER_SCHOOLS}”."
+        ),
+    )
+
+
+# A 90th percentile of fewer values is close to the single slowest case, so it is not shown
+# where figures leave the school.
+MIN_FOR_PERCENTILE = 10
+
+
+def _time_taken(scope: Scope, period: Period, threshold: int | None) -> Figure:
+    """Median and 90th percentile hours from report to acknowledgement and to the first
+    decision, from histograms of whole hours (never case rows)."""
+    lines = (
+        ("Report to acknowledgement", queries.hours_to_acknowledgement(scope, period)),
+        ("Report to first decision", queries.hours_to_first_decision(scope, period)),
+    )
+    rows = []
+    for label, histogram in lines:
+        median, cases = queries.percentile_from_histogram(histogram, 0.5)
+        p90, _ = queries.percentile_from_histogram(histogram, 0.9)
+        if cases == 0:
+            rows.append(Row(label, (0, NOT_APPLICABLE, NOT_APPLICABLE)))
+        elif threshold is None:
+            rows.append(Row(label, (cases, median, p90)))
+        else:
+            shown_cases = suppress_single(cases, threshold)
+            shown_median = median if cases >= threshold else SUPPRESSED
+            shown_p90 = p90 if cases >= max(threshold, MIN_FOR_PERCENTILE) else SUPPRESSED
+            rows.append(Row(label, (shown_cases, shown_median, shown_p90)))
+    return Figure(
+        key="time_taken",
+        title="Time taken, in hours",
+        row_heading="Time taken",
+        columns=("Cases", "Median hours", "90th percentile hours"),
+        rows=tuple(rows),
+        charts=(
+            bar_chart("Median hours", [(row.label, row.values[1]) for row in rows]),
+            bar_chart("90th percentile hours", [(row.label, row.values[2]) for row in rows]),
+        ),
+        note=(
+            "Whole hours, rounded down, including nights and weekends. Half the cases took "
+            "the median or less; nine in ten took the 90th percentile or less. The first "
+            "decision is the DSL's first recorded decision or decision on the checklist's "
+            "outcome; cases without one yet are not counted. z: no such cases"
+            + (
+                ""
+                if threshold is None
+                else f"; the 90th percentile is shown from {MIN_FOR_PERCENTILE} cases"
+            )
+            + "."
         ),
     )
 

@@ -47,6 +47,11 @@ COLUMN_MEASURES = {
         "Current decision": "Cases by the current decision on immediate referral",
         "The checklist, when reported": "Cases by the checklist's referral line when reported",
     },
+    "time_taken": {
+        "Cases": "Cases timed",
+        "Median hours": "Median hours",
+        "90th percentile hours": "90th percentile hours",
+    },
     "factors": {
         "Answered “yes”": "Cases with the factor answered yes",
         "Answered “not known”": "Cases with the factor answered not known",

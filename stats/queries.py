@@ -7,13 +7,27 @@ band. Suppression happens afterwards, in `stats.dashboard`, on these unrounded c
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
-from django.db.models import Case, CharField, Count, F, Func, IntegerField, Q, Value, When
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    F,
+    Func,
+    IntegerField,
+    OuterRef,
+    Q,
+    Subquery,
+    Value,
+    When,
+)
 from django.db.models.fields.json import KeyTextTransform
-from django.db.models.functions import Coalesce, NullIf, TruncMonth
+from django.db.models.functions import Coalesce, Least, NullIf, TruncMonth
 from django.utils import timezone
 
+from cases.models import Decision, TriageOverride
 from guidance.triage import TYPOLOGY_LABELS
 from incidents.models import (
     NATURE_KINDS,
@@ -274,6 +288,47 @@ def hours_to_acknowledgement(scope: Scope, period: Period) -> list[tuple[int, in
         .annotate(n=Count("id"))
         .values_list("hours", "n")
     )
+
+
+def _first_record(model) -> Subquery:
+    return Subquery(
+        model.objects.filter(incident=OuterRef("pk"))
+        .order_by("recorded_at")
+        .values("recorded_at")[:1]
+    )
+
+
+def hours_to_first_decision(scope: Scope, period: Period) -> list[tuple[int, int]]:
+    """(whole hours, number of cases) from report to the DSL's first recorded decision: a
+    decision with its reasons, or a decision on the checklist's outcome, whichever came
+    first. Cases with neither are left out."""
+    decision, override = _first_record(Decision), _first_record(TriageOverride)
+    return list(
+        _cases(scope, period)
+        # Each NULL (none recorded) replaced by the other, so LEAST never sees one.
+        .annotate(decided_at=Least(Coalesce(decision, override), Coalesce(override, decision)))
+        .filter(decided_at__isnull=False)
+        .annotate(hours=WholeHoursBetween("decided_at", "submitted_at"))
+        .values("hours")
+        .annotate(n=Count("id"))
+        .values_list("hours", "n")
+    )
+
+
+def percentile_from_histogram(
+    histogram: list[tuple[int, int]], fraction: float
+) -> tuple[int | None, int]:
+    """(the nearest-rank percentile, the number of values) of a histogram of whole hours."""
+    total = sum(n for _, n in histogram)
+    if total == 0:
+        return None, 0
+    rank = max(1, math.ceil(fraction * total))
+    seen = 0
+    for hours, n in sorted(histogram):
+        seen += n
+        if seen >= rank:
+            return hours, total
+    raise AssertionError("unreachable")
 
 
 def cases_by_year_group_band(scope: Scope, period: Period) -> list[tuple[str, int]]:

@@ -112,4 +112,6 @@ def test_page_charts_and_csv_agree(cast, client_for, make_case):
         shown = [row[1] for row in tables[figure.key] if row[0] != "Total"]
         if figure.key in ("school", "rates"):
             shown = [row[-1] for row in tables[figure.key] if row[0] != "Total"]
+        if figure.key == "time_taken":
+            shown = [row[2] for row in tables[figure.key]]  # the medians' chart comes first
         assert shown and chart_values(html, figure.key) == shown, figure.key
