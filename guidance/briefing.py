@@ -18,6 +18,7 @@ from .checklist import NOT_KNOWN, Checklist, load_checklist
 
 ADVICE = "advice"
 QUESTION = "question"  # the question's words and its help text
+HELP = "help"  # a question's help text on its own
 KINDS_OF_IMAGE = "kinds"  # the answers a question offers, as a list
 
 # Answers that are not a kind of image.
@@ -89,7 +90,11 @@ SECTIONS: tuple[tuple[str, str, tuple[Ref, ...]], ...] = (
     (
         "law",
         "What the law says",
-        (Ref(ADVICE, "treat_as_csam"), Ref(KINDS_OF_IMAGE, "image_nature")),
+        (
+            Ref(ADVICE, "treat_as_csam"),
+            Ref(KINDS_OF_IMAGE, "image_nature"),
+            Ref(HELP, "creator"),
+        ),
     ),
     (
         "never-the-image",
@@ -142,6 +147,18 @@ QUESTIONS: tuple[tuple[str, str, tuple[tuple[str, str], ...], str, tuple[Ref, ..
         (Ref(ADVICE, "treat_as_csam"),),
     ),
     (
+        "joke",
+        "A pupil made a nude picture of a classmate with an app, as a joke. Is that against "
+        "the law?",
+        (
+            ("no", "No, it was only a joke"),
+            ("shared", "Only if he sends it to someone"),
+            ("yes", "Yes, it is still illegal"),
+        ),
+        "yes",
+        (Ref(HELP, "creator"), Ref(ADVICE, "treat_as_csam")),
+    ),
+    (
         "shown",
         "A pupil holds out a phone and says: look, this picture of my friend is going round. "
         "What do you do?",
@@ -188,6 +205,10 @@ def _point(checklist: Checklist, ref: Ref) -> Point | None:
     if not checklist.has_question(ref.id):
         return None
     question = checklist.question(ref.id)
+    if ref.kind == HELP:
+        if not question.help:
+            return None
+        return Point(ref.key, question.help, question.source, question.awaiting_confirmation)
     if ref.kind == QUESTION:
         return Point(
             ref.key,

@@ -57,6 +57,7 @@ def test_it_covers_what_every_member_of_staff_must_know():
         "made with AI",
         "nudified",
         "A real nude or semi-nude photo",
+        "Pupils who make these images may think it is a joke. It is still illegal.",
         "Do not look at, copy, print, share, store or save the image",
         "Do not delete the image",
         "Tell the DSL or a deputy now",
