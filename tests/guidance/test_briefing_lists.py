@@ -99,9 +99,9 @@ def test_the_trust_lead_sees_the_share_briefed_at_each_school(client_for, cast):
         for row in body.split("<tbody")[1].split("</tbody>")[0].split("</tr>")[:-1]
     ]
     assert rows == [
-        ["Hazel School", "2", "1", "50%"],
-        ["Ivy School", "0", "0", "No staff yet"],
-        ["Oakwood Academy", "4", "2", "50%"],
+        ["Hazel School", "<strong>50%</strong><br>1 of 2"],
+        ["Ivy School", "No staff yet"],
+        ["Oakwood Academy", "<strong>50%</strong><br>2 of 4"],
     ]
     assert "Across the trust: 3 of 6 staff." in body
     assert "Elm Park" not in body
