@@ -128,3 +128,100 @@ def _clip(text: str) -> str:
     if len(text) <= MAX_LINE_CHARS:
         return text
     return text[: MAX_LINE_CHARS - 1].rstrip() + "…"
+
+
+# Line charts: one line per group over the months. GOV.UK palette colours, each also drawn with
+# its own marker shape and named in the legend, so colour is never the only cue.
+LINE_COLOURS = ("#1d70b8", "#d4351c", "#00703c", "#4c2c92", "#f47738", "#505a5f")
+LINE_WIDTH = 400
+PLOT_LEFT = 40
+PLOT_TOP = 10
+PLOT_HEIGHT = 160
+AXIS_SPACE = 40
+LEGEND_LINE = 18
+
+
+@dataclass(frozen=True)
+class Point:
+    x: int
+    y: int
+    shown: Shown
+
+
+@dataclass(frozen=True)
+class Series:
+    label: str
+    colour: str
+    dashes: str
+    segments: tuple[str, ...]  # SVG polyline points, broken where a figure is hidden
+    points: tuple[Point, ...]
+    hidden: tuple[Point, ...]  # where a 'c' is marked on the axis
+    legend_y: int
+
+
+@dataclass(frozen=True)
+class LineChart:
+    title: str
+    width: int
+    height: int
+    plot_left: int
+    plot_right: int
+    plot_bottom: int
+    top_value: int
+    x_labels: tuple[Point, ...]
+    series: tuple[Series, ...]
+
+
+def line_chart(title: str, groups: tuple[str, ...], rows) -> LineChart:
+    """`rows`: one per month (label, then a value per group). 'z' months are left off the line,
+    'c' breaks it and is marked under the axis."""
+    values = [[row.values[g] for row in rows] for g in range(len(groups))]
+    numbers = [v for series in values for v in series if isinstance(v, int)]
+    top = max(numbers, default=0) or 1
+    plot_right = LINE_WIDTH - 20  # room for the last month's name
+    step = (plot_right - PLOT_LEFT) / max(len(rows) - 1, 1)
+    bottom = PLOT_TOP + PLOT_HEIGHT
+    x_labels = tuple(
+        Point(round(PLOT_LEFT + n * step), bottom + 16, row.label[:3]) for n, row in enumerate(rows)
+    )
+    series = []
+    legend_top = bottom + AXIS_SPACE
+    for g, label in enumerate(groups):
+        segments, current, points, hidden = [], [], [], []
+        for n, shown in enumerate(values[g]):
+            x = round(PLOT_LEFT + n * step)
+            if isinstance(shown, int):
+                y = round(bottom - PLOT_HEIGHT * shown / top)
+                current.append(f"{x},{y}")
+                points.append(Point(x, y, shown))
+                continue
+            if shown == SUPPRESSED:
+                # Each group's 'c' on its own line above the axis, in the group's colour.
+                hidden.append(Point(x, bottom - 4 - 11 * g, shown))
+            if current:
+                segments.append(" ".join(current))
+            current = []
+        if current:
+            segments.append(" ".join(current))
+        series.append(
+            Series(
+                label=label,
+                colour=LINE_COLOURS[g % len(LINE_COLOURS)],
+                dashes="" if g < len(LINE_COLOURS) else "4 2",
+                segments=tuple(segments),
+                points=tuple(points),
+                hidden=tuple(hidden),
+                legend_y=legend_top + g * LEGEND_LINE,
+            )
+        )
+    return LineChart(
+        title=title,
+        width=LINE_WIDTH,
+        height=legend_top + len(groups) * LEGEND_LINE,
+        plot_left=PLOT_LEFT,
+        plot_right=plot_right,
+        plot_bottom=bottom,
+        top_value=top,
+        x_labels=x_labels,
+        series=tuple(series),
+    )

@@ -8,6 +8,7 @@ month: only school names, enums, month labels and suppressed counts.
 from __future__ import annotations
 
 import datetime as dt
+from contextvars import ContextVar
 from dataclasses import dataclass, replace
 
 from django.utils import timezone
@@ -16,7 +17,7 @@ from guidance.checklist import all_checklists
 from incidents.models import Kind
 
 from . import queries
-from .charts import BarChart, bar_chart
+from .charts import BarChart, LineChart, bar_chart, line_chart
 from .periods import Period
 from .queries import Scope
 from .rates import FEW_CASES, LOW_RELIABILITY, rate
@@ -25,9 +26,11 @@ from .suppression import (
     SUPPRESSED,
     Shown,
     SuppressedTable,
+    TableSpec,
     effective_threshold,
     exact,
     suppress,
+    suppress_linked,
     suppress_single,
 )
 
@@ -51,7 +54,7 @@ class Figure:
     rows: tuple[Row, ...]
     total_row: Row | None = None
     total_heading: str = ""
-    charts: tuple[BarChart, ...] = ()
+    charts: tuple[BarChart | LineChart, ...] = ()
     note: str = ""
 
     @property
@@ -80,7 +83,22 @@ def threshold_for(scope: Scope) -> int:
 
 
 def build_dashboard(scope: Scope, period: Period) -> Dashboard:
-    """A trust's figures are suppressed; a school's own (its DSLs' view) are exact."""
+    """A trust's figures are suppressed; a school's own (its DSLs' view) are exact. A trust's
+    tables that share figures (the months, kinds, outcomes and referral lines of the trends)
+    are suppressed together, so a figure hidden in one is hidden in all."""
+    if scope.school is not None:
+        return _build(scope, period)
+    linked = _Linked()
+    token = _LINKED.set(linked)
+    try:
+        _build(scope, period)  # collects the tables' counts
+        linked.results = suppress_linked(linked.specs, _links(linked.specs), threshold_for(scope))
+        return _build(scope, period)
+    finally:
+        _LINKED.reset(token)
+
+
+def _build(scope: Scope, period: Period) -> Dashboard:
     is_exact = scope.school is not None
     # None: publish exactly (see `_table`).
     threshold: int | None = None if is_exact else threshold_for(scope)
@@ -100,6 +118,7 @@ def build_dashboard(scope: Scope, period: Period) -> Dashboard:
         _factors(scope, period, threshold),
         _year_group_bands(scope, period, threshold),
         _time_taken(scope, period, threshold),
+        *(_trend(scope, period, threshold, dimension) for dimension in TREND_DIMENSIONS),
     ]
 
     median, acknowledged = queries.median_from_histogram(
@@ -123,13 +142,62 @@ def build_dashboard(scope: Scope, period: Period) -> Dashboard:
     )
 
 
+class _Linked:
+    """Tables published in more than one place, suppressed together (`suppress_linked`): the
+    first pass collects each table's counts, the second hands out the linked results."""
+
+    def __init__(self) -> None:
+        self.specs: dict[str, TableSpec] = {}
+        self.results: dict[str, SuppressedTable] | None = None
+
+
+_LINKED: ContextVar[_Linked | None] = ContextVar("stats_linked_tables", default=None)
+
+
 def _table(
-    counts: list[list[int]], threshold: int | None, *, row_totals: bool, column_totals: bool
+    counts: list[list[int]],
+    threshold: int | None,
+    *,
+    row_totals: bool,
+    column_totals: bool,
+    key: str = "",
 ) -> SuppressedTable:
-    """THE choice between exact figures (threshold None: a school's own) and suppressed ones."""
+    """THE choice between exact figures (threshold None: a school's own) and suppressed ones;
+    a table with a `key` is suppressed with the others it shares figures with."""
     if threshold is None:
         return exact(counts, row_totals=row_totals, column_totals=column_totals)
+    linked = _LINKED.get()
+    if linked is not None and key:
+        spec = TableSpec(counts, row_totals, column_totals)
+        if linked.results is None:
+            linked.specs[key] = spec
+        else:
+            if linked.specs[key] != spec:
+                raise RuntimeError(f"table {key} changed between passes")
+            return linked.results[key]
     return suppress(counts, threshold, row_totals=row_totals, column_totals=column_totals)
+
+
+def _links(specs: dict[str, TableSpec]) -> list[list[tuple[str, tuple[int, int]]]]:
+    """Which positions of the trust's tables hold the same figure."""
+    months = len(specs["month"].counts)
+    links = []
+    for i in range(months + 1):  # each month, then the total
+        link = [("month", (i, 0))]
+        for dimension in TREND_DIMENSIONS:
+            width = len(specs[f"trend_{dimension}"].counts[0])
+            link.append((f"trend_{dimension}", (i, width)))
+        links.append(link)
+    margins = (("kind", "trend_kind"), ("school", "trend_outcome"), ("referral", "trend_referral"))
+    for figure, trend in margins:
+        counts = specs[figure].counts
+        columns = len(specs[trend].counts[0])
+        for j in range(columns):
+            if figure == "school":  # outcomes across, under the schools
+                links.append([(figure, (len(counts), j)), (trend, (months, j))])
+            else:  # categories down the side, the current decision in column 0
+                links.append([(figure, (j, 0)), (trend, (months, j))])
+    return links
 
 
 def month_label(month: dt.date) -> str:
@@ -157,7 +225,7 @@ def _one_column(
     counts: list[int],
     threshold: int | None,
 ) -> Figure:
-    table = _table([[n] for n in counts], threshold, row_totals=False, column_totals=True)
+    table = _table([[n] for n in counts], threshold, row_totals=False, column_totals=True, key=key)
     rows = tuple(Row(label, cells) for label, cells in zip(labels, table.cells, strict=True))
     return Figure(
         key=key,
@@ -192,7 +260,11 @@ def _months_to_come_not_applicable(figure: Figure, months: list[dt.date]) -> Fig
     if months[-1] <= this_month:
         return figure
     rows = tuple(
-        Row(row.label, tuple(NOT_APPLICABLE for _ in row.values), row.total)
+        Row(
+            row.label,
+            tuple(NOT_APPLICABLE for _ in row.values),
+            None if row.total is None else NOT_APPLICABLE,
+        )
         if month > this_month
         else row
         for row, month in zip(figure.rows, months, strict=True)
@@ -283,7 +355,7 @@ def _by_school_and_outcome(scope: Scope, period: Period, threshold: int) -> tupl
     if not counts:
         counts, labels, rolls = [[0] * len(outcome_keys)], [OTHER_SCHOOLS], [0]
 
-    table = _table(counts, threshold, row_totals=True, column_totals=True)
+    table = _table(counts, threshold, row_totals=True, column_totals=True, key="school")
     rows = tuple(
         Row(label, cells, total)
         for label, cells, total in zip(labels, table.cells, table.row_totals, strict=True)
@@ -311,6 +383,46 @@ def _by_school_and_outcome(scope: Scope, period: Period, threshold: int) -> tupl
             f"as “{OTHER_SCHOOLS}”."
         ),
     )
+
+
+TREND_DIMENSIONS: dict[str, tuple[str, tuple[tuple[str, str], ...]]] = {
+    "kind": ("Trend: cases by month and kind of concern", tuple(Kind.choices)),
+    "outcome": ("Trend: cases by month and outcome", queries.OUTCOMES),
+    "referral": (
+        "Trend: cases by month and the current decision on immediate referral",
+        queries.REFERRAL_LINES,
+    ),
+}
+
+
+def _trend(scope: Scope, period: Period, threshold: int | None, dimension: str) -> Figure:
+    """Months down the side, the groups across, with totals both ways: the monthly totals are
+    the figure by month, the group totals the figure by kind, outcome or referral."""
+    title, groups = TREND_DIMENSIONS[dimension]
+    keys = [key for key, _ in groups]
+    months = period.months
+    counts = [[0] * len(keys) for _ in months]
+    index = {(m.year, m.month): i for i, m in enumerate(months)}
+    for month, group, n in queries.cases_by_month_and(scope, period, dimension):
+        if month in index and group in keys:
+            counts[index[month]][keys.index(group)] += n
+    table = _table(counts, threshold, row_totals=True, column_totals=True, key=f"trend_{dimension}")
+    labels = tuple(label for _, label in groups)
+    rows = tuple(
+        Row(month_label(m), cells, total)
+        for m, cells, total in zip(months, table.cells, table.row_totals, strict=True)
+    )
+    figure = Figure(
+        key=f"trend_{dimension}",
+        title=title,
+        row_heading="Month",
+        columns=labels,
+        rows=rows,
+        total_row=Row("Total", table.column_totals, table.grand_total),
+        total_heading="All cases",
+    )
+    figure = _months_to_come_not_applicable(figure, months)
+    return replace(figure, charts=(line_chart(title, labels, figure.rows),))
 
 
 # A 90th percentile of fewer values is close to the single slowest case, so it is not shown
@@ -398,7 +510,7 @@ def _referral(scope: Scope, period: Period, threshold: int | None) -> Figure:
             counts[lines.index(current)][0] += n
         if checklist in lines:
             counts[lines.index(checklist)][1] += n
-    table = _table(counts, threshold, row_totals=False, column_totals=True)
+    table = _table(counts, threshold, row_totals=False, column_totals=True, key="referral")
     labels = [label for _, label in queries.REFERRAL_LINES]
     rows = tuple(Row(label, cells) for label, cells in zip(labels, table.cells, strict=True))
     title = "Immediate referral to the police or children's social care"

@@ -57,6 +57,14 @@ COLUMN_MEASURES = {
         "Answered “not known”": "Cases with the factor answered not known",
     },
 }
+TREND_BREAKDOWNS = {
+    "trend_kind": ("Cases", "Kind of concern"),
+    "trend_outcome": ("Cases", "Outcome"),
+    "trend_referral": (
+        "Cases by the current decision on immediate referral",
+        "Immediate referral",
+    ),
+}
 MEDIAN_MEASURE = "Median hours from report to acknowledgement"
 PUPILS_ON_ROLL = "Pupils on roll"
 RATE_MEASURE = "Cases per 1,000 pupils on roll"
@@ -105,6 +113,13 @@ def _data_rows(dashboard: Dashboard, *, trust_name: str) -> Iterator[list[object
                 yield row("Cases", ALL_CASES, TOTAL, line.values[0], when=(year, month))
         elif figure.key == "school":
             yield from _school_rows(figure, row, trust_name)
+        elif figure.key in TREND_BREAKDOWNS:
+            # Only the cells: the totals are the rows of the month and group figures.
+            measure, breakdown_by = TREND_BREAKDOWNS[figure.key]
+            for line in figure.rows:
+                month, year = line.label.rsplit(" ", 1)
+                for column, shown in zip(figure.columns, line.values, strict=True):
+                    yield row(measure, breakdown_by, column, shown, when=(year, month))
         elif figure.key == "rates":
             yield from _rate_rows(figure, row, trust_name, level)
         else:

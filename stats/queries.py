@@ -215,6 +215,26 @@ def cases_by_month(scope: Scope, period: Period) -> list[tuple[tuple[int, int], 
     return [((month.year, month.month), n) for month, n in rows]
 
 
+def cases_by_month_and(
+    scope: Scope, period: Period, dimension: str
+) -> list[tuple[tuple[int, int], str, int]]:
+    """((year, month), group, cases) for a trend: `dimension` is "kind", "outcome" or
+    "referral" (each as currently decided, as in the figures without months)."""
+    group = {
+        "kind": current_kind(),
+        "outcome": outcome_of_case(),
+        "referral": Coalesce(NullIf("decided_referral", Value("")), "referral"),
+    }[dimension]
+    rows = (
+        _cases(scope, period)
+        .annotate(month=TruncMonth("submitted_at"), group=group)
+        .values("month", "group")
+        .annotate(n=Count("id"))
+        .values_list("month", "group", "n")
+    )
+    return [((month.year, month.month), key, n) for month, key, n in rows]
+
+
 def cases_by_kind(scope: Scope, period: Period) -> list[tuple[str, int]]:
     return list(
         _cases(scope, period)

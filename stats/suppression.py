@@ -83,8 +83,12 @@ def suppress(
     *,
     row_totals: bool,
     column_totals: bool,
+    also_hidden: frozenset[Position] = frozenset(),
 ) -> SuppressedTable:
     """Apply the rules above to a rectangular table of non-negative counts.
+
+    `also_hidden`: entries hidden elsewhere (a margin this table shares with another), hidden
+    here too, with complementary suppression as for a primary one.
 
     Positions index the table extended with its totals: row `len(counts)` holds the column
     totals, column `len(counts[0])` the row totals, and their corner the grand total. The grand
@@ -116,7 +120,7 @@ def suppress(
         protected.add((0, n_cols))
 
     primary = {pos for pos in shown if 0 < values[pos[0]][pos[1]] < threshold}
-    hidden = set(primary)
+    hidden = set(primary) | {pos for pos in also_hidden if pos in shown}
     changed = True
     while changed:
         changed = False
@@ -254,3 +258,44 @@ def _cheapest_cycle_completion(
         node, pos = came_from[node]
         path.append(pos)
     return path
+
+
+@dataclass(frozen=True)
+class TableSpec:
+    counts: Sequence[Sequence[int]]
+    row_totals: bool
+    column_totals: bool
+
+
+Link = Sequence[tuple[str, Position]]
+
+
+def suppress_linked(
+    specs: dict[str, TableSpec], links: Sequence[Link], threshold: int
+) -> dict[str, SuppressedTable]:
+    """Suppress tables that publish the same figure more than once (a trend table's monthly
+    totals are the monthly figure; its totals by kind are the figure by kind). Each link names
+    the positions, one per table, holding the same figure: once it is hidden in one table it
+    is hidden in all, each table completing its cycles around it, until nothing changes. So
+    a figure is hidden everywhere or nowhere, and every table still passes the rules above."""
+    forced: dict[str, set[Position]] = {name: set() for name in specs}
+    while True:
+        results = {
+            name: suppress(
+                spec.counts,
+                threshold,
+                row_totals=spec.row_totals,
+                column_totals=spec.column_totals,
+                also_hidden=frozenset(forced[name]),
+            )
+            for name, spec in specs.items()
+        }
+        changed = False
+        for link in links:
+            if any(pos in results[name].primary | results[name].secondary for name, pos in link):
+                for name, pos in link:
+                    if pos not in forced[name]:
+                        forced[name].add(pos)
+                        changed = True
+        if not changed:
+            return results

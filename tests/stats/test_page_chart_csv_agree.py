@@ -8,7 +8,7 @@ from html import unescape
 
 from django.urls import reverse
 
-from stats.export import COLUMN_MEASURES
+from stats.export import COLUMN_MEASURES, TREND_BREAKDOWNS
 from tests.stats.conftest import at
 
 
@@ -38,6 +38,7 @@ def tidy_figure(rows: list[dict[str, str]], figure) -> list[list[str]]:
     """The figure's table rebuilt from the tidy CSV: each cell looked up by what it is."""
 
     def shown(**match) -> str:
+        match.setdefault("time_identifier", "Autumn term")  # the period, unless a month
         (found,) = [r for r in rows if all(r[k] == v for k, v in match.items())]
         # A value with its flag, as the page shows it ("50.0 u"), or the flag alone ("c").
         return " ".join(part for part in (found["value"], found["flag"]) if part)
@@ -54,7 +55,19 @@ def tidy_figure(rows: list[dict[str, str]], figure) -> list[list[str]]:
                 ]
             else:
                 month, year = line.label.split()
-                cells = [shown(time_identifier=month, time_period=year)]
+                when = {"time_identifier": month, "time_period": year}
+                cells = [shown(measure="Cases", breakdown_by="All cases", **when)]
+        elif figure.key.startswith("trend_"):
+            if line is figure.total_row:  # the figure by kind, outcome or referral
+                continue
+            measure, breakdown_by = TREND_BREAKDOWNS[figure.key]
+            month, year = line.label.split()
+            when = {"time_identifier": month, "time_period": year}
+            cells = [
+                shown(measure=measure, breakdown_by=breakdown_by, breakdown=column, **when)
+                for column in figure.columns
+            ]
+            cells.append(shown(measure="Cases", breakdown_by="All cases", **when))
         elif figure.key == "rates":
             cells = [
                 shown(school_name=line.label, breakdown_by="Outcome", breakdown="Total"),
@@ -108,6 +121,9 @@ def test_page_charts_and_csv_agree(cast, client_for, make_case):
     rows = list(csv.DictReader(io.StringIO(text)))
     assert "c" in {cell for rows in tables.values() for row in rows for cell in row[1:]}
     for figure in dashboard.figures:
+        if figure.key.startswith("trend_"):
+            assert tables[figure.key][:-1] == tidy_figure(rows, figure), figure.key
+            continue  # a line chart: see test_trends
         assert tables[figure.key] == tidy_figure(rows, figure), figure.key
         shown = [row[1] for row in tables[figure.key] if row[0] != "Total"]
         if figure.key in ("school", "rates"):
@@ -115,3 +131,21 @@ def test_page_charts_and_csv_agree(cast, client_for, make_case):
         if figure.key == "time_taken":
             shown = [row[2] for row in tables[figure.key]]  # the medians' chart comes first
         assert shown and chart_values(html, figure.key) == shown, figure.key
+
+
+def test_a_figure_shown_in_two_tables_reads_the_same_in_both(cast, client_for, make_case):
+    """The trends' totals are the figures by month, kind, outcome and referral, hidden alike."""
+    kinds = ["nudified"] * 9 + ["sextortion"] * 2 + ["ai_generated"] * 6 + ["real_nudes"]
+    for index, kind in enumerate(kinds):
+        make_case(cast.school_a, at(2025, 9 + index % 3, 1 + index), kind=kind)
+    response = client_for(cast.trust_lead).get(
+        reverse("stats:trust_dashboard", args=["northfield"]), {"year": "2025", "term": "autumn"}
+    )
+    tables = page_tables(response.content.decode())
+    by_kind = [row[1] for row in tables["kind"]]  # each kind, then the total
+    assert tables["trend_kind"][-1][1:] == by_kind[:-1] + by_kind[-1:]
+    by_month = [row[1] for row in tables["month"][:-1]]
+    assert [row[-1] for row in tables["trend_kind"][:-1]] == by_month
+    assert [row[-1] for row in tables["trend_outcome"][:-1]] == by_month
+    assert [row[-1] for row in tables["trend_referral"][:-1]] == by_month
+    assert "c" in by_kind
