@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from .dashboard import OTHER_SCHOOLS, Dashboard, Figure
-from .periods import TERMS
+from .periods import LAST_12_MONTHS, LAST_12_MONTHS_LABEL, TERMS
 from .rates import LOW_RELIABILITY, Rate
 from .suppression import NOT_APPLICABLE, ROUND_TO, SUPPRESSED, Shown
 
@@ -86,8 +86,13 @@ def tidy_rows(dashboard: Dashboard, *, trust_name: str) -> list[list[object]]:
 
 def _data_rows(dashboard: Dashboard, *, trust_name: str) -> Iterator[list[object]]:
     period = dashboard.period
-    time_period = f"{period.year}{(period.year + 1) % 100:02d}"
-    time_identifier = TERMS[period.term][0] if period.term else "Academic year"
+    if period.term == LAST_12_MONTHS:
+        first, last = period.months[0], period.months[-1]
+        time_period = f"{first:%Y%m}-{last:%Y%m}"
+        time_identifier = LAST_12_MONTHS_LABEL
+    else:
+        time_period = f"{period.year}{(period.year + 1) % 100:02d}"
+        time_identifier = TERMS[period.term][0] if period.term else "Academic year"
     if dashboard.for_trust:
         level, school = "Multi-academy trust", ""
     else:
@@ -183,7 +188,8 @@ def metadata_rows(dashboard: Dashboard, *, product_name: str) -> list[list[objec
             "Time",
             "Period type",
             "Academic year; Autumn term (September to December); Spring term (January to "
-            "March); Summer term (April to August); or a month's name. Cases are counted in "
+            "March); Summer term (April to August); Last 12 months (time_period YYYYMM-YYYYMM, "
+            "the first and last month); or a month's name. Cases are counted in "
             "the month they were reported.",
         ],
         [

@@ -1,6 +1,14 @@
 from django import forms
 
-from .periods import TERMS, Period, current_academic_year, year_label, years_offered
+from .periods import (
+    LAST_12_MONTHS,
+    LAST_12_MONTHS_LABEL,
+    TERMS,
+    Period,
+    current_academic_year,
+    year_label,
+    years_offered,
+)
 
 
 class PeriodForm(forms.Form):
@@ -14,8 +22,10 @@ class PeriodForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["year"].choices = [(y, year_label(y)) for y in years_offered()]
-        self.fields["term"].choices = [("", "Whole year")] + [
-            (key, label) for key, (label, _) in TERMS.items()
+        self.fields["term"].choices = [
+            ("", "Whole year"),
+            *((key, label) for key, (label, _) in TERMS.items()),
+            (LAST_12_MONTHS, f"{LAST_12_MONTHS_LABEL} (any year)"),
         ]
 
     def period(self) -> Period:

@@ -20,6 +20,9 @@ TERMS: dict[str, tuple[str, tuple[int, ...]]] = {
     "summer": ("Summer term", (4, 5, 6, 7, 8)),
 }
 YEARS_OFFERED = 5
+# The twelve months up to and including this one, whatever year was chosen.
+LAST_12_MONTHS = "last_12_months"
+LAST_12_MONTHS_LABEL = "Last 12 months"
 
 
 def academic_year_of(day: dt.date) -> int:
@@ -48,6 +51,13 @@ class Period:
     @property
     def months(self) -> list[dt.date]:
         """The first day of each month in the period, in order."""
+        if self.term == LAST_12_MONTHS:
+            this_month = timezone.localdate().replace(day=1)
+            months = []
+            for back in range(11, -1, -1):
+                index = this_month.year * 12 + this_month.month - 1 - back
+                months.append(dt.date(index // 12, index % 12 + 1, 1))
+            return months
         numbers = TERMS[self.term][1] if self.term else (9, 10, 11, 12, 1, 2, 3, 4, 5, 6, 7, 8)
         return [dt.date(self.year if m >= 9 else self.year + 1, m, 1) for m in numbers]
 
@@ -64,11 +74,16 @@ class Period:
 
     @property
     def label(self) -> str:
+        if self.term == LAST_12_MONTHS:
+            first, last = self.months[0], self.months[-1]
+            return f"{LAST_12_MONTHS_LABEL}, {first:%B %Y} to {last:%B %Y}"
         year = f"academic year {year_label(self.year)}"
         return f"{TERMS[self.term][0]}, {year}" if self.term else year[0].upper() + year[1:]
 
     @property
     def slug(self) -> str:
+        if self.term == LAST_12_MONTHS:
+            return f"last-12-months-to-{self.months[-1]:%Y-%m}"
         return f"{self.year}-{self.year + 1}" + (f"-{self.term}" if self.term else "")
 
 
