@@ -23,6 +23,8 @@ SCHOOLS = 200
 PUPILS_PER_SCHOOL = 60
 ROUNDS = 5
 TARGET = 1.5
+# Issue 19: the dashboard from a summary table within 0.1x of the raw GROUP BY over cases.
+SUMMARY_TARGET = 0.1
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/sg_stats_bench"
 
 
@@ -121,6 +123,8 @@ def incident_insert_sql(reporter_id) -> str:
             value = "NULL"
         elif field.has_default() and not callable(field.default):
             value = sql_literal(field.get_default())
+        elif field.blank and field.get_internal_type() in ("CharField", "TextField"):
+            value = "''"  # a text field added since, left blank as a form leaves it
         else:
             raise SystemExit(f"benchmark does not know how to fill Incident.{field.name}")
         columns.append(f'"{column}"')
@@ -279,6 +283,11 @@ def main() -> int:
 
     whole = statistics.median(timed(lambda: build_dashboard(scope, PERIOD)) for _ in range(3))
     print(f"\nwhole dashboard (queries, suppression, charts): {whole * 1000:.0f} ms")
+    against_raw = whole * 1000 / total_raw
+    print(
+        f"whole dashboard against the raw GROUP BYs over cases: {against_raw:.2f}x "
+        f"(target {SUMMARY_TARGET}x needs a summary table; none yet)"
+    )
     verdict = "meets" if ratio <= TARGET else "MISSES"
     print(f"ratio {ratio:.2f}x {verdict} the target of {TARGET}x")
     return 0 if ratio <= TARGET else 1

@@ -109,7 +109,7 @@ def _build(scope: Scope, period: Period) -> Dashboard:
         figures += [by_school, rates]
     else:
         by_outcome = _by_outcome(scope, period, threshold)
-        roll = dict(queries.pupils_on_roll(scope)).get(scope.school.pk, 0)
+        roll = dict(_q(queries.pupils_on_roll, scope)).get(scope.school.pk, 0)
         total = by_outcome.total_row.values[0]
         figures += [by_outcome, _rates_figure([(scope.school.name, total, total, roll)])]
     figures += [
@@ -122,7 +122,7 @@ def _build(scope: Scope, period: Period) -> Dashboard:
     ]
 
     median, acknowledged = queries.median_from_histogram(
-        queries.hours_to_acknowledgement(scope, period)
+        _q(queries.hours_to_acknowledgement, scope, period)
     )
     if acknowledged == 0:
         median_shown: Shown | None = None
@@ -144,14 +144,27 @@ def _build(scope: Scope, period: Period) -> Dashboard:
 
 class _Linked:
     """Tables published in more than one place, suppressed together (`suppress_linked`): the
-    first pass collects each table's counts, the second hands out the linked results."""
+    first pass collects each table's counts, the second hands out the linked results. The
+    queries' answers are kept from the first pass, so the database is asked once."""
 
     def __init__(self) -> None:
         self.specs: dict[str, TableSpec] = {}
         self.results: dict[str, SuppressedTable] | None = None
+        self.answers: dict[tuple, list] = {}
 
 
 _LINKED: ContextVar[_Linked | None] = ContextVar("stats_linked_tables", default=None)
+
+
+def _q(query, *args):
+    """`query(*args)`, asked once per dashboard however many passes build it."""
+    linked = _LINKED.get()
+    if linked is None:
+        return query(*args)
+    key = (query.__name__, *args)
+    if key not in linked.answers:
+        linked.answers[key] = query(*args)
+    return linked.answers[key]
 
 
 def _table(
@@ -239,7 +252,7 @@ def _one_column(
 
 
 def _by_month(scope: Scope, period: Period, threshold: int | None) -> Figure:
-    counts = dict(queries.cases_by_month(scope, period))
+    counts = dict(_q(queries.cases_by_month, scope, period))
     months = period.months
     figure = _one_column(
         "month",
@@ -281,7 +294,7 @@ def _months_to_come_not_applicable(figure: Figure, months: list[dt.date]) -> Fig
 
 
 def _by_kind(scope: Scope, period: Period, threshold: int | None) -> Figure:
-    counts = dict(queries.cases_by_kind(scope, period))
+    counts = dict(_q(queries.cases_by_kind, scope, period))
     return _one_column(
         "kind",
         "Cases by kind of concern",
@@ -293,7 +306,7 @@ def _by_kind(scope: Scope, period: Period, threshold: int | None) -> Figure:
 
 
 def _by_outcome(scope: Scope, period: Period, threshold: int | None) -> Figure:
-    counts = dict(queries.cases_by_outcome(scope, period))
+    counts = dict(_q(queries.cases_by_outcome, scope, period))
     return _one_column(
         "outcome",
         "Cases by outcome",
@@ -305,7 +318,7 @@ def _by_outcome(scope: Scope, period: Period, threshold: int | None) -> Figure:
 
 
 def _typology(scope: Scope, period: Period, threshold: int | None) -> Figure:
-    counts = dict(queries.cases_by_typology(scope, period))
+    counts = dict(_q(queries.cases_by_typology, scope, period))
     figure = _one_column(
         "typology",
         "Cases by type",
@@ -330,10 +343,10 @@ def _by_school_and_outcome(scope: Scope, period: Period, threshold: int) -> tupl
     counts."""
     outcome_keys = [value for value, _ in queries.OUTCOMES]
     per_school: dict[int, list[int]] = {}
-    for school_id, outcome, n in queries.cases_by_school_and_outcome(scope, period):
+    for school_id, outcome, n in _q(queries.cases_by_school_and_outcome, scope, period):
         per_school.setdefault(school_id, [0] * len(outcome_keys))[outcome_keys.index(outcome)] += n
 
-    roll = dict(queries.pupils_on_roll(scope))
+    roll = dict(_q(queries.pupils_on_roll, scope))
     labels: list[str] = []
     counts: list[list[int]] = []
     rolls: list[int] = []
@@ -403,7 +416,7 @@ def _trend(scope: Scope, period: Period, threshold: int | None, dimension: str) 
     months = period.months
     counts = [[0] * len(keys) for _ in months]
     index = {(m.year, m.month): i for i, m in enumerate(months)}
-    for month, group, n in queries.cases_by_month_and(scope, period, dimension):
+    for month, group, n in _q(queries.cases_by_month_and, scope, period, dimension):
         if month in index and group in keys:
             counts[index[month]][keys.index(group)] += n
     table = _table(counts, threshold, row_totals=True, column_totals=True, key=f"trend_{dimension}")
@@ -434,8 +447,8 @@ def _time_taken(scope: Scope, period: Period, threshold: int | None) -> Figure:
     """Median and 90th percentile hours from report to acknowledgement and to the first
     decision, from histograms of whole hours (never case rows)."""
     lines = (
-        ("Report to acknowledgement", queries.hours_to_acknowledgement(scope, period)),
-        ("Report to first decision", queries.hours_to_first_decision(scope, period)),
+        ("Report to acknowledgement", _q(queries.hours_to_acknowledgement, scope, period)),
+        ("Report to first decision", _q(queries.hours_to_first_decision, scope, period)),
     )
     rows = []
     for label, histogram in lines:
@@ -505,7 +518,7 @@ def _referral(scope: Scope, period: Period, threshold: int | None) -> Figure:
     the checklist gave when the concern was reported."""
     lines = [value for value, _ in queries.REFERRAL_LINES]
     counts = [[0, 0] for _ in lines]
-    for checklist, current, n in queries.referral_lines(scope, period):
+    for checklist, current, n in _q(queries.referral_lines, scope, period):
         if current in lines:
             counts[lines.index(current)][0] += n
         if checklist in lines:
@@ -533,7 +546,7 @@ def _referral(scope: Scope, period: Period, threshold: int | None) -> Figure:
 def _factors(scope: Scope, period: Period, threshold: int | None) -> Figure:
     answers = [value for value, _ in queries.FACTOR_ANSWERS]
     per_factor: dict[str, list[int]] = {}
-    for factor, answer, n in queries.factors_applied(scope, period):
+    for factor, answer, n in _q(queries.factors_applied, scope, period):
         if answer in answers:
             per_factor.setdefault(factor, [0] * len(answers))[answers.index(answer)] += n
     known = list(factor_labels())
@@ -560,7 +573,7 @@ def _factors(scope: Scope, period: Period, threshold: int | None) -> Figure:
 
 
 def _year_group_bands(scope: Scope, period: Period, threshold: int | None) -> Figure:
-    counts = dict(queries.cases_by_year_group_band(scope, period))
+    counts = dict(_q(queries.cases_by_year_group_band, scope, period))
     labels = [label for _, label, _ in queries.YEAR_GROUP_BANDS]
     table = _table(
         [[counts.get(key, 0)] for key, _, _ in queries.YEAR_GROUP_BANDS],

@@ -31,3 +31,11 @@ def test_every_query_over_cases_groups_and_the_count_does_not_grow(cast, make_ca
     for sql in over_cases:
         assert "GROUP BY" in sql, sql
         assert '"account"' not in sql and '"reference"' not in sql
+
+
+def test_suppressing_a_trusts_tables_together_asks_each_query_once(cast, make_case):
+    for day in range(1, 12):
+        make_case(cast.school_a, at(2025, 10, day), kind="sextortion" if day < 3 else "nudified")
+    sql = dashboard_queries(Scope(trust=cast.trust_a))
+    over_cases = [q for q in sql if '"incidents_incident"' in q]
+    assert len(over_cases) == len(set(over_cases))
