@@ -60,7 +60,7 @@ django.setup()
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 
-from incidents.models import Incident  # noqa: E402
+from incidents.models import Incident, Pupil  # noqa: E402
 from safeguarding.models import School, Trust, User  # noqa: E402
 from stats import queries  # noqa: E402
 from stats.dashboard import build_dashboard  # noqa: E402
@@ -110,6 +110,37 @@ def sql_literal(value) -> str:
     if isinstance(value, int):
         return str(value)
     return "'" + str(value).replace("'", "''") + "'"
+
+
+PUPIL_COLUMNS = {
+    "id": "gen_random_uuid()",
+    "school_id": "bs.id",
+    "first_name": "'P'",
+    "last_name": "p::text",
+    "year_group": "(ARRAY['R','1','2','3','4','5','6','7','8','9','10','11','12','13'])"
+    "[1 + p % 14]",
+    "created_at": "now()",
+}
+
+
+def columns_and_values(model, given: dict[str, str]) -> tuple[list[str], list[str]]:
+    """Every column of `model`: from `given`, else NULL, its default, or blank text."""
+    columns, values = [], []
+    for field in model._meta.concrete_fields:
+        column = field.column
+        if column in given:
+            value = given[column]
+        elif field.null:
+            value = "NULL"
+        elif field.has_default() and not callable(field.default):
+            value = sql_literal(field.get_default())
+        elif field.blank and field.get_internal_type() in ("CharField", "TextField"):
+            value = "''"
+        else:
+            raise SystemExit(f"benchmark does not know how to fill {model.__name__}.{field.name}")
+        columns.append(f'"{column}"')
+        values.append(value)
+    return columns, values
 
 
 def incident_insert_sql(reporter_id) -> str:
@@ -166,12 +197,10 @@ def load() -> Trust:
         )
         cursor.execute(incident_insert_sql(reporter.pk))
         print(f"  incidents: {time.perf_counter() - started:.1f}s")
+        pupil_columns, pupil_values = columns_and_values(Pupil, PUPIL_COLUMNS)
         cursor.execute(
-            "INSERT INTO incidents_pupil (id, school_id, first_name, last_name, year_group, "
-            "mis_id, added_from_report, created_at) "
-            "SELECT gen_random_uuid(), bs.id, 'P', p::text, "
-            "(ARRAY['R','1','2','3','4','5','6','7','8','9','10','11','12','13'])[1 + p % 14], "
-            "'', false, now() FROM bench_school bs "
+            f"INSERT INTO incidents_pupil ({', '.join(pupil_columns)}) "
+            f"SELECT {', '.join(pupil_values)} FROM bench_school bs "
             f"CROSS JOIN generate_series(0, {PUPILS_PER_SCHOOL - 1}) AS p"
         )
         # One or two pupils per case, from the case's own school.

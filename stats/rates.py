@@ -34,3 +34,9 @@ def rate(published: Shown, cases: int, roll: int) -> Rate | str:
     if not isinstance(published, int):
         return published  # 'c' stays 'c'
     return Rate(round(published * PER / roll, 1), cases < FEW_CASES)
+
+
+SYMBOLS: tuple[tuple[str, str], ...] = (
+    (NOT_AVAILABLE, "not available: a rate for a school with no pupil list"),
+    (LOW_RELIABILITY, f"low reliability: a rate based on fewer than {FEW_CASES} cases"),
+)

@@ -13,6 +13,7 @@ from .dashboard import build_dashboard
 from .export import metadata_rows, tidy_rows
 from .forms import PeriodForm
 from .queries import Scope
+from .rates import SYMBOLS as RATE_SYMBOLS
 from .suppression import ROUND_TO, SYMBOLS
 
 
@@ -27,7 +28,7 @@ def _render(request, scope: Scope, export_url: str, metadata_url: str):
             "dashboard": build_dashboard(scope, period),
             "export_url": f"{export_url}?year={period.year}&term={period.term}",
             "metadata_url": f"{metadata_url}?year={period.year}&term={period.term}",
-            "symbols": SYMBOLS,
+            "symbols": SYMBOLS + RATE_SYMBOLS,
             "round_to": ROUND_TO,
         },
     )

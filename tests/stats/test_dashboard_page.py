@@ -22,7 +22,7 @@ def test_each_figure_has_a_chart_a_table_and_the_legend(cast, client_for, make_c
     assert html.count("<table") == len(dashboard.figures)
     # Each table scrolls inside its own region on a phone rather than widening the page.
     assert html.count('<div class="app-table-scroll" role="region"') == len(dashboard.figures)
-    for symbol in ("c", "0", "z"):
+    for symbol in ("c", "0", "z", "x", "u"):
         assert f'<dt class="govuk-summary-list__key">{symbol}</dt>' in html
     assert "Autumn term, academic year 2025 to 2026" in html
     assert '<option value="autumn" selected>' in html
