@@ -10,6 +10,7 @@ The lease, backoff and relay timings are the production ones, so some tests wait
 """
 
 import os
+import re
 import signal
 import time
 
@@ -374,10 +375,16 @@ def test_after_beat_is_paused_missed_escalations_and_relays_are_caught_up(
     postgres, transactional_db, cast, own_redis, smtp_server, services_started
 ):
     env = {"broker_url": own_redis.url, "smtp_port": smtp_server.port}
-    services_started("worker", **env)
+    worker = services_started("worker", **env)
     beat = services_started("beat", **env)
     assert beat.wait_for_log("this beat now schedules")
-    started = time.monotonic()  # the escalation check ran now; its next turn is in a minute
+    started = time.monotonic()  # the escalation check is sent now; its next turn is in a minute
+    # On a busy machine the worker may run that first check late: wait for it, so the case
+    # below can only be escalated by catching up.
+    first_check_ran = re.compile(
+        r"notifications\.tasks\.escalate_unacknowledged\[[^]]*\] succeeded"
+    )
+    assert wait_until(lambda: first_check_ran.search(worker.log()), timeout=40), worker.log()
     beat.process.send_signal(signal.SIGSTOP)
     # While beat is stopped: an urgent case nobody has acknowledged for 31 minutes.
     incident = make_incident(
@@ -388,7 +395,7 @@ def test_after_beat_is_paused_missed_escalations_and_relays_are_caught_up(
     escalations = Outbox.objects.filter(incident_id=incident.pk, kind=Kind.ESCALATION)
     assert wait_until(lambda: escalations.count() == 2 and all_sent(escalations), timeout=20)
     assert time.monotonic() - started < 55  # before the check's next regular turn
-    assert "catching up" in beat.log()
+    assert beat.wait_for_log("catching up", timeout=5)
     time.sleep(0.5)
     assert tally(escalations.all(), smtp_server) == {
         "rows": 2,
