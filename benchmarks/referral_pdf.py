@@ -1,14 +1,21 @@
-"""Referral summary speed: a realistic 4-page case against a minimal WeasyPrint document.
+"""Referral summary speed: a realistic case, and a long one, against minimal WeasyPrint
+documents of the same page counts.
 
 Run: .venv/bin/python benchmarks/referral_pdf.py
 Uses a throwaway SQLite database, so it needs no services.
 
 Ours: the case's summary rendered from its loaded case file: our template, our print
-stylesheet, and WeasyPrint to PDF bytes. The case is built so its summary fills four pages
-(the run stops if it does not).
+stylesheet, and WeasyPrint to PDF bytes. Two cases: the realistic one (every checklist answer,
+an initial review, two children with every referral detail) built to fill five pages, and a
+long one, the same case with 200 timeline entries (the run stops if the realistic one is not
+four pages).
 
 The floor, as the issue defines it: a minimal WeasyPrint document of the same page count, that
-is four full A4 pages of plain paragraphs, no stylesheet. Target: ours at most 1.5x the floor.
+is full A4 pages of plain paragraphs, no stylesheet, written as the same PDF variant as ours
+(PDF/UA-1, tagged: every summary must be, and tagging alone costs WeasyPrint nearly as much
+again as drawing the pages). Targets: ours at most 1.3x the floor for both cases (the issue's
+goal); the untagged floor is printed for information. Each pair is timed interleaved, round
+by round, and the median kept.
 
 Printed for information, not judged: loading the case from the database (ORM time, a fixed
 number of queries), and a stricter floor of our own words as plain paragraphs at our 10pt
@@ -52,6 +59,7 @@ from incidents.models import Incident, IncidentPupil, Pupil  # noqa: E402
 from safeguarding.models import Membership, Role, School, User  # noqa: E402
 from safeguarding.pdf import (  # noqa: E402
     PDF_BASE_URL,
+    PDF_VARIANT,
     PRINT_STYLESHEET,
     StaticOnlyFetcher,
     print_stylesheet,
@@ -59,10 +67,12 @@ from safeguarding.pdf import (  # noqa: E402
 )
 
 ROUNDS = 9
-TARGET = 1.5
-PAGES = 4
-# Case notes in the realistic case: enough that its summary fills most of its fourth page.
-NOTES = 7
+TARGET = 1.3
+PAGES = 5
+# Case notes in the realistic case: enough that its summary fills most of its fifth page.
+NOTES = 19
+# Timeline entries in the long case.
+LONG_ENTRIES = 200
 FLOOR_PARAGRAPH = (
     "Amy came to me at break and said a photo of her had been put through an app and shared "
     "in a group chat. She did not show me anything and I did not ask to see it. I told her she "
@@ -85,14 +95,14 @@ ANSWERS = {
 }
 
 
-def realistic_case(notes: int = NOTES):
+def realistic_case(notes: int = NOTES, *, school_slug: str = "bench"):
     checklist = load_checklist("2026-12")
     outcome = triage(checklist, ANSWERS)
     school = School.objects.create(
-        name="Bench Academy", slug="bench", urn="100001", safeguarding_phone="01632 960 000"
+        name="Bench Academy", slug=school_slug, urn="100001", safeguarding_phone="01632 960 000"
     )
-    dsl = User.objects.create_user("dsl@bench.test", None, full_name="Dana Lee")
-    teacher = User.objects.create_user("t@bench.test", None, full_name="Tom Hart")
+    dsl = User.objects.create_user(f"dsl@{school_slug}.test", None, full_name="Dana Lee")
+    teacher = User.objects.create_user(f"t@{school_slug}.test", None, full_name="Tom Hart")
     Membership.objects.create(user=dsl, school=school, role=Role.DSL)
     Membership.objects.create(user=teacher, school=school, role=Role.STAFF)
     incident = Incident.objects.create(
@@ -122,7 +132,23 @@ def realistic_case(notes: int = NOTES):
             last_name=f"Pupil{i}",
             year_group="9",
             date_of_birth=date(2011, 5, 1 + i),
+            sex="FM"[i],
+            upn=f"A12345678901{i}",
+            address=f"{12 + i} Tulgey Wood Road, Benchton BE1 2AB",
+            child_protection_plan=False,
+            child_in_need=i == 0,
+            looked_after=False,
+            sen="KN"[i],
+            previous_concerns=False,
         )
+        pupil.carers.create(
+            name=f"Sam Pupil{i}",
+            relationship="Mother",
+            phone="07700 900 461",
+            email=f"parent{i}@example.com",
+            parental_responsibility=True,
+        )
+        pupil.agencies.create(agency="Early Help", contact="Jo Bright, 01632 960 555")
         IncidentPupil.objects.create(incident=incident, pupil=pupil, role=role)
     services.acknowledge(incident=incident, actor=dsl)
     services.record_initial_review(
@@ -139,6 +165,7 @@ def realistic_case(notes: int = NOTES):
         actor=dsl,
         agency="police",
         referred_on=date.today(),
+        ask="A strategy discussion today; a police visit to Ben's family; help removing the image.",
         their_reference="CAD-1234",
         contact="PC Morgan",
         outcome="Officer to visit tomorrow",
@@ -166,7 +193,11 @@ def full_pages(pages: int) -> str:
     """A minimal WeasyPrint document of `pages` full pages: plain paragraphs, no stylesheet."""
 
     def document(paragraphs: int) -> str:
-        return "<html><body>" + f"<p>{FLOOR_PARAGRAPH}</p>" * paragraphs + "</body></html>"
+        return (
+            '<html lang="en-GB"><head><title>Floor</title></head><body>'
+            + f"<p>{FLOOR_PARAGRAPH}</p>" * paragraphs
+            + "</body></html>"
+        )
 
     paragraphs = 1
     while len(HTML(string=document(paragraphs + 1)).render().pages) <= pages:
@@ -220,36 +251,61 @@ def median_ms(fn) -> float:
     return statistics.median(times) * 1000
 
 
-def main() -> int:
-    call_command("migrate", verbosity=0)
-    incident, dsl = realistic_case()
+def compare(label: str, incident, dsl, *, expect_pages: int | None = None) -> float | None:
+    """Time one case's summary against the floors; print the lines; return the ratio."""
     context = referral_context(incident, generated_by=dsl)
     html = render_to_string("pdf/referral_summary.html", context)
     sheet = print_stylesheet(PRINT_STYLESHEET, fetcher=StaticOnlyFetcher())
     pages = page_count(html, [sheet])
-    if pages != PAGES:
-        print(f"The realistic case now takes {pages} pages, not {PAGES}: adjust NOTES.")
-        return 1
-    floor_html = full_pages(PAGES)
-    strict_html = same_words(html, PAGES)
-    assert page_count(floor_html) == PAGES and page_count(strict_html) == PAGES
+    if expect_pages is not None and pages != expect_pages:
+        print(f"The {label} now takes {pages} pages, not {expect_pages}: adjust NOTES.")
+        return None
+    floor_html = full_pages(pages)
+    assert page_count(floor_html) == pages
 
     ours, floor = interleaved_medians(
         lambda: render_pdf("pdf/referral_summary.html", context),
-        lambda: HTML(string=floor_html).write_pdf(),
+        lambda: HTML(string=floor_html).write_pdf(pdf_variant=PDF_VARIANT),
     )
-    strict = median_ms(lambda: HTML(string=strict_html).write_pdf())
-    load = median_ms(lambda: referral_context(incident, generated_by=dsl))
+    untagged = median_ms(lambda: HTML(string=floor_html).write_pdf())
     ratio = ours / floor
-    print(f"pages: {PAGES} (ours), {PAGES} full pages (floor)")
-    print(f"referral summary, template + stylesheet + PDF: median {ours * 1000:.0f} ms")
-    print(f"minimal WeasyPrint document, {PAGES} full pages:   median {floor * 1000:.0f} ms")
-    print(f"ratio: {ratio:.2f}x (target <= {TARGET}x) {'OK' if ratio <= TARGET else 'OVER'}")
-    print("for information:")
-    print(f"  loading the case file from the database: median {load:.0f} ms")
-    print(f"  (load + render) / floor: {(ours * 1000 + load) / (floor * 1000):.2f}x")
-    print(f"  our words only, plain, 10pt, {PAGES} pages: median {strict:.0f} ms")
-    print(f"  ours / that: {ours * 1000 / strict:.2f}x")
+    print(f"{label}: {pages} pages (ours), {pages} full pages (floor)")
+    print(f"  referral summary, template + stylesheet + tagged PDF: median {ours * 1000:.0f} ms")
+    print(
+        f"  minimal WeasyPrint document, tagged, {pages} full pages: median {floor * 1000:.0f} ms"
+    )
+    print(f"  ratio: {ratio:.2f}x (target <= {TARGET}x) {'OK' if ratio <= TARGET else 'OVER'}")
+    print(
+        f"  for information: the floor untagged {untagged:.0f} ms; ours / that: "
+        f"{ours * 1000 / untagged:.2f}x"
+    )
+    if expect_pages is not None:
+        strict_html = same_words(html, pages)
+        assert page_count(strict_html) == pages
+        strict = median_ms(lambda: HTML(string=strict_html).write_pdf(pdf_variant=PDF_VARIANT))
+        load = median_ms(lambda: referral_context(incident, generated_by=dsl))
+        print(f"  loading the case file from the database: median {load:.0f} ms")
+        print(f"  (load + render) / floor: {(ours * 1000 + load) / (floor * 1000):.2f}x")
+        print(f"  our words only, plain, 10pt, tagged, {pages} pages: median {strict:.0f} ms")
+        print(f"  ours / that: {ours * 1000 / strict:.2f}x")
+    return ratio
+
+
+def main() -> int:
+    call_command("migrate", verbosity=0)
+    incident, dsl = realistic_case()
+    realistic = compare("realistic case", incident, dsl, expect_pages=PAGES)
+    if realistic is None:
+        return 1
+    # The realistic case's timeline with more notes, to LONG_ENTRIES entries in all.
+    others = len(referral_context(incident, generated_by=dsl)["timeline"]) - NOTES
+    long_incident, dsl = realistic_case(notes=LONG_ENTRIES - others, school_slug="long")
+    entries = len(referral_context(long_incident, generated_by=dsl)["timeline"])
+    long = compare(f"long case ({entries} timeline entries)", long_incident, dsl)
+    print(
+        f"both: realistic {realistic:.2f}x, long {long:.2f}x (target <= {TARGET}x) "
+        f"{'OK' if max(realistic, long) <= TARGET else 'OVER'}"
+    )
     return 0
 
 

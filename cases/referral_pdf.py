@@ -4,10 +4,13 @@
 the one place it is exported from, and downloading it is an audited view of the case.
 """
 
+from dataclasses import dataclass
+
 from django.http import HttpResponse
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
+from incidents.models import CameToLight, Pupil, PupilRole
 from safeguarding import access, audit
 from safeguarding.models import Membership, Role
 from safeguarding.pdf import render_pdf
@@ -17,9 +20,83 @@ from .timeline import load_case_file
 
 PDF_DOWNLOADED = "incident.pdf_downloaded"
 
+# How it came to light, said of the reporter: the report form's "The child told me" is the
+# reporter speaking, and the agency reading the summary is not the reporter.
+CAME_TO_LIGHT_FOR_AGENCY = {
+    CameToLight.CHILD_TOLD: "The child told the reporter",
+    CameToLight.ANOTHER_PUPIL: "A pupil told the reporter",
+    CameToLight.PARENT: "A parent or carer told the reporter",
+    CameToLight.OVERHEARD_OR_FOUND: "The reporter overheard it or came across it",
+    CameToLight.MONITORING: "A monitoring or filtering alert",
+}
+# The initial review's question about who made the image.
+CREATOR_QUESTION = "creator"
+
+
+@dataclass
+class Child:
+    """One child in the case, with what a referral asks about them."""
+
+    pupil: Pupil
+    roles: list[str]
+    is_alleged_creator: bool
+
+    @property
+    def flag_rows(self) -> list[list]:
+        """The pupil's flags two to a row, as the children's tables lay them out."""
+        flags = self.pupil.flags()
+        return [flags[i : i + 2] for i in range(0, len(flags), 2)]
+
+    @property
+    def odd_flags(self) -> bool:
+        """The last row has room for the other agencies beside its one flag."""
+        return len(Pupil.FLAG_FIELDS) % 2 == 1
+
+
+def _children(case_file) -> list[Child]:
+    """Each pupil once (a pupil may have several parts in a case), the pictured child first,
+    with their parents or carers and other agencies loaded in two queries."""
+    pupil_ids = [inv.pupil_id for inv in case_file.involvements]
+    pupils = {
+        p.pk: p
+        for p in Pupil.objects.filter(pk__in=pupil_ids).prefetch_related("carers", "agencies")
+    }
+    children: dict = {}
+    for inv in case_file.involvements:
+        child = children.get(inv.pupil_id)
+        if child is None:
+            child = children[inv.pupil_id] = Child(pupils[inv.pupil_id], [], False)
+        child.roles.append(inv.get_role_display())
+        child.is_alleged_creator |= inv.role == PupilRole.ALLEGED_CREATOR
+    return sorted(children.values(), key=lambda c: "Pictured" not in c.roles)
+
+
+def _creator_answer(case_file) -> str:
+    """What the latest initial review found out about who made the image, else ""."""
+    for review in reversed(case_file.records.get("review_meeting", [])):
+        for section in review.answer_sections:
+            for row in section.rows:
+                if row.question_id == CREATOR_QUESTION and not row.to_find_out:
+                    return row.answer
+    return ""
+
+
+def _reporter_role(incident) -> str:
+    roles = [
+        m.get_role_display()
+        for m in Membership.objects.filter(user=incident.reporter, school=incident.school)
+    ]
+    return ", ".join(roles) or "No longer has a role at the school"
+
 
 def referral_context(incident, *, generated_by, generated_at=None) -> dict:
     case_file = load_case_file(incident)
+    referrals = sorted(
+        case_file.records.get("referral", []),
+        key=lambda r: (r.referred_on, r.recorded_at),
+        reverse=True,
+    )
+    parents = case_file.records.get("parents_informed", [])
     leads = (
         Membership.objects.filter(school=incident.school, role__in=Role.case_reviewers())
         .select_related("user")
@@ -27,6 +104,7 @@ def referral_context(incident, *, generated_by, generated_at=None) -> dict:
         .order_by("user__full_name")
     )
     leads = sorted(leads, key=lambda m: m.role != Role.DSL)  # the DSL first, then deputies
+    children = _children(case_file)
     return {
         "case": case_file,
         "incident": incident,
@@ -36,6 +114,15 @@ def referral_context(incident, *, generated_by, generated_at=None) -> dict:
         "leads": leads,
         "timeline": case_file.actions,
         "viewings": case_file.records.get("imagery_viewing", []),
+        "children": children,
+        "children_include_creator": any(c.is_alleged_creator for c in children),
+        "creator_answer": _creator_answer(case_file),
+        "referrals": referrals,
+        "parents_told": parents[-1] if parents else None,
+        "reporter_role": _reporter_role(incident),
+        "came_to_light": CAME_TO_LIGHT_FOR_AGENCY.get(
+            incident.came_to_light, incident.get_came_to_light_display()
+        ),
         "generated_by": generated_by,
         "generated_at": generated_at or timezone.localtime(),
     }

@@ -9,6 +9,10 @@ thread keeps one FontConfiguration and one parsed copy of each print stylesheet 
 the same StaticOnlyFetcher, so an @import or url() in it is refused like any other) and hands
 them to WeasyPrint with `stylesheets=`. One per thread because Pango font maps are not
 thread-safe; with gunicorn's sync workers that is one per process.
+
+Accessible: every document is PDF/UA-1 (WeasyPrint's `pdf_variant`), so it is tagged (headings,
+paragraphs, tables and their header cells as structure, in reading order), names its language
+(the template's `lang`) and shows its `<title>` as the window title in a reader.
 """
 
 import mimetypes
@@ -27,6 +31,8 @@ PDF_BASE_URL = "https://pdf.invalid/static/"
 PDF_STATIC_DIR = Path(settings.BASE_DIR) / "static" / "pdf"
 # The print stylesheet every document rendered by `render_pdf` gets, under static/pdf/.
 PRINT_STYLESHEET = "referral.css"
+# Tagged for screen readers, with the document's title and language: see the module docstring.
+PDF_VARIANT = "pdf/ua-1"
 
 
 class StaticOnlyFetcher(URLFetcher):
@@ -94,7 +100,7 @@ def html_to_pdf(
     fetcher = fetcher or StaticOnlyFetcher()
     sheets = [print_stylesheet(name, fetcher=fetcher) for name in stylesheets]
     return HTML(string=html, base_url=PDF_BASE_URL, url_fetcher=fetcher).write_pdf(
-        stylesheets=sheets, font_config=_per_thread.font_config
+        stylesheets=sheets, font_config=_per_thread.font_config, pdf_variant=PDF_VARIANT
     )
 
 

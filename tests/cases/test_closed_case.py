@@ -95,7 +95,7 @@ def test_the_referral_summary_of_a_closed_case_says_how_and_why_it_was_closed(ca
     html = render_to_string(
         "pdf/referral_summary.html", referral_context(incident, generated_by=cast.dsl)
     )
-    assert "managed in school: all actions done. Reason: \u2068Support plan finished.\u2069" in html
+    assert "Managed in school: all actions done. Reason: \u2068Support plan finished.\u2069" in html
 
 
 def test_closing_with_tasks_not_done_says_they_stay_not_done(cast, incident, client_for):

@@ -100,7 +100,7 @@ def test_the_referral_summary_isolates_names_and_sets_the_direction_of_typed_tex
     def name(text):  # a name: LEFT-TO-RIGHT ISOLATE ... POP
         return f"\u2066{text}\u2069"
 
-    assert f"<b>Reported by:</b> {name(HEBREW_NAME)} on" in html
+    assert f"<b>Reported by:</b> {name(HEBREW_NAME)} (Staff), " in html
     assert f"Further information from {name(HEBREW_NAME)}, " in html
     assert f'<div class="account" dir="rtl">{ARABIC_NOTE}</div>' in html
     assert f"Do not refer: manage it in school – {name(ARABIC_NAME)}, " in html

@@ -70,7 +70,7 @@ def test_the_review_and_the_decision_are_in_the_summary(cast):
         "What the DSL found out: Is an adult involved in any way? Yes Who made the image? An adult"
         in text
     )
-    assert "The checklist after this review: immediate referral: Yes: refer today" in text
+    assert "The checklist after this review: Immediate referral: Yes: refer today" in text
 
 
 def yellow_pixels(pdf: bytes) -> int:
