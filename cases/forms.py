@@ -4,6 +4,7 @@ Every free-text field is a SafeTextField (normalised, imagery refused).
 """
 
 import json
+import re
 from datetime import date, datetime, timedelta
 
 from crispy_forms_gds.helper import FormHelper
@@ -15,7 +16,7 @@ from django.utils.html import format_html
 
 from guidance.checklist import STAFF, YES_NO_UNKNOWN
 from guidance.triage import TYPOLOGY_LABELS
-from incidents.models import Status, Urgency
+from incidents.models import SenProvision, Sex, Status, Urgency
 from safeguarding.text import SafeTextField
 
 from . import assessment, services, workflow
@@ -697,3 +698,179 @@ class NoteForm(CaseForm):
     }
     text = SafeTextField(label="Note", max_length=LONG, textarea=True)
     submit_label = "Add the note"
+
+
+# A pupil's details for a referral ------------------------------------------------------------
+
+# Three answers for a yes/no fact about a pupil: blank is "not recorded", never "no".
+YES_NO_NOT_RECORDED = [("yes", "Yes"), ("no", "No"), ("", "Not recorded")]
+CARER_SLOTS = 3
+AGENCY_SLOTS = 3
+SAY_CARER_NAME = "Enter the name of this parent or carer, or clear their other boxes."
+SAY_AGENCY_NAME = "Enter which agency, or clear its contact."
+UPN_SHAPE = "Enter the UPN as a letter then 12 digits, like A123456789012."
+_UPN = re.compile(r"^[A-Z][0-9]{11}[0-9A-Z]$")
+
+
+def _three_valued(label: str) -> forms.ChoiceField:
+    return forms.ChoiceField(
+        label=label, choices=YES_NO_NOT_RECORDED, required=False, widget=forms.RadioSelect
+    )
+
+
+class PupilDetailsForm(forms.Form):
+    """What a referral asks about a child. Every field may stay "not recorded"."""
+
+    sex = forms.ChoiceField(
+        label="Sex",
+        choices=[*Sex.choices, ("", "Not recorded")],
+        required=False,
+        widget=forms.RadioSelect,
+    )
+    upn = forms.CharField(
+        label="UPN (unique pupil number)",
+        max_length=20,
+        required=False,
+        help_text="A letter then 12 digits, like A123456789012.",
+    )
+    address = SafeTextField(label="Home address", max_length=SHORT * 2, required=False,
+                            textarea=True, rows=3)  # fmt: skip
+    child_protection_plan = _three_valued("Child protection plan")
+    child_in_need = _three_valued("Child in need")
+    looked_after = _three_valued("Looked after")
+    sen = forms.ChoiceField(
+        label="SEN support or EHCP",
+        choices=[*SenProvision.choices, ("", "Not recorded")],
+        required=False,
+        widget=forms.RadioSelect,
+    )
+    previous_concerns = _three_valued("Earlier safeguarding concerns")
+
+    FLAGS = ("child_protection_plan", "child_in_need", "looked_after", "previous_concerns")
+
+    def __init__(self, *args, pupil, **kwargs):
+        initial = {
+            "sex": pupil.sex,
+            "upn": pupil.upn,
+            "address": pupil.address,
+            "sen": pupil.sen,
+            **{name: {True: "yes", False: "no", None: ""}[getattr(pupil, name)]
+               for name in self.FLAGS},
+        }  # fmt: skip
+        for n, carer in enumerate(pupil.carers.all()[:CARER_SLOTS], start=1):
+            initial |= {
+                f"carer_{n}_name": carer.name,
+                f"carer_{n}_relationship": carer.relationship,
+                f"carer_{n}_phone": carer.phone,
+                f"carer_{n}_email": carer.email,
+                f"carer_{n}_parental_responsibility": {True: "yes", False: "no", None: ""}[
+                    carer.parental_responsibility
+                ],
+            }
+        for n, agency in enumerate(pupil.agencies.all()[:AGENCY_SLOTS], start=1):
+            initial |= {f"agency_{n}": agency.agency, f"agency_{n}_contact": agency.contact}
+        kwargs.setdefault("initial", initial)
+        super().__init__(*args, **kwargs)
+        for n in range(1, CARER_SLOTS + 1):
+            self.fields[f"carer_{n}_name"] = SafeTextField(
+                label="Name", max_length=SHORT, required=False
+            )
+            self.fields[f"carer_{n}_relationship"] = SafeTextField(
+                label="Relationship to the pupil",
+                help_text="Mother, father, foster carer...",
+                max_length=100,
+                required=False,
+            )
+            self.fields[f"carer_{n}_phone"] = SafeTextField(
+                label="Phone", max_length=100, required=False
+            )
+            self.fields[f"carer_{n}_email"] = SafeTextField(
+                label="Email", max_length=254, required=False
+            )
+            self.fields[f"carer_{n}_parental_responsibility"] = _three_valued(
+                "Parental responsibility"
+            )
+        for n in range(1, AGENCY_SLOTS + 1):
+            self.fields[f"agency_{n}"] = SafeTextField(
+                label="Agency",
+                help_text="Social care, Early Help, CAMHS, a youth worker...",
+                max_length=SHORT,
+                required=False,
+            )
+            self.fields[f"agency_{n}_contact"] = SafeTextField(
+                label="The worker and how to reach them", max_length=300, required=False
+            )
+        self.helper = FormHelper()
+        self.helper.layout = Layout(
+            "sex",
+            Field.text("upn", field_width=10),
+            "address",
+            "child_protection_plan",
+            "child_in_need",
+            "looked_after",
+            "sen",
+            "previous_concerns",
+            *[
+                Div(
+                    HTML(
+                        f'<h2 class="govuk-heading-m">Parent or carer {n}'
+                        f"{' (who to contact first)' if n == 1 else ''}</h2>"
+                    ),
+                    f"carer_{n}_name",
+                    f"carer_{n}_relationship",
+                    f"carer_{n}_phone",
+                    f"carer_{n}_email",
+                    f"carer_{n}_parental_responsibility",
+                )
+                for n in range(1, CARER_SLOTS + 1)
+            ],
+            HTML('<h2 class="govuk-heading-m">Other agencies working with the pupil</h2>'),
+            *[Div(f"agency_{n}", f"agency_{n}_contact") for n in range(1, AGENCY_SLOTS + 1)],
+            Submit("submit", "Save"),
+        )
+
+    def clean_upn(self):
+        upn = "".join(self.cleaned_data.get("upn", "").split()).upper()
+        if upn and not _UPN.match(upn):
+            raise forms.ValidationError(UPN_SHAPE)
+        return upn
+
+    def clean(self):
+        data = super().clean()
+        for n in range(1, CARER_SLOTS + 1):
+            others = ("relationship", "phone", "email")
+            if not data.get(f"carer_{n}_name") and any(data.get(f"carer_{n}_{o}") for o in others):
+                self.add_error(f"carer_{n}_name", SAY_CARER_NAME)
+        for n in range(1, AGENCY_SLOTS + 1):
+            if not data.get(f"agency_{n}") and data.get(f"agency_{n}_contact"):
+                self.add_error(f"agency_{n}", SAY_AGENCY_NAME)
+        return data
+
+    def details(self) -> dict:
+        """The pupil's fields, carers and agencies as `update_pupil_details` takes them."""
+        data = self.cleaned_data
+        yes_no = {"yes": True, "no": False, "": None}
+        fields = {
+            "sex": data["sex"],
+            "upn": data["upn"],
+            "address": data["address"],
+            "sen": data["sen"],
+            **{name: yes_no[data[name]] for name in self.FLAGS},
+        }
+        carers = [
+            {
+                "name": data[f"carer_{n}_name"],
+                "relationship": data[f"carer_{n}_relationship"],
+                "phone": data[f"carer_{n}_phone"],
+                "email": data[f"carer_{n}_email"],
+                "parental_responsibility": yes_no[data[f"carer_{n}_parental_responsibility"]],
+            }
+            for n in range(1, CARER_SLOTS + 1)
+            if data[f"carer_{n}_name"]
+        ]
+        agencies = [
+            {"agency": data[f"agency_{n}"], "contact": data[f"agency_{n}_contact"]}
+            for n in range(1, AGENCY_SLOTS + 1)
+            if data[f"agency_{n}"]
+        ]
+        return {"fields": fields, "carers": carers, "agencies": agencies}

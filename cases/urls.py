@@ -8,6 +8,11 @@ urlpatterns = [
     path("cases/", views.my_schools, name="my_schools"),
     path("s/<slug:school>/cases/", views.inbox, name="inbox"),
     path("s/<slug:school>/pupils/<uuid:pupil>/", views.pupil_file, name="pupil_file"),
+    path(
+        "s/<slug:school>/pupils/<uuid:pupil>/details/",
+        views.pupil_details,
+        name="pupil_details",
+    ),
     path("cases/<str:reference>/", views.case_detail, name="detail"),
     path("cases/<str:reference>/acknowledge/", views.acknowledge, name="acknowledge"),
     path("cases/<str:reference>/status/", views.change_status, name="status"),

@@ -9,6 +9,7 @@ from django.http import QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from incidents import services as pupil_services
 from incidents.models import Incident, Pupil, Status
 from notifications import services as notifications
 from safeguarding import access, audit, searches
@@ -395,4 +396,27 @@ def pupil_file(request, school, pupil):
         request,
         "cases/pupil_file.html",
         {"school": school, "pupil": pupil_obj, "cases": list(cases.values())},
+    )
+
+
+@access.school_role(*access.CASE_REVIEWERS)
+@require_http_methods(["GET", "POST"])
+def pupil_details(request, school, pupil):
+    """What a referral asks about a pupil: the DSL or a deputy enters and changes it."""
+    pupil_obj = Pupil.objects.on_list().filter(school=school, pk=pupil).first()
+    if pupil_obj is None:
+        access.deny(request, 404, school=school, reason="pupil not at this school")
+    form = forms.PupilDetailsForm(request.POST or None, pupil=pupil_obj)
+    if request.method == "POST" and form.is_valid():
+        changed = pupil_services.update_pupil_details(
+            pupil=pupil_obj, actor=request.user, request=request, **form.details()
+        )
+        messages.success(request, "Saved." if changed else "Nothing had changed.")
+        return redirect("cases:pupil_file", school=school.slug, pupil=pupil_obj.pk)
+    if request.method == "GET":
+        audit.record(
+            "pupil.viewed", actor=request.user, target=pupil_obj, school=school, request=request
+        )
+    return render(
+        request, "cases/pupil_details.html", {"school": school, "pupil": pupil_obj, "form": form}
     )

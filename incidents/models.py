@@ -171,6 +171,17 @@ class Pupil(models.Model):
     def __str__(self) -> str:
         return f"{self.first_name} {self.last_name}"
 
+    # What a referral asks about the child, as the DSL edits them (besides carers and agencies).
+    REFERRAL_FIELDS = (
+        "sex",
+        "upn",
+        "address",
+        "child_protection_plan",
+        "child_in_need",
+        "looked_after",
+        "sen",
+        "previous_concerns",
+    )
     # The structured flags, in the order they are shown. Three-valued: None is "not recorded".
     FLAG_FIELDS = (
         "child_protection_plan",

@@ -876,3 +876,54 @@ def import_pupils(*, actor: User, school: School, csv_text: str) -> ImportResult
         },
     )
     return result
+
+
+# A pupil's details for a referral --------------------------------------------------------------
+
+PUPIL_DETAILS_CHANGED = "pupil.details_changed"
+
+
+@transaction.atomic
+def update_pupil_details(
+    *,
+    pupil: Pupil,
+    actor: User,
+    fields: dict[str, Any],
+    carers: list[dict[str, Any]],
+    agencies: list[dict[str, Any]],
+    request=None,
+) -> list[str]:
+    """Set what a referral asks about `pupil` (Pupil.REFERRAL_FIELDS), their parents or carers
+    (in order: the first is who to contact first) and the other agencies working with them.
+
+    Audited with the names of what changed, never the values (they are about a child). Returns
+    those names; nothing is written when nothing changed.
+    """
+    pupil = Pupil.objects.select_for_update().get(pk=pupil.pk)
+    changed = [name for name in Pupil.REFERRAL_FIELDS if getattr(pupil, name) != fields[name]]
+    for name in changed:
+        setattr(pupil, name, fields[name])
+    carer_keys = ("name", "relationship", "phone", "email", "parental_responsibility")
+    old_carers = [{k: getattr(c, k) for k in carer_keys} for c in pupil.carers.all()]
+    if old_carers != [{k: c.get(k, "") for k in carer_keys} for c in carers]:
+        changed.append("carers")
+        pupil.carers.all().delete()
+        for priority, carer in enumerate(carers, start=1):
+            pupil.carers.create(priority=priority, **carer)
+    old_agencies = [{"agency": a.agency, "contact": a.contact} for a in pupil.agencies.all()]
+    if old_agencies != agencies:
+        changed.append("agencies")
+        pupil.agencies.all().delete()
+        for agency in agencies:
+            pupil.agencies.create(**agency)
+    if changed:
+        pupil.save()
+        audit.record(
+            PUPIL_DETAILS_CHANGED,
+            actor=actor,
+            target=pupil,
+            school=pupil.school,
+            request=request,
+            data={"changed": changed},
+        )
+    return changed

@@ -186,6 +186,7 @@ EXPECTATIONS: dict[str, Expect] = {
     "cases:my_schools": signed_in(),
     "cases:inbox": school_a(*CASE, methods=("GET", "POST")),
     "cases:pupil_file": school_a(*CASE),
+    "cases:pupil_details": school_a(*CASE, methods=("GET", "POST")),
     "cases:detail": only(*CASE),
     "cases:acknowledge": only(*CASE, methods=("POST",)),
     "cases:status": only(*CASE, methods=("GET", "POST")),
