@@ -281,12 +281,12 @@ def compare(label: str, incident, dsl, *, expect_pages: int | None = None) -> fl
     )
     if expect_pages is not None:
         strict_html = same_words(html, pages)
-        assert page_count(strict_html) == pages
+        strict_pages = page_count(strict_html)
         strict = median_ms(lambda: HTML(string=strict_html).write_pdf(pdf_variant=PDF_VARIANT))
         load = median_ms(lambda: referral_context(incident, generated_by=dsl))
         print(f"  loading the case file from the database: median {load:.0f} ms")
         print(f"  (load + render) / floor: {(ours * 1000 + load) / (floor * 1000):.2f}x")
-        print(f"  our words only, plain, 10pt, tagged, {pages} pages: median {strict:.0f} ms")
+        print(f"  our words only, plain, 10pt, tagged, {strict_pages} pages: {strict:.0f} ms")
         print(f"  ours / that: {ours * 1000 / strict:.2f}x")
     return ratio
 
