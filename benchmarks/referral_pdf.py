@@ -222,7 +222,7 @@ def same_words(html: str, pages: int) -> str:
     # Our paragraph spacing (referral.css): a table's short rows as paragraphs with the browser's
     # default 1em margins would no longer fit the same pages.
     style = "<style>body { font-size: 10pt } p { margin: 0 0 2mm }</style>"
-    return f"<html><head>{style}</head><body>{body}</body></html>"
+    return f'<html lang="en-GB"><head>{style}</head><body>{body}</body></html>'
 
 
 def interleaved_medians(first, second) -> tuple[float, float]:

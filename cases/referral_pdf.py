@@ -2,23 +2,36 @@
 
 `render_referral_pdf(incident, generated_by=)` is pure apart from reading the case; the view is
 the one place it is exported from, and downloading it is an audited view of the case.
+
+Two versions: the whole case, or one focused on a pupil (`focus=`), for an agency that should
+learn nothing about the other children: their names are withheld wherever they appear (the
+children's list, the account, notes, every record) and their details left out. Each download
+is audited with the version and, for a focused one, the pupil it is about.
 """
 
+import html
+import re
+import uuid
 from dataclasses import dataclass
 
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
 from incidents.models import CameToLight, Pupil, PupilRole
 from safeguarding import access, audit
 from safeguarding.models import Membership, Role
-from safeguarding.pdf import render_pdf
+from safeguarding.pdf import PRINT_STYLESHEET, html_to_pdf
 
 from . import services
 from .timeline import load_case_file
 
 PDF_DOWNLOADED = "incident.pdf_downloaded"
+WHOLE_CASE = "whole_case"
+PUPIL_FOCUSED = "pupil"
+# What stands for another child's name in a version focused on one pupil.
+ANOTHER_CHILD = "[another child]"
 
 # How it came to light, said of the reporter: the report form's "The child told me" is the
 # reporter speaking, and the agency reading the summary is not the reporter.
@@ -40,17 +53,7 @@ class Child:
     pupil: Pupil
     roles: list[str]
     is_alleged_creator: bool
-
-    @property
-    def flag_rows(self) -> list[list]:
-        """The pupil's flags two to a row, as the children's tables lay them out."""
-        flags = self.pupil.flags()
-        return [flags[i : i + 2] for i in range(0, len(flags), 2)]
-
-    @property
-    def odd_flags(self) -> bool:
-        """The last row has room for the other agencies beside its one flag."""
-        return len(Pupil.FLAG_FIELDS) % 2 == 1
+    withheld: bool = False  # another child, in a version focused on one pupil
 
 
 def _children(case_file) -> list[Child]:
@@ -89,7 +92,8 @@ def _reporter_role(incident) -> str:
     return ", ".join(roles) or "No longer has a role at the school"
 
 
-def referral_context(incident, *, generated_by, generated_at=None) -> dict:
+def referral_context(incident, *, generated_by, generated_at=None, focus=None) -> dict:
+    """`focus`: a Pupil of the case, for the version about them alone (else the whole case)."""
     case_file = load_case_file(incident)
     referrals = sorted(
         case_file.records.get("referral", []),
@@ -105,7 +109,11 @@ def referral_context(incident, *, generated_by, generated_at=None) -> dict:
     )
     leads = sorted(leads, key=lambda m: m.role != Role.DSL)  # the DSL first, then deputies
     children = _children(case_file)
+    if focus is not None:
+        for child in children:
+            child.withheld = child.pupil.pk != focus.pk
     return {
+        "focus": focus,
         "case": case_file,
         "incident": incident,
         "school": incident.school,
@@ -128,9 +136,55 @@ def referral_context(incident, *, generated_by, generated_at=None) -> dict:
     }
 
 
-def render_referral_pdf(incident, *, generated_by, generated_at=None) -> bytes:
-    context = referral_context(incident, generated_by=generated_by, generated_at=generated_at)
-    return render_pdf("pdf/referral_summary.html", context)
+def _name_pattern(focus, others) -> re.Pattern | None:
+    """Other children's names as written in the rendered (escaped) HTML: full names first, then
+    each part, whole words, any case; never a part of the focused pupil's own name (a brother
+    shares her surname)."""
+    own = {part.casefold() for part in (focus.first_name, focus.last_name) if part}
+    names = set()
+    for pupil in others:
+        first, last = pupil.first_name.strip(), pupil.last_name.strip()
+        names.add(f"{first} {last}")
+        names.update(part for part in (first, last) if part.casefold() not in own)
+    names = {name for name in names if len(name.strip()) > 1}
+    if not names:
+        return None
+    escaped = sorted((html.escape(name) for name in names), key=len, reverse=True)
+    # A full name is printed as two isolated parts: any spacing or isolate marks between them.
+    between = r"[\s\u2066\u2069]+"
+    alternatives = "|".join(re.escape(name).replace(r"\ ", between) for name in escaped)
+    return re.compile(
+        r"(?<!\w)(?:" + alternatives + r")(?!\w)",
+        re.IGNORECASE,
+    )
+
+
+def withhold_names(markup: str, pattern: re.Pattern) -> str:
+    """`markup` with every match of `pattern` outside tags replaced by ANOTHER_CHILD."""
+    parts = re.split(r"(<[^>]*>)", markup)
+    return "".join(
+        part if part.startswith("<") else pattern.sub(ANOTHER_CHILD, part) for part in parts
+    )
+
+
+def render_referral_pdf(incident, *, generated_by, generated_at=None, focus=None) -> bytes:
+    context = referral_context(
+        incident, generated_by=generated_by, generated_at=generated_at, focus=focus
+    )
+    markup = render_to_string("pdf/referral_summary.html", context)
+    if focus is not None:
+        others = [c.pupil for c in context["children"] if c.withheld]
+        pattern = _name_pattern(focus, others)
+        if pattern is not None:
+            markup = withhold_names(markup, pattern)
+    return html_to_pdf(markup, stylesheets=(PRINT_STYLESHEET,))
+
+
+def _uuid_or_none(value: str):
+    try:
+        return uuid.UUID(value)
+    except ValueError:
+        return None
 
 
 def pdf_filename(incident) -> str:
@@ -141,15 +195,27 @@ def pdf_filename(incident) -> str:
 @require_safe
 @access.case("export")
 def referral_summary(request, incident):
-    pdf = render_referral_pdf(incident, generated_by=request.user)
+    """The whole case, or with ?pupil=<id> the version focused on that pupil of the case."""
+    focus = None
+    if request.GET.get("pupil"):
+        focus = Pupil.objects.filter(
+            involvements__incident=incident, pk=_uuid_or_none(request.GET["pupil"])
+        ).first()
+        if focus is None:
+            raise Http404
+    pdf = render_referral_pdf(incident, generated_by=request.user, focus=focus)
     services.log_case_view(incident=incident, actor=request.user, request=request, via="pdf")
+    included = {"version": WHOLE_CASE}
+    if focus is not None:
+        others = incident.involvements.exclude(pupil=focus).values("pupil").distinct().count()
+        included = {"version": PUPIL_FOCUSED, "pupil": str(focus.pk), "names_withheld": others}
     audit.record(
         PDF_DOWNLOADED,
         actor=request.user,
         target=incident,
         school=incident.school,
         request=request,
-        data={"bytes": len(pdf)},
+        data={"bytes": len(pdf), **included},
     )
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{pdf_filename(incident)}"'

@@ -85,10 +85,10 @@ def test_the_dsl_enters_a_pupils_details_and_the_referral_summary_shows_them(cas
 
     incident = make_incident(cast.school_a, cast.teacher, pupils=[(amy, PupilRole.PICTURED)])
     first = squeeze(pages(render_referral_pdf(incident, generated_by=cast.dsl))[0])
-    assert "UPN A123456789012" in first
+    assert "UPN: A123456789012." in first
     assert "Sarah Jones (Mother): phone 07700 900 461" in first
     assert "Tom Jones (Father): phone not recorded, email not recorded" in first
-    assert "Looked after Not recorded SEN support or EHCP SEN support" in first
+    assert "Looked after: Not recorded. SEN support or EHCP: SEN support." in first
 
 
 def test_the_form_opens_with_what_is_held_and_saving_it_unchanged_writes_nothing(
