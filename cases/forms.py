@@ -16,11 +16,11 @@ from django.utils.html import format_html
 
 from guidance.checklist import STAFF, YES_NO_UNKNOWN
 from guidance.triage import TYPOLOGY_LABELS
-from incidents.models import SenProvision, Sex, Status, Urgency
+from incidents.models import PupilRole, SenProvision, Sex, Status, Urgency
 from safeguarding.text import SafeTextField
 
 from . import assessment, services, workflow
-from .models import Consideration, Decision, Referral, RemovalOffered, StatusChange
+from .models import CaseLink, Consideration, Decision, Referral, RemovalOffered, StatusChange
 
 NOT_IN_FUTURE = "The date must be today or in the past."
 TIME_NOT_IN_FUTURE = "The time must be now or earlier: it is {now} now."
@@ -155,7 +155,12 @@ class StatusForm(CaseForm):
     to_status = forms.ChoiceField(label="Move the case to", widget=forms.RadioSelect)
     closing_outcome = forms.ChoiceField(
         label="Outcome, if you are closing the case",
-        choices=StatusChange.ClosingOutcome.choices,
+        # A duplicate is closed by its own form, which names the other case.
+        choices=[
+            c
+            for c in StatusChange.ClosingOutcome.choices
+            if c[0] != StatusChange.ClosingOutcome.DUPLICATE
+        ],
         required=False,
         widget=forms.RadioSelect,
     )
@@ -874,3 +879,142 @@ class PupilDetailsForm(forms.Form):
             if data[f"agency_{n}"]
         ]
         return {"fields": fields, "carers": carers, "agencies": agencies}
+
+
+ENTER_A_REFERENCE = "Enter the other case's reference, for example SG-7K3M-Q9XD."
+SAY_WHY_LINKED = "Write how the cases are linked."
+SAY_WHY_DUPLICATE = "Write why this case is a duplicate, for example who reported it first."
+NO_SUCH_CASE = "There is no case {reference} at this school. Check the reference."
+
+
+class OtherCaseForm(CaseForm):
+    """Names another case of the same school by its reference (`other_case` once valid)."""
+
+    reference = forms.CharField(
+        label="The other case's reference",
+        help_text="For example, SG-7K3M-Q9XD. It is at the top of the case's page.",
+        max_length=20,
+        widget=forms.TextInput(
+            attrs={"class": "govuk-input govuk-input--width-10", "spellcheck": "false"}
+        ),
+    )
+
+    def __init__(self, *args, incident=None, cases=None, **kwargs):
+        super().__init__(*args, incident=incident, **kwargs)
+        self.fields["reference"].error_messages["required"] = ENTER_A_REFERENCE
+        self.cases = cases  # the cases the signed-in person may link this one to
+        self.other_case = None
+
+    def clean_reference(self):
+        typed = self.cleaned_data["reference"]
+        # "sg-7k3m q9xd", "7K3MQ9XD" and "SG-7K3M-Q9XD" are the same case.
+        chars = re.sub(r"[^0-9A-Z]", "", typed.upper())
+        chars = chars[2:] if chars.startswith("SG") and len(chars) == 10 else chars
+        reference = f"SG-{chars[:4]}-{chars[4:]}" if len(chars) == 8 else typed.strip()
+        self.other_case = self.cases.filter(reference=reference).first()
+        if self.other_case is None:
+            raise forms.ValidationError(NO_SUCH_CASE.format(reference=reference or typed))
+        return reference
+
+
+class LinkCaseForm(OtherCaseForm):
+    required_messages = {"reason": "Choose how the cases are linked."}
+    reason = forms.ChoiceField(
+        label="How are they linked?", choices=CaseLink.Reason.choices, widget=forms.RadioSelect
+    )
+    explanation = SafeTextField(
+        label="Say more (optional unless another reason)",
+        max_length=LONG,
+        textarea=True,
+        required=False,
+    )
+    submit_label = "Link the cases"
+
+    def clean(self):
+        data = super().clean()
+        if data.get("reason") == CaseLink.Reason.OTHER and not data.get("explanation", "").strip():
+            self.add_error("explanation", SAY_WHY_LINKED)
+        return data
+
+
+class DuplicateForm(OtherCaseForm):
+    required_messages = {"reason": SAY_WHY_DUPLICATE}
+    reason = SafeTextField(label="Why is this case a duplicate?", max_length=LONG, textarea=True)
+    submit_label = "Close as a duplicate"
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["reference"].label = "The case this one duplicates"
+
+
+SAY_WHY_ADDED = "Write why this pupil is being added to the case."
+SAY_WHY_REMOVED = "Write why this pupil is being taken off the case."
+
+
+class AddPupilForm(CaseForm):
+    required_messages = {
+        "pupil": "Choose the pupil.",
+        "role": "Choose the pupil's part in the case.",
+        "reason": SAY_WHY_ADDED,
+    }
+    pupil = forms.ModelChoiceField(
+        label="Pupil",
+        queryset=None,
+        help_text="From the school's pupil list.",
+        widget=forms.Select(attrs={"class": "govuk-select"}),
+    )
+    role = forms.ChoiceField(
+        label="Their part in the case", choices=PupilRole.choices, widget=forms.RadioSelect
+    )
+    reason = SafeTextField(label="Why are you adding them?", max_length=LONG, textarea=True)
+    submit_label = "Add the pupil"
+
+    def __init__(self, *args, pupils=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["pupil"].queryset = pupils
+        self.fields["pupil"].label_from_instance = lambda p: (
+            f"{p.last_name}, {p.first_name} ({p.get_year_group_display()})"
+        )
+
+
+class RemovePupilForm(CaseForm):
+    required_messages = {
+        "involvement": "Choose the pupil to take off the case.",
+        "reason": SAY_WHY_REMOVED,
+    }
+    involvement = forms.ModelChoiceField(
+        label="Pupil to take off the case", queryset=None, widget=forms.RadioSelect
+    )
+    reason = SafeTextField(
+        label="Why are you taking them off?",
+        help_text="For example: named by mistake, or the wrong pupil of the same name.",
+        max_length=LONG,
+        textarea=True,
+    )
+    submit_label = "Take the pupil off the case"
+
+    def __init__(self, *args, involvements=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["involvement"].queryset = involvements
+        self.fields["involvement"].label_from_instance = lambda i: (
+            f"{i.pupil} ({i.get_role_display().lower()})"
+        )
+
+
+class SearchForm(forms.Form):
+    q = SafeTextField(
+        label="Search cases",
+        max_length=SHORT,
+        required=False,
+        help_text="A case reference, a pupil's name, or words in what was reported or recorded.",
+        error_messages={"max_length": f"Search for {SHORT} characters or fewer"},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["q"].widget.attrs.update(
+            {"class": "govuk-input govuk-!-width-two-thirds", "dir": "auto", "spellcheck": "false"}
+        )
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.add_input(Submit("submit", "Search", data_module="govuk-button"))

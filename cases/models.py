@@ -11,7 +11,7 @@ from django.db import models
 from django.utils import timezone
 
 from guidance.triage import TYPOLOGY_LABELS
-from incidents.models import Incident, Pupil, ReferralLine, Status, Urgency
+from incidents.models import Incident, Pupil, PupilRole, ReferralLine, Status, Urgency
 
 from . import assessment
 
@@ -65,6 +65,8 @@ class StatusChange(CaseRecord):
         MANAGED_COMPLETE = "managed_complete", "Managed in school: all actions done"
         NO_FURTHER_ACTION = "no_further_action", "No further action needed"
         NOT_SUBSTANTIATED = "not_substantiated", "The concern was not substantiated"
+        # Only `services.close_as_duplicate` closes a case so: it links the two cases.
+        DUPLICATE = "duplicate", "A duplicate of another case"
 
     from_status = models.CharField(max_length=20, choices=Status.choices)
     to_status = models.CharField(max_length=20, choices=Status.choices)
@@ -285,6 +287,48 @@ class CaseNote(CaseRecord):
     text = models.TextField()
 
 
+class PupilChange(CaseRecord):
+    """The DSL added a pupil to the case, or removed one, after it was reported, and why. The
+    involvement row itself (incidents.IncidentPupil) is created or deleted with it."""
+
+    KIND = "pupil_change"
+
+    pupil = models.ForeignKey(Pupil, on_delete=models.PROTECT, related_name="+")
+    role = models.CharField(max_length=20, choices=PupilRole.choices)
+    added = models.BooleanField(help_text="True when added, False when removed.")
+    reason = models.TextField()
+
+
+class CaseLink(CaseRecord):
+    """Two cases of one school that belong together, made from `incident` to `linked` and shown
+    on both. Written by `services.link_cases` (and `close_as_duplicate`), with an audit event on
+    each case. Not in RECORD_MODELS: the case page loads the links made from either side."""
+
+    KIND = "case_link"
+
+    class Reason(models.TextChoices):
+        SAME_INCIDENT = "same_incident", "The same incident, reported again"
+        SAME_IMAGE = "same_image", "The same image"
+        SAME_PERSON = "same_person", "The same person responsible"
+        OTHER = "other", "Another reason"
+
+    linked = models.ForeignKey(Incident, on_delete=models.PROTECT, related_name="+")
+    reason = models.CharField(max_length=20, choices=Reason.choices)
+    explanation = models.TextField(blank=True)
+
+    class Meta(CaseRecord.Meta):
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(linked=models.F("incident")), name="not_linked_to_itself"
+            ),
+            models.UniqueConstraint(fields=["incident", "linked"], name="one_link_per_pair"),
+        ]
+
+    def other(self, incident: Incident) -> Incident:
+        """The case at the other end from `incident`."""
+        return self.linked if self.incident_id == incident.pk else self.incident
+
+
 RECORD_MODELS: tuple[type[CaseRecord], ...] = (
     StatusChange,
     ReviewMeeting,
@@ -298,5 +342,6 @@ RECORD_MODELS: tuple[type[CaseRecord], ...] = (
     Task,
     TriageOverride,
     CaseNote,
+    PupilChange,
 )
 RECORD_MODEL_BY_KIND = {model.KIND: model for model in RECORD_MODELS}

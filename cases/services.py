@@ -12,7 +12,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from guidance.triage import TYPOLOGY_LABELS, triage
-from incidents.models import Incident, Pupil, ReferralLine, Status, Urgency
+from incidents.models import Incident, IncidentPupil, Pupil, ReferralLine, Status, Urgency
 from incidents.services import (  # noqa: F401  (used as services.*)
     CASE_VIEWED,
     cases_listed,
@@ -25,12 +25,14 @@ from safeguarding.models import AuditEvent, Role, User
 from . import answers as answers_module
 from . import assessment, reported, workflow
 from .models import (
+    CaseLink,
     CaseNote,
     CaseRecord,
     Decision,
     DeviceSecured,
     ImageryViewing,
     ParentsInformed,
+    PupilChange,
     Referral,
     RemovalOffered,
     ReviewMeeting,
@@ -52,6 +54,18 @@ STATUS_CHANGED = "case.status_changed"
 ASSIGNED = "case.assigned"
 RECORD_ADDED = "case.record_added"
 TASK_DONE = "case.task_done"
+CASE_LINKED = "case.linked"
+
+NOT_ITSELF = "Enter the reference of another case, not this one."
+ALREADY_LINKED = "These cases are already linked."
+ALREADY_A_DUPLICATE = "This case is already closed as a duplicate of {reference}."
+ORIGINAL_IS_A_DUPLICATE = (
+    "{reference} is itself closed as a duplicate of {original}. Enter {original} instead."
+)
+PUPIL_ALREADY_IN_ROLE = "{pupil} is already in this case as “{role}”."
+PUPIL_NOT_AT_SCHOOL = "Choose a pupil on this school's list."
+NOT_IN_THIS_CASE = "Choose a pupil who is in this case."
+NOT_SAME_SCHOOL = "Only cases at the same school can be linked."
 
 
 class CaseError(ValueError):
@@ -136,6 +150,10 @@ def change_status(
     elif change.from_status == Status.CLOSED:
         locked.closed_at = None
         fields.append("closed_at")
+        if locked.duplicate_of_id is not None:
+            # Reopened: no longer a duplicate (the link between the two cases stays).
+            locked.duplicate_of = None
+            fields.append("duplicate_of")
     locked.save(update_fields=fields)
     _event(
         locked,
@@ -633,3 +651,180 @@ def override_triage(
 @transaction.atomic
 def add_note(*, incident: Incident, actor: User, text: str, request=None) -> CaseNote:
     return _add_record(CaseNote(incident=incident, text=text), actor=actor, request=request)
+
+
+def _lock_pair(one: Incident, other: Incident) -> tuple[Incident, Incident]:
+    """Lock both cases, always in the same order, so two links made at once cannot deadlock."""
+    rows = {
+        row.pk: row
+        for row in Incident.objects.select_for_update()
+        .filter(pk__in=[one.pk, other.pk])
+        .order_by("pk")
+    }
+    return rows[one.pk], rows[other.pk]
+
+
+def _check_pair(incident: Incident, other: Incident) -> None:
+    if other.pk == incident.pk:
+        raise CaseError(NOT_ITSELF, field="reference")
+    if other.school_id != incident.school_id:
+        raise CaseError(NOT_SAME_SCHOOL, field="reference")
+
+
+def _link(
+    incident: Incident, other: Incident, *, actor: User, reason: str, explanation: str, request
+) -> CaseLink:
+    """The link row and one audit event on each case (both in the school's chain)."""
+    link = CaseLink.objects.create(
+        incident=incident,
+        linked=other,
+        recorded_by=actor,
+        reason=reason,
+        explanation=explanation.strip(),
+    )
+    for here, there in ((incident, other), (other, incident)):
+        _event(
+            here,
+            CASE_LINKED,
+            actor=actor,
+            request=request,
+            data={"record": CaseLink.KIND, "id": link.pk, "other": there.reference},
+        )
+    return link
+
+
+def links_between(incident: Incident, other: Incident):
+    return CaseLink.objects.filter(
+        Q(incident=incident, linked=other) | Q(incident=other, linked=incident)
+    )
+
+
+@transaction.atomic
+def link_cases(
+    *,
+    incident: Incident,
+    actor: User,
+    other: Incident,
+    reason: str,
+    explanation: str = "",
+    request=None,
+) -> CaseLink:
+    """Link two cases of one school (the same incident reported twice, the same image, the same
+    person responsible...). Shown on both cases and on both timelines; nothing moves."""
+    _check_pair(incident, other)
+    locked, other = _lock_pair(incident, other)
+    if locked.status == Status.CLOSED:
+        raise CaseError(CASE_IS_CLOSED)
+    if links_between(locked, other).exists():
+        raise CaseError(ALREADY_LINKED, field="reference")
+    return _link(
+        locked, other, actor=actor, reason=reason, explanation=explanation, request=request
+    )
+
+
+@transaction.atomic
+def close_as_duplicate(
+    *, incident: Incident, actor: User, original: Incident, reason: str, request=None
+) -> StatusChange:
+    """Close `incident` as a duplicate of `original`, from whatever status it is in: links the
+    two both ways (unless already linked) and marks it `duplicate_of`, so statistics count the
+    incident once. Nothing is moved: each case keeps its own records. Reopening it undoes the
+    mark (change_status)."""
+    _check_pair(incident, original)
+    locked, original = _lock_pair(incident, original)
+    if locked.duplicate_of_id is not None:
+        raise CaseError(
+            ALREADY_A_DUPLICATE.format(reference=locked.duplicate_of.reference), field="reference"
+        )
+    if locked.status == Status.CLOSED:
+        raise CaseError(CASE_IS_CLOSED)
+    if original.duplicate_of_id is not None:
+        raise CaseError(
+            ORIGINAL_IS_A_DUPLICATE.format(
+                reference=original.reference, original=original.duplicate_of.reference
+            ),
+            field="reference",
+        )
+    if not links_between(locked, original).exists():
+        _link(
+            locked,
+            original,
+            actor=actor,
+            reason=CaseLink.Reason.SAME_INCIDENT,
+            explanation=reason,
+            request=request,
+        )
+    now = timezone.now()
+    change = StatusChange.objects.create(
+        incident=locked,
+        recorded_by=actor,
+        recorded_at=now,
+        from_status=locked.status,
+        to_status=Status.CLOSED,
+        reason=reason.strip(),
+        closing_outcome=StatusChange.ClosingOutcome.DUPLICATE,
+    )
+    locked.status = Status.CLOSED
+    locked.closed_at = now
+    locked.duplicate_of = original
+    locked.save(update_fields=["status", "closed_at", "duplicate_of"])
+    _event(
+        locked,
+        STATUS_CHANGED,
+        actor=actor,
+        request=request,
+        data={
+            "record": StatusChange.KIND,
+            "id": change.pk,
+            "from": change.from_status,
+            "to": Status.CLOSED,
+            "closing_outcome": change.closing_outcome,
+            "duplicate_of": original.reference,
+        },
+    )
+    for field in ("status", "closed_at", "duplicate_of"):
+        setattr(incident, field, getattr(locked, field))
+    return change
+
+
+@transaction.atomic
+def add_pupil(
+    *, incident: Incident, actor: User, pupil: Pupil, role: str, reason: str, request=None
+) -> PupilChange:
+    """Add a pupil of the school to the case in `role`, saying why (on the timeline)."""
+    if pupil.school_id != incident.school_id or pupil.details_removed_at is not None:
+        raise CaseError(PUPIL_NOT_AT_SCHOOL, field="pupil")
+    change = PupilChange(
+        incident=incident, pupil=pupil, role=role, added=True, reason=reason.strip()
+    )
+    _lock(incident)
+    if IncidentPupil.objects.filter(incident=incident, pupil=pupil, role=role).exists():
+        raise CaseError(
+            PUPIL_ALREADY_IN_ROLE.format(pupil=pupil, role=change.get_role_display().lower()),
+            field="pupil",
+        )
+    record = _add_record(change, actor=actor, request=request, pupil=str(pupil.pk), added=True)
+    IncidentPupil.objects.create(incident=incident, pupil=pupil, role=role)
+    return record
+
+
+@transaction.atomic
+def remove_pupil(
+    *, incident: Incident, actor: User, involvement: IncidentPupil, reason: str, request=None
+) -> PupilChange:
+    """Take a pupil's part (one role) off the case, saying why. The pupil stays on the school's
+    list; the case leaves their file if it was their only part in it."""
+    if involvement.incident_id != incident.pk:
+        raise CaseError(NOT_IN_THIS_CASE, field="involvement")
+    change = PupilChange(
+        incident=incident,
+        pupil=involvement.pupil,
+        role=involvement.role,
+        added=False,
+        reason=reason.strip(),
+    )
+    record = _add_record(
+        change, actor=actor, request=request, pupil=str(involvement.pupil_id), added=False
+    )
+    IncidentPupil.objects.filter(pk=involvement.pk).delete()
+    return record

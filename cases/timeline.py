@@ -7,14 +7,14 @@ events, one per record kind, one for the people named in assignments, whatever t
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q
 
 from guidance.triage import TYPOLOGY_LABELS
 from incidents.models import FollowUp, Incident, IncidentPupil, Status
 from safeguarding.models import AuditEvent, User
 
 from . import answers, assessment, reported, services
-from .models import RECORD_MODEL_BY_KIND, RECORD_MODELS, CaseRecord, Task
+from .models import RECORD_MODELS, CaseLink, CaseRecord, Task
 
 RECORD_TITLES = {
     "status_change": "Changed the status",
@@ -29,6 +29,8 @@ RECORD_TITLES = {
     "task": "Added a task",
     "triage_override": "Decided on the triage outcome",
     "note": "Added a note",
+    "case_link": "Linked to another case",
+    "pupil_change": "Changed who is in the case",
 }
 
 # Events written by the reporting journey and elsewhere; anything unknown is shown by its name.
@@ -49,6 +51,7 @@ _RELATED = {
     "removal_offered": ("offered_by", "pupil"),
     "imagery_viewing": ("viewed_by",),
     "task": ("owner", "done_by"),
+    "pupil_change": ("pupil",),
 }
 
 
@@ -77,7 +80,23 @@ class Viewer:
 SEEN_IN_A_LIST = {
     "inbox": "Saw the case in the inbox",
     "pupil_file": "Saw the case in a pupil's file",
+    "search": "Saw the case in search results",
 }
+
+
+@dataclass
+class PupilInCase:
+    """A pupil's place in this case, and the school's other cases they are in (references,
+    statuses and dates only), for the case page."""
+
+    pupil: object
+    roles: list[str] = field(default_factory=list)
+    earlier: list[Incident] = field(default_factory=list)
+    later: list[Incident] = field(default_factory=list)
+
+    @property
+    def open_elsewhere(self) -> int:
+        return sum(other.status != Status.CLOSED for other in self.earlier + self.later)
 
 
 @dataclass
@@ -88,6 +107,20 @@ class CaseFile:
     records: dict[str, list] = field(default_factory=dict)
     timeline: list[TimelineEntry] = field(default_factory=list)
     viewers: list[Viewer] = field(default_factory=list)
+    links: list[CaseLink] = field(default_factory=list)
+    pupils: list[PupilInCase] = field(default_factory=list)
+
+    @property
+    def linked_cases(self) -> list[tuple[Incident, CaseLink]]:
+        """Each linked case (whichever side made the link) with its link, oldest link first."""
+        return [(link.other(self.incident), link) for link in self.links]
+
+    @property
+    def duplicates(self) -> list[Incident]:
+        """Linked cases closed as a duplicate of this one."""
+        return [
+            other for other, _ in self.linked_cases if other.duplicate_of_id == self.incident.pk
+        ]
 
     @property
     def latest_override(self):
@@ -175,6 +208,25 @@ def load_case_file(incident: Incident) -> CaseFile:
         .select_related("pupil")
         .order_by("pupil__last_name", "pupil__first_name", "role")
     )
+    pupils: dict = {}
+    for involvement in involvements:
+        entry = pupils.setdefault(involvement.pupil_id, PupilInCase(involvement.pupil))
+        entry.roles.append(involvement.get_role_display())
+    # The same pupils' other cases at the school: one query, whatever their number.
+    seen: set = set()
+    for other in (
+        IncidentPupil.objects.filter(pupil_id__in=list(pupils), incident__school=incident.school)
+        .exclude(incident=incident)
+        .select_related("incident")
+        .only("pupil_id", "incident__reference", "incident__status", "incident__submitted_at")
+        .order_by("incident__submitted_at", "incident_id")
+    ):
+        if (other.pupil_id, other.incident_id) in seen:
+            continue
+        seen.add((other.pupil_id, other.incident_id))
+        entry = pupils[other.pupil_id]
+        earlier = other.incident.submitted_at < incident.submitted_at
+        (entry.earlier if earlier else entry.later).append(other.incident)
     follow_ups = list(
         FollowUp.objects.filter(incident=incident).select_related("author").order_by("created_at")
     )
@@ -189,6 +241,14 @@ def load_case_file(incident: Incident) -> CaseFile:
         records[model.KIND] = rows
         for row in rows:
             by_key[(model.KIND, row.pk)] = row
+    links = list(
+        CaseLink.objects.filter(Q(incident=incident) | Q(linked=incident))
+        .select_related("incident", "linked", "recorded_by")
+        .order_by("recorded_at", "id")
+    )
+    for link in links:
+        link.the_other = link.other(incident)
+        by_key[(CaseLink.KIND, link.pk)] = link
     for review in records["review_meeting"]:
         # What this review answered, and the checklist re-run over it (reviews recorded before
         # the checklist had review questions have neither).
@@ -206,8 +266,8 @@ def load_case_file(incident: Incident) -> CaseFile:
     viewers: dict[object, Viewer] = {}
     for event in events:
         kind = event.data.get("record", "")
-        record = by_key.get((kind, event.data.get("id"))) if kind in RECORD_MODEL_BY_KIND else None
-        if event.action == services.RECORD_ADDED:
+        record = by_key.get((kind, event.data.get("id")))
+        if event.action in (services.RECORD_ADDED, services.CASE_LINKED):
             title = RECORD_TITLES.get(kind, "Added a record")
         elif event.action == services.STATUS_CHANGED:
             title = RECORD_TITLES["status_change"]
@@ -247,6 +307,8 @@ def load_case_file(incident: Incident) -> CaseFile:
         records=records,
         timeline=timeline,
         viewers=sorted(viewers.values(), key=lambda v: v.last, reverse=True),
+        links=links,
+        pupils=list(pupils.values()),
     )
 
 

@@ -6,6 +6,7 @@ app_name = "cases"
 
 urlpatterns = [
     path("cases/", views.my_schools, name="my_schools"),
+    path("cases/search/", views.search, name="search"),
     path("s/<slug:school>/cases/", views.inbox, name="inbox"),
     path("s/<slug:school>/pupils/<uuid:pupil>/", views.pupil_file, name="pupil_file"),
     path(
@@ -39,6 +40,10 @@ urlpatterns = [
     path("cases/<str:reference>/tasks/<int:task>/done/", views.task_done, name="task_done"),
     path("cases/<str:reference>/triage/", views.triage_override, name="triage_override"),
     path("cases/<str:reference>/notes/", views.add_note, name="add_note"),
+    path("cases/<str:reference>/pupils/add/", views.add_pupil, name="add_pupil"),
+    path("cases/<str:reference>/pupils/remove/", views.remove_pupil, name="remove_pupil"),
+    path("cases/<str:reference>/link/", views.link_case, name="link_case"),
+    path("cases/<str:reference>/duplicate/", views.close_duplicate, name="close_duplicate"),
     path(
         "cases/<str:reference>/referral-summary.pdf",
         referral_pdf.referral_summary,

@@ -10,12 +10,13 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from incidents import services as pupil_services
-from incidents.models import Incident, Pupil, Status
+from incidents.models import Incident, IncidentPupil, Pupil, Status
 from notifications import services as notifications
 from safeguarding import access, audit, searches
 from safeguarding.models import Role
 
 from . import answers, forms, services, timeline, workflow
+from . import search as case_search
 from .filters import InboxFilter, inbox_cases
 from .models import Decision, Referral, ReviewMeeting, Task
 
@@ -336,6 +337,97 @@ triage_override = _record_view(
     form_kwargs=lambda incident: {"current": services.current_assessment(incident)},
 )
 add_note = _record_view(forms.NoteForm, services.add_note, "Add a note")
+add_pupil = _record_view(
+    forms.AddPupilForm,
+    services.add_pupil,
+    "Add a pupil to the case",
+    intro="Add a pupil who is part of this case but was not named when it was reported. "
+    "The case then shows in their file. Your reason is on the timeline.",
+    form_kwargs=lambda incident: {
+        "pupils": Pupil.objects.filter(school=incident.school)
+        .on_list()
+        .order_by("last_name", "first_name")
+    },
+)
+remove_pupil = _record_view(
+    forms.RemovePupilForm,
+    services.remove_pupil,
+    "Take a pupil off the case",
+    intro="The pupil stays on the school's list. Their part in this case stays on the "
+    "timeline, with your reason; the case leaves their file if it was their only part in it.",
+    form_kwargs=lambda incident: {
+        "involvements": IncidentPupil.objects.filter(incident=incident)
+        .select_related("pupil")
+        .order_by("pupil__last_name", "pupil__first_name", "role")
+    },
+)
+
+
+def _cases_to_link(request, incident):
+    """The cases the signed-in person may name from this one: their school's (access module)."""
+    return access.incidents_visible_to(request.user).filter(school=incident.school)
+
+
+@access.case("change")
+def link_case(request, incident):
+    form = forms.LinkCaseForm(
+        request.POST or None, incident=incident, cases=_cases_to_link(request, incident)
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        if _save_or_show_errors(
+            form,
+            lambda: services.link_cases(
+                incident=incident,
+                actor=request.user,
+                other=form.other_case,
+                reason=data["reason"],
+                explanation=data.get("explanation", ""),
+                request=request,
+            ),
+        ):
+            messages.success(request, f"Linked to {form.other_case.reference}.")
+            return _show_case(incident)
+    return _form_page(
+        request,
+        incident,
+        form,
+        "Link to another case",
+        "For cases that belong together: the same incident reported twice, the same image, "
+        "the same person responsible. The link is shown on both cases. Nothing is moved.",
+    )
+
+
+@access.case("change")
+def close_duplicate(request, incident):
+    form = forms.DuplicateForm(
+        request.POST or None, incident=incident, cases=_cases_to_link(request, incident)
+    )
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and _save_or_show_errors(
+            form,
+            lambda: services.close_as_duplicate(
+                incident=incident,
+                actor=request.user,
+                original=form.other_case,
+                reason=form.cleaned_data["reason"],
+                request=request,
+            ),
+        )
+    ):
+        messages.success(request, f"Closed as a duplicate of {form.other_case.reference}.")
+        return _show_case(incident)
+    return _form_page(
+        request,
+        incident,
+        form,
+        "Close as a duplicate",
+        "When the same incident was reported twice. This case is closed and linked to the one "
+        "it duplicates, both ways; its records stay on it, and statistics count the incident "
+        "once. Reopening this case undoes it.",
+    )
 
 
 @access.case("change")
@@ -419,4 +511,53 @@ def pupil_details(request, school, pupil):
         )
     return render(
         request, "cases/pupil_details.html", {"school": school, "pupil": pupil_obj, "form": form}
+    )
+
+
+@access.any_school_role(*access.CASE_REVIEWERS)
+@require_http_methods(["GET", "HEAD", "POST"])
+def search(request):
+    """Search the cases of every school where this person is DSL or deputy. The words are
+    posted and kept in the session (safeguarding.searches); every search is audited, and the
+    cases shown are recorded as seen, once per school."""
+    if request.method == "POST":
+        form = forms.SearchForm(request.POST)
+        if form.is_valid():
+            words = form.cleaned_data["q"]
+            url = request.path
+            if words.split():
+                url += f"?{searches.PARAM}={searches.remember(request, words)}"
+            return redirect(url)
+        return render(request, "cases/search.html", {"form": form, "results": None})
+    search_id, words = searches.recall(request)
+    form = forms.SearchForm({"q": words} if words else None)
+    results = None
+    if words:
+        results = case_search.search_cases(request.user, words)
+        audit.record(
+            "cases.searched",
+            actor=request.user,
+            request=request,
+            # How it was found, never what was typed: it may be a child's name.
+            data={
+                "results": len(results.found),
+                "by": sorted({how for found in results.found for how in found.by}),
+            },
+        )
+        by_school: dict = defaultdict(list)
+        for found in results.found:
+            by_school[found.incident.school].append(found.incident)
+        for school, shown in by_school.items():
+            services.log_cases_seen(
+                incidents=shown,
+                actor=request.user,
+                via="search",
+                listed_on=school,
+                school=school,
+                request=request,
+            )
+    return render(
+        request,
+        "cases/search.html",
+        {"form": form, "results": results, "words": words, "search_id": search_id},
     )

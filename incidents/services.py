@@ -398,7 +398,7 @@ def is_urgent(incident: Incident) -> bool:
 
 CASE_VIEWED = "incident.viewed"
 # Pages that list several cases; every other page that shows a case is about that one case.
-LIST_PAGES = ("inbox", "pupil_file")
+LIST_PAGES = ("inbox", "pupil_file", "search")
 
 
 def log_cases_seen(

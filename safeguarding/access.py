@@ -217,7 +217,7 @@ def get_incident_for(request, reference: str, action: str):
     allowed = set(CASE_ACTIONS[action])
     incident = (
         incidents_visible_to(request.user)
-        .select_related("school", "reporter", "assigned_to")
+        .select_related("school", "reporter", "assigned_to", "duplicate_of")
         .filter(reference=reference)
         .first()
     )

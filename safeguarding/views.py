@@ -114,6 +114,12 @@ PERSONAL_WORK = [
         "made with AI.",
     ),
     WorkLink(
+        "Search cases",
+        "/cases/search/",
+        frozenset({Role.DSL, Role.DEPUTY_DSL}),
+        "Find a case by its reference, a pupil's name or words in its record.",
+    ),
+    WorkLink(
         "Triage checklist",
         "/guidance/checklists/",
         frozenset({Role.DSL, Role.DEPUTY_DSL}),

@@ -12,3 +12,13 @@ register = template.Library()
 def cases_due(context, school):
     user = context["user"]
     return {"school": school, "work": case_work(school, user), "user": user, "Status": Status}
+
+
+@register.inclusion_tag("cases/_pupil_flags.html")
+def pupil_flags(pupil):
+    """The flags the DSL keeps about a pupil: those set as tags, the ones not recorded named."""
+    flags = pupil.flags()
+    return {
+        "set": [f.value if f.name == "sen" else f.label for f in flags if f.is_set],
+        "not_recorded": [f.label for f in flags if not f.recorded],
+    }

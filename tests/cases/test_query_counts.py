@@ -130,4 +130,5 @@ def test_the_case_page_costs_the_same_as_events_pupils_and_records_grow(cast, cl
     large = case_page_queries(client, incident)
 
     assert large == small, (small, large)
-    assert small <= 35, small
+    # Three of them are the case's links, its pupil changes and its pupils' other cases.
+    assert small <= 37, small

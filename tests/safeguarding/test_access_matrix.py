@@ -184,6 +184,7 @@ EXPECTATIONS: dict[str, Expect] = {
     "incidents:pupils_import": school_a("admin", methods=("GET", "POST")),
     # Cases: the school's DSL and deputies; everyone else 404, as if it did not exist.
     "cases:my_schools": signed_in(),
+    "cases:search": Expect(("GET", "POST"), any_school_reviewer().statuses),
     "cases:inbox": school_a(*CASE, methods=("GET", "POST")),
     "cases:pupil_file": school_a(*CASE),
     "cases:pupil_details": school_a(*CASE, methods=("GET", "POST")),
@@ -205,6 +206,10 @@ EXPECTATIONS: dict[str, Expect] = {
     "cases:task_done": only(*CASE, methods=("POST",)),
     "cases:triage_override": only(*CASE, methods=("GET", "POST")),
     "cases:add_note": only(*CASE, methods=("GET", "POST")),
+    "cases:add_pupil": only(*CASE, methods=("GET", "POST")),
+    "cases:remove_pupil": only(*CASE, methods=("GET", "POST")),
+    "cases:link_case": only(*CASE, methods=("GET", "POST")),
+    "cases:close_duplicate": only(*CASE, methods=("GET", "POST")),
     "cases:referral_summary": only(*CASE),
     # Statistics
     "stats:trust_dashboard": only("trust_lead"),
