@@ -259,7 +259,48 @@ def seed_demo_data(stdout) -> None:
                 continue
             _make_case(scenario, reference, school, reporter, dsl, deputy, pupils, checklist)
             made += 1
+        made += _working_day(school_index, school, dsl, deputy, pupils, checklist)
         stdout.write(f"  {school.name}: {made} demo case(s) made")
+
+
+# The same concern reported a second time by the deputy, closed as a duplicate of the first.
+DUPLICATE = 90
+
+
+def _working_day(school_index, school, dsl, deputy, pupils, checklist) -> int:
+    """What the DSL's home and linked cases show: a duplicate report closed as such, and a task
+    overdue on a case under review. Made once, with the duplicate."""
+    reference = _reference(school_index, DUPLICATE)
+    first = Incident.objects.filter(reference=_reference(school_index, 1)).first()
+    reviewed = (
+        Incident.objects.filter(school=school, status=Status.UNDER_REVIEW)
+        .filter(reference__startswith=_reference(school_index, 0)[:-4])
+        .order_by("reference")
+        .first()
+    )
+    if first is None or Incident.objects.filter(reference=reference).exists():
+        return 0
+    again = {
+        **SCENARIOS[0],
+        "age": timedelta(hours=2),
+        "account": "His friend told me someone online is threatening to share a picture of him.",
+    }
+    _make_case(again, reference, school, deputy, dsl, deputy, pupils, checklist)
+    services.close_as_duplicate(
+        incident=Incident.objects.get(reference=reference),
+        actor=dsl,
+        original=first,
+        reason="The same threat, reported again by the deputy an hour later.",
+    )
+    if reviewed is not None:
+        services.add_task(
+            incident=reviewed,
+            actor=dsl,
+            title="Call the pictured pupil's mother back",
+            owner=dsl,
+            due_on=timezone.localdate() - timedelta(days=1),
+        )
+    return 1
 
 
 def _make_case(scenario, reference, school, reporter, dsl, deputy, pupils, checklist) -> None:

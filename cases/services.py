@@ -199,9 +199,14 @@ def reviewers_of(school):
 
 
 def staff_of(school):
-    """Everyone with a role at `school`: who a task can be given to, or who offered removal."""
+    """Everyone working with pupils at `school` (who offered removal): any role there but
+    school admin, who manages accounts and never sees a case."""
     return (
-        User.objects.filter(is_active=True, memberships__school=school)
+        User.objects.filter(
+            is_active=True,
+            memberships__school=school,
+            memberships__role__in=[r for r in Role.school_roles() if r != Role.SCHOOL_ADMIN],
+        )
         .distinct()
         .order_by("full_name")
     )

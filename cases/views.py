@@ -21,6 +21,8 @@ from .filters import InboxFilter, inbox_cases
 from .models import Decision, Referral, ReviewMeeting, Task
 
 INBOX_PAGE_SIZE = 25
+# Fields naming who did something or will, which start as the signed-in person.
+PERSON_FIELDS = ("owner", "offered_by")
 
 
 @access.signed_in
@@ -212,7 +214,11 @@ def _record_view(form_class, service, title, *, action="change", intro="", form_
     @access.case(action)
     def view(request, incident):
         extra = form_kwargs(incident) if form_kwargs else {}
-        form = form_class(request.POST or None, incident=incident, **extra)
+        # Who did it: the signed-in person unless they say otherwise.
+        initial = {
+            name: request.user.pk for name in PERSON_FIELDS if name in form_class.base_fields
+        }
+        form = form_class(request.POST or None, incident=incident, initial=initial, **extra)
         if request.method == "POST" and form.is_valid():
             data = {k: v for k, v in form.cleaned_data.items() if k in accepted}
             if _save_or_show_errors(

@@ -18,7 +18,8 @@ def test_demo_cases_are_made_once_in_every_state(db, settings):
     settings.DEBUG = True
     call_command("seed_demo", stdout=io.StringIO())
     made = Incident.objects.filter(reference__startswith="SG-DEM").count()
-    assert made == len(demo.DEMO_SCHOOLS) * len(demo.SCENARIOS)
+    # Each scenario, and one report of the first made again and closed as its duplicate.
+    assert made == len(demo.DEMO_SCHOOLS) * (len(demo.SCENARIOS) + 1)
     demo_cases = Incident.objects.filter(reference__startswith="SG-DEM")
     assert set(demo_cases.values_list("status", flat=True)) == {
         Status.NEW,
@@ -73,3 +74,26 @@ def test_demo_reporters_answer_only_the_staff_part_and_the_dsl_finds_out_the_res
     found_out = ReviewMeeting.objects.get(incident=nudified).answers
     assert found_out["original_source"] == "social_media"
     assert found_out["spread_recipients"] == "many"
+
+
+def test_the_demo_shows_a_duplicate_pair_a_pupil_in_several_cases_and_an_overdue_task(db, settings):
+    from django.utils import timezone
+
+    from cases.models import CaseLink, Task
+    from incidents.models import IncidentPupil
+
+    settings.DEBUG = True
+    call_command("seed_demo", stdout=io.StringIO())
+    call_command("seed_demo", stdout=io.StringIO())  # made once
+    duplicates = Incident.objects.filter(duplicate_of__isnull=False, reference__startswith="SG-DEM")
+    assert duplicates.count() == len(demo.DEMO_SCHOOLS)
+    for duplicate in duplicates:
+        assert duplicate.status == Status.CLOSED
+        assert CaseLink.objects.filter(incident=duplicate, linked=duplicate.duplicate_of).exists()
+    overdue = Task.objects.filter(done_at__isnull=True, due_on__lt=timezone.localdate())
+    assert overdue.count() == len(demo.DEMO_SCHOOLS)
+    busiest = max(
+        IncidentPupil.objects.values_list("pupil", flat=True),
+        key=lambda pk: IncidentPupil.objects.filter(pupil=pk).values("incident").distinct().count(),
+    )
+    assert IncidentPupil.objects.filter(pupil=busiest).values("incident").distinct().count() >= 3
