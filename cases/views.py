@@ -1,6 +1,7 @@
 """Case management for DSLs and deputies. Thin: access decorator, form, service, redirect."""
 
 import inspect
+import time
 from collections import defaultdict
 
 from django.contrib import messages
@@ -21,6 +22,8 @@ from .filters import InboxFilter, inbox_cases
 from .models import Decision, Referral, ReviewMeeting, Task
 
 INBOX_PAGE_SIZE = 25
+JUST_CHANGED = "_case_just_changed"
+JUST_CHANGED_SECONDS = 30
 # Fields naming who did something or will, which start as the signed-in person.
 PERSON_FIELDS = ("owner", "offered_by")
 
@@ -86,7 +89,8 @@ def inbox(request, school):
 @access.case("view")
 @require_safe
 def case_detail(request, incident):
-    services.log_case_view(incident=incident, actor=request.user, request=request)
+    if not _just_changed(request, incident):
+        services.log_case_view(incident=incident, actor=request.user, request=request)
     notifications.mark_case_read(user=request.user, incident_id=incident.pk)
     case_file = timeline.load_case_file(incident)
     # Every view is audited; the timeline shows what was done unless asked for the views too.
@@ -108,8 +112,17 @@ def case_detail(request, incident):
     )
 
 
-def _show_case(incident: Incident):
+def _show_case(incident: Incident, request):
+    """Back to the case page after a change. That page is not counted as a new view: the person
+    was on the case (or its form, recorded) a moment ago (`_just_changed`)."""
+    request.session[JUST_CHANGED] = [incident.reference, time.time()]
     return redirect("cases:detail", reference=incident.reference)
+
+
+def _just_changed(request, incident: Incident) -> bool:
+    """Whether this is the case page shown straight after a change to it (`_show_case`)."""
+    reference, at = request.session.pop(JUST_CHANGED, None) or ("", 0.0)
+    return reference == incident.reference and time.time() - at < JUST_CHANGED_SECONDS
 
 
 def _save_or_show_errors(form, save) -> bool:
@@ -131,7 +144,7 @@ def acknowledge(request, incident):
         messages.error(request, error.message)
     else:
         messages.success(request, "You have acknowledged this case.")
-    return _show_case(incident)
+    return _show_case(incident, request)
 
 
 @access.case("change")
@@ -152,7 +165,7 @@ def change_status(request, incident):
 
         if _save_or_show_errors(form, save):
             messages.success(request, f"The case is now {incident.get_status_display().lower()}.")
-            return _show_case(incident)
+            return _show_case(incident, request)
     closable = any(m.target == Status.CLOSED for m in workflow.moves_from(incident.status))
     # Closing leaves a task not done for good: say so before, while it can still be finished.
     open_tasks = Task.objects.filter(incident=incident, done_at__isnull=True) if closable else []
@@ -177,7 +190,7 @@ def assign(request, incident):
             ),
         ):
             messages.success(request, f"Assigned to {assignee.full_name}.")
-            return _show_case(incident)
+            return _show_case(incident, request)
     return _form_page(request, incident, form, "Assign the case")
 
 
@@ -226,7 +239,7 @@ def _record_view(form_class, service, title, *, action="change", intro="", form_
                 lambda: service(incident=incident, actor=request.user, request=request, **data),
             ):
                 messages.success(request, "Saved.")
-                return _show_case(incident)
+                return _show_case(incident, request)
         return _form_page(request, incident, form, title, intro)
 
     return view
@@ -315,7 +328,7 @@ def _confirm_view(service, done: str):
             messages.error(request, error.message)
         else:
             messages.success(request, done)
-        return _show_case(incident)
+        return _show_case(incident, request)
 
     return view
 
@@ -393,7 +406,7 @@ def link_case(request, incident):
             ),
         ):
             messages.success(request, f"Linked to {form.other_case.reference}.")
-            return _show_case(incident)
+            return _show_case(incident, request)
     return _form_page(
         request,
         incident,
@@ -424,7 +437,7 @@ def close_duplicate(request, incident):
         )
     ):
         messages.success(request, f"Closed as a duplicate of {form.other_case.reference}.")
-        return _show_case(incident)
+        return _show_case(incident, request)
     return _form_page(
         request,
         incident,
@@ -444,9 +457,9 @@ def task_done(request, incident, task: int):
         services.complete_task(task=task_row, actor=request.user, request=request)
     except services.CaseError as error:
         messages.error(request, error.message)
-        return _show_case(incident)
+        return _show_case(incident, request)
     messages.success(request, "Task marked as done.")
-    return _show_case(incident)
+    return _show_case(incident, request)
 
 
 @access.school_role(*access.CASE_REVIEWERS)

@@ -93,3 +93,20 @@ def test_who_has_seen_the_case_counts_opening_it_and_seeing_it_in_a_list(cast, c
     (deputy_row,) = [v for v in response.context["case"].viewers if v.user == cast.deputy]
     assert (deputy_row.count, deputy_row.listed) == (1, 2)
     assert "Seen in the inbox or a pupil's file" in response.content.decode()
+
+
+def test_the_case_page_shown_after_a_change_is_not_another_view(cast, client_for, cases):
+    from tests.conftest import post_form
+
+    client = client_for(cast.dsl)
+    case = cases[0]
+    page = reverse("cases:detail", kwargs={"reference": case.reference})
+    note = reverse("cases:add_note", kwargs={"reference": case.reference})
+    client.get(page)
+    client.get(note)
+    response = post_form(client, note, {"text": "Spoke to Amy."}, follow=True)
+    assert "Spoke to Amy." in response.content.decode()
+    # The case page, then the note form: the page shown after saving is not a third view.
+    assert [row.data["via"] for row in seen_by(cast.dsl)] == ["page", "add_note"]
+    client.get(page)  # opened again later: counted
+    assert seen_by(cast.dsl).count() == 3
