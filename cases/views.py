@@ -95,14 +95,17 @@ def case_detail(request, incident):
     case_file = timeline.load_case_file(incident)
     # Every view is audited; the timeline shows what was done unless asked for the views too.
     with_views = request.GET.get("views") == "shown"
+    newest_first = request.GET.get("order") == "newest"
+    timeline_entries = case_file.timeline if with_views else case_file.actions
     return render(
         request,
         "cases/case_detail.html",
         {
             "incident": incident,
             "case": case_file,
-            "timeline": case_file.timeline if with_views else case_file.actions,
+            "timeline": timeline_entries[::-1] if newest_first else timeline_entries,
             "with_views": with_views,
+            "newest_first": newest_first,
             "views_hidden": len(case_file.timeline) - len(case_file.actions),
             "moves": workflow.moves_from(incident.status),
             "is_dsl": Role.DSL in request.school_roles,

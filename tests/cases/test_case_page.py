@@ -204,3 +204,21 @@ def test_a_long_unbroken_reference_wraps_instead_of_widening_the_page(cast, inci
             before = html[:at]
             start = max(before.rfind("<dd"), before.rfind("<li"))
             assert "govuk-!-text-break-word" in html[start : html.index(">", start)], text
+
+
+def test_the_timeline_can_be_read_newest_first(cast, client_for, incident):
+    services.add_note(incident=incident, actor=cast.dsl, text="First note.")
+    services.add_note(incident=incident, actor=cast.dsl, text="Second note.")
+    client = client_for(cast.dsl)
+    url = reverse("cases:detail", kwargs={"reference": incident.reference})
+
+    def timeline(query=""):
+        html = client.get(url + query).content.decode()
+        return html[html.index('id="timeline"') :]
+
+    oldest = timeline()
+    assert oldest.index("First note.") < oldest.index("Second note.")
+    assert "Show the newest first" in oldest
+    newest = timeline("?order=newest")
+    assert newest.index("Second note.") < newest.index("First note.")
+    assert "Show the oldest first" in newest
