@@ -24,6 +24,8 @@ from .models import Decision, Referral, ReviewMeeting, Task
 INBOX_PAGE_SIZE = 25
 JUST_CHANGED = "_case_just_changed"
 JUST_CHANGED_SECONDS = 30
+# A status the case page offers to move to, straight after a record that implies it.
+OFFER_MOVE = "_case_offer_move"
 # Fields naming who did something or will, which start as the signed-in person.
 PERSON_FIELDS = ("owner", "offered_by")
 
@@ -108,6 +110,7 @@ def case_detail(request, incident):
             "newest_first": newest_first,
             "views_hidden": len(case_file.timeline) - len(case_file.actions),
             "moves": workflow.moves_from(incident.status),
+            "offered_move": _offered_move(request, incident),
             "is_dsl": Role.DSL in request.school_roles,
             "is_open": incident.status != Status.CLOSED,
             "Status": Status,
@@ -126,6 +129,23 @@ def _just_changed(request, incident: Incident) -> bool:
     """Whether this is the case page shown straight after a change to it (`_show_case`)."""
     reference, at = request.session.pop(JUST_CHANGED, None) or ("", 0.0)
     return reference == incident.reference and time.time() - at < JUST_CHANGED_SECONDS
+
+
+def _offer_move(request, incident: Incident, target: str | None, *, after: str) -> None:
+    """After a record that implies a status (a referral: "Referred"), the case page offers that
+    move in one click (`_offered_move`). Nothing moves until the person chooses it."""
+    if target and any(m.target == target for m in workflow.moves_from(incident.status)):
+        request.session[OFFER_MOVE] = [incident.reference, target, after]
+
+
+def _offered_move(request, incident: Incident) -> dict | None:
+    """The move `_offer_move` left for this case (and the kind of record that led to it), once,
+    if the workflow still allows it."""
+    reference, target, after = request.session.pop(OFFER_MOVE, None) or ("", "", "")
+    if reference != incident.reference:
+        return None
+    move = next((m for m in workflow.moves_from(incident.status) if m.target == target), None)
+    return {"move": move, "after": after} if move else None
 
 
 def _save_or_show_errors(form, save) -> bool:
@@ -223,8 +243,11 @@ def _form_page(request, incident, form, title, intro="", *, adds_to_case=True, *
     )
 
 
-def _record_view(form_class, service, title, *, action="change", intro="", form_kwargs=None):
-    """A page with one form that adds one record to a case through `service`."""
+def _record_view(
+    form_class, service, title, *, action="change", intro="", form_kwargs=None, moves_to=None
+):
+    """A page with one form that adds one record to a case through `service`. `moves_to(data)`
+    names the status the record implies, which the case page then offers (`_offer_move`)."""
     accepted = set(inspect.signature(service).parameters) - {"incident", "actor", "request"}
 
     @access.case(action)
@@ -242,6 +265,11 @@ def _record_view(form_class, service, title, *, action="change", intro="", form_
                 lambda: service(incident=incident, actor=request.user, request=request, **data),
             ):
                 messages.success(request, "Saved.")
+                if moves_to:
+                    incident.refresh_from_db(fields=["status"])
+                    _offer_move(
+                        request, incident, moves_to(form.cleaned_data), after=service.__name__
+                    )
                 return _show_case(incident, request)
         return _form_page(request, incident, form, title, intro)
 
@@ -270,12 +298,18 @@ review_meeting = _record_view(
     "the checklist is run again over theirs and yours, and shown beside the original.",
     form_kwargs=_initial_review_form_kwargs,
 )
-referral = _record_view(forms.ReferralForm, services.record_referral, "Record a referral")
+referral = _record_view(
+    forms.ReferralForm,
+    services.record_referral,
+    "Record a referral",
+    moves_to=lambda data: Status.REFERRED,
+)
 decision = _record_view(
     forms.DecisionForm,
     services.record_decision,
     "Record a decision",
     intro="Record every decision and why, including a decision not to refer.",
+    moves_to=lambda data: Status.REFERRED if data["decision"] == Decision.Choice.REFER else None,
 )
 parents_informed = _record_view(
     forms.ParentsInformedForm,

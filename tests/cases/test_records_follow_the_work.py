@@ -1,0 +1,108 @@
+"""A referral, or a decision to refer, offers to move the case to "Referred" in one click on the
+page that follows. Nothing moves without that click; the click is a status change like any other
+(a row, an event, a line on the timeline)."""
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from cases import services
+from cases.models import StatusChange
+from incidents.models import Status
+from safeguarding.models import AuditEvent
+from tests.conftest import post_form
+
+from .conftest import make_incident
+
+OFFER = 'id="offered-move"'
+REFERRAL = {"agency": "police", "referred_on": timezone.localdate().isoformat()}
+
+
+def under_review(cast, status=Status.UNDER_REVIEW):
+    incident = make_incident(cast.school_a, cast.teacher)
+    type(incident).objects.filter(pk=incident.pk).update(status=status)
+    incident.refresh_from_db()
+    return incident
+
+
+def record(client, incident, page, data):
+    url = reverse(f"cases:{page}", kwargs={"reference": incident.reference})
+    return post_form(client, url, data, follow=True)
+
+
+@pytest.mark.parametrize(
+    ("page", "data", "said"),
+    [
+        ("referral", REFERRAL, "You recorded a referral."),
+        (
+            "decision",
+            {"decision": "refer", "reasons": "Threats were made."},
+            "You recorded a decision to refer.",
+        ),
+    ],
+)
+def test_a_referral_offers_the_move_and_only_the_click_makes_it(cast, client_for, page, data, said):
+    incident = under_review(cast)
+    client = client_for(cast.dsl)
+
+    body = record(client, incident, page, data).content.decode()
+
+    incident.refresh_from_db()
+    assert incident.status == Status.UNDER_REVIEW  # nothing moved
+    assert not StatusChange.objects.filter(incident=incident).exists()
+    offer = body[body.index(OFFER) :].split("</div>")[0]
+    assert "Move the case to referred?" in offer
+    assert said in offer
+    assert 'name="to_status" value="referred"' in offer
+    assert reverse("cases:status", kwargs={"reference": incident.reference}) in offer
+
+    # Offered once: the next visit to the case page does not ask again.
+    again = client.get(reverse("cases:detail", kwargs={"reference": incident.reference}))
+    assert OFFER not in again.content.decode()
+
+    before = AuditEvent.objects.count()
+    url = reverse("cases:status", kwargs={"reference": incident.reference})
+    page_after = post_form(client, url, {"to_status": "referred"}, follow=True)
+
+    incident.refresh_from_db()
+    assert incident.status == Status.REFERRED
+    change = StatusChange.objects.get(incident=incident)
+    assert (change.from_status, change.to_status) == (Status.UNDER_REVIEW, Status.REFERRED)
+    assert change.recorded_by == cast.dsl
+    events = AuditEvent.objects.order_by("id")[before:]
+    assert services.STATUS_CHANGED in [e.action for e in events]
+    titles = [e.title for e in page_after.context["case"].timeline]
+    assert titles[-1] == "Changed the status"
+    assert "The case is now referred." in page_after.content.decode()
+
+
+def test_a_decision_not_to_refer_offers_nothing(cast, client_for):
+    incident = under_review(cast)
+    body = record(
+        client_for(cast.dsl),
+        incident,
+        "decision",
+        {"decision": "not_refer", "reasons": "No factor applies."},
+    ).content.decode()
+    assert "Saved." in body
+    assert OFFER not in body
+
+
+@pytest.mark.parametrize("status", [Status.ACKNOWLEDGED, Status.REFERRED])
+def test_no_offer_where_the_workflow_has_no_such_move(cast, client_for, status):
+    # Acknowledged: the review is started first. Referred: it is there already.
+    incident = under_review(cast, status)
+    body = record(client_for(cast.dsl), incident, "referral", REFERRAL).content.decode()
+    assert "Saved." in body
+    assert OFFER not in body
+
+
+def test_the_offer_is_for_the_case_it_was_made_on(cast, client_for):
+    incident = under_review(cast)
+    other = under_review(cast)
+    client = client_for(cast.dsl)
+    url = reverse("cases:referral", kwargs={"reference": incident.reference})
+    post_form(client, url, REFERRAL)  # not followed: the offer waits in the session
+
+    elsewhere = client.get(reverse("cases:detail", kwargs={"reference": other.reference}))
+    assert OFFER not in elsewhere.content.decode()
