@@ -9,7 +9,7 @@ from incidents.models import Incident, IncidentPupil, Kind, Pupil, ReferralLine,
 
 from .models import Task
 from .services import reviewers_of
-from .workflow import OPEN_STATUSES
+from .workflow import OPEN_STATUSES, URGENCY_ONCE_ACKNOWLEDGED
 
 OPEN = "open"
 ALL = "all"
@@ -63,7 +63,11 @@ class InboxFilter(django_filters.FilterSet):
     )
     kind = django_filters.ChoiceFilter(label="Kind", choices=Kind.choices, empty_label="Any")
     urgency = django_filters.ChoiceFilter(
-        label="Urgency", choices=Urgency.choices, empty_label="Any", method="filter_urgency"
+        label="Urgency",
+        # The DSL's words for it, with the checklist's (what a new case shows) beside them.
+        choices=[(u, f"{URGENCY_ONCE_ACKNOWLEDGED[u]} ({u.label})") for u in Urgency],
+        empty_label="Any",
+        method="filter_urgency",
     )
     referral = django_filters.ChoiceFilter(
         label="Immediate referral",

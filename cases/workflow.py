@@ -7,7 +7,7 @@ referred case can come back to be managed in school when the agency hands it bac
 
 from dataclasses import dataclass
 
-from incidents.models import Status
+from incidents.models import Status, Urgency
 
 CLOSING_NEEDS_OUTCOME = "Choose the outcome of the case before closing it."
 CLOSING_NEEDS_REASON = "Write why the case can be closed."
@@ -76,3 +76,20 @@ def check_move(current: str, target: str, *, reason: str = "", closing_outcome: 
         message = CLOSING_NEEDS_REASON if target == Status.CLOSED else REOPENING_NEEDS_REASON
         raise WorkflowError(message, field="reason")
     return move
+
+
+# "Tell the DSL now" and "Call 999 now" tell the reporter what to do. Once the DSL has
+# acknowledged the case they are its urgency, said as the DSL works from it.
+URGENCY_ONCE_ACKNOWLEDGED = {
+    Urgency.CALL_999: "Emergency",
+    Urgency.TELL_DSL_NOW: "Urgent",
+    Urgency.DSL_REVIEW_TODAY: "Same day",
+}
+
+
+def urgency_label(urgency: str, status: str) -> str:
+    """The words for a case's urgency: the checklist's, for staff, until the case is
+    acknowledged; the DSL's after."""
+    if status and status != Status.NEW and urgency in URGENCY_ONCE_ACKNOWLEDGED:
+        return URGENCY_ONCE_ACKNOWLEDGED[urgency]
+    return Urgency(urgency).label if urgency in Urgency.values else ""

@@ -2,6 +2,7 @@
 
 from django import template
 
+from cases import workflow
 from cases.work import case_work
 from incidents.models import Status
 
@@ -22,3 +23,10 @@ def pupil_flags(pupil):
         "set": [f.value if f.name == "sen" else f.label for f in flags if f.is_set],
         "not_recorded": [f.label for f in flags if not f.recorded],
     }
+
+
+@register.filter
+def urgency_label(urgency: str, status: str) -> str:
+    """The words for a case's urgency: the checklist's, for staff, until the case is
+    acknowledged; the DSL's after."""
+    return workflow.urgency_label(urgency, status)

@@ -106,3 +106,80 @@ def test_the_offer_is_for_the_case_it_was_made_on(cast, client_for):
 
     elsewhere = client.get(reverse("cases:detail", kwargs={"reference": other.reference}))
     assert OFFER not in elsewhere.content.decode()
+
+
+def tag(body: str) -> str:
+    """The first urgency tag on a page."""
+    start = body.index("data-urgency=")
+    return body[start : body.index("</strong>", start)].split(">", 1)[1]
+
+
+def inbox_entry(client, cast, incident) -> str:
+    body = client.get(reverse("cases:inbox", kwargs={"school": cast.school_a.slug}))
+    body = body.content.decode()
+    return body[body.index(incident.reference) :].split("</tr>")[0]
+
+
+@pytest.mark.parametrize(
+    ("urgency", "for_staff", "for_the_dsl"),
+    [
+        ("call_999", "Call 999 now", "Emergency"),
+        ("tell_dsl_now", "Tell the DSL now", "Urgent"),
+        ("dsl_review_today", "DSL to review today", "Same day"),
+    ],
+)
+def test_once_acknowledged_the_urgency_is_the_dsls_not_the_reporters(
+    cast, client_for, pupil, urgency, for_staff, for_the_dsl
+):
+    incident = make_incident(
+        cast.school_a, cast.teacher, urgency=urgency, pupils=[(pupil, "pictured")]
+    )
+    client = client_for(cast.dsl)
+    case_url = reverse("cases:detail", kwargs={"reference": incident.reference})
+
+    # New: what the checklist told the reporter, as they saw it.
+    assert tag(client.get(case_url).content.decode()) == for_staff
+    assert tag(inbox_entry(client, cast, incident)) == for_staff
+
+    services.acknowledge(incident=incident, actor=cast.dsl)
+
+    assert tag(client.get(case_url).content.decode()) == for_the_dsl
+    entry = inbox_entry(client, cast, incident)
+    assert tag(entry) == for_the_dsl
+    assert for_staff not in entry
+    # The DSL home and the pupil's file show the case's status, the DSL's own, and no urgency
+    # label meant for the reporter.
+    home = client.get(reverse("safeguarding:home")).content.decode()
+    assert for_staff not in home
+    pupil_url = reverse(
+        "cases:pupil_file", kwargs={"school": cast.school_a.slug, "pupil": pupil.pk}
+    )
+    pupil_file = client.get(pupil_url).content.decode()
+    assert "Acknowledged" in pupil_file and for_staff not in pupil_file
+
+
+def test_the_inbox_names_the_checklists_urgency_in_the_same_words(cast, client_for):
+    incident = make_incident(cast.school_a, cast.teacher, urgency="dsl_review_today")
+    services.acknowledge(incident=incident, actor=cast.dsl)
+    client = client_for(cast.dsl)
+    url = reverse("cases:triage_override", kwargs={"reference": incident.reference})
+    decided = {
+        "referral": "no",
+        "referral_reason": "",
+        "urgency": "tell_dsl_now",
+        "urgency_reason": "The police want to speak to her today.",
+        "typology": "aggravated",
+        "typology_reason": "",
+        "sextortion": "yes",
+        "sextortion_reason": "",
+    }
+    assert post_form(client, url, decided).status_code == 302
+
+    entry = inbox_entry(client, cast, incident)
+    assert tag(entry) == "Urgent"
+    assert "DSL decided; checklist's: Same day, no immediate referral" in entry
+    assert "Tell the DSL now" not in entry and "DSL to review today" not in entry
+
+    # The urgency filter uses both words, so either finds the case.
+    page = client.get(reverse("cases:inbox", kwargs={"school": cast.school_a.slug}))
+    assert ">Urgent (Tell the DSL now)</option>" in page.content.decode()
