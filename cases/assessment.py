@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from cases import workflow
 from guidance.triage import (
     NOT_YET_KNOWN,
     REFERRAL_LABELS,
@@ -22,6 +23,7 @@ from guidance.triage import (
     TYPOLOGY_LABELS,
     URGENCY_LABELS,
 )
+from incidents.models import Status
 
 REFERRAL = "referral"
 URGENCY = "urgency"
@@ -78,11 +80,16 @@ def sextortion_of(outcome: dict[str, Any], answers: dict[str, str]) -> str:
     return SEXTORTION_NOT_KNOWN
 
 
-def label(part: str, value: str, *, decided: bool = False) -> str:
+def label(part: str, value: str, *, decided: bool = False, status: str = "") -> str:
+    """`value` in words. An urgency reads as the checklist told the reporter until the DSL
+    acknowledges the case (`status`) or decides its urgency (`decided`); in the DSL's words after
+    (`workflow.urgency_label`)."""
     if part == REFERRAL:
         labels = DECIDED_REFERRAL_LABELS if decided else CHECKLIST_REFERRAL_LABELS
         return labels.get(value, value)
     if part == URGENCY:
+        if decided or status:
+            return workflow.urgency_label(value, status, decided=decided) or value
         return URGENCY_LABELS.get(value, value)
     if part == TYPOLOGY:
         return TYPOLOGY_LABELS.get(value, value)
@@ -192,6 +199,8 @@ def assess(incident, *, review=None, decision=None) -> Assessment:
         reviewed = _values(review.outcome, merged)
     decided = _decided_values(decision) if decision is not None else {}
 
+    # The checklist's urgency in the DSL's words too once they have decided it.
+    status = Status.ACKNOWLEDGED if decided.get(URGENCY) else incident.status
     lines = []
     for part in PARTS:
         decided_value = None
@@ -207,8 +216,12 @@ def assess(incident, *, review=None, decision=None) -> Assessment:
             Line(
                 part=part,
                 title=TITLES[part],
-                reported=Value(reported[part], label(part, reported[part])),
-                reviewed=(Value(reviewed[part], label(part, reviewed[part])) if reviewed else None),
+                reported=Value(reported[part], label(part, reported[part], status=status)),
+                reviewed=(
+                    Value(reviewed[part], label(part, reviewed[part], status=status))
+                    if reviewed
+                    else None
+                ),
                 reviewed_at=review.recorded_at if reviewed else None,
                 decided=decided_value,
             )

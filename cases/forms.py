@@ -636,7 +636,8 @@ class TriageOverrideForm(CaseForm):
     )
     urgency = forms.ChoiceField(
         label=assessment.TITLES[assessment.URGENCY],
-        choices=Urgency.choices,
+        # The DSL's words, with what the checklist told the reporter beside them.
+        choices=[(u, f"{workflow.URGENCY_ONCE_ACKNOWLEDGED[u]} ({u.label})") for u in Urgency],
         widget=forms.RadioSelect,
     )
     urgency_reason = SafeTextField(

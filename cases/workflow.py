@@ -87,9 +87,9 @@ URGENCY_ONCE_ACKNOWLEDGED = {
 }
 
 
-def urgency_label(urgency: str, status: str) -> str:
-    """The words for a case's urgency: the checklist's, for staff, until the case is
-    acknowledged; the DSL's after."""
-    if status and status != Status.NEW and urgency in URGENCY_ONCE_ACKNOWLEDGED:
+def urgency_label(urgency: str, status: str, *, decided: bool = False) -> str:
+    """The words for a case's urgency: the checklist's, for staff, until the DSL acknowledges
+    the case or decides its urgency; the DSL's after."""
+    if (decided or (status and status != Status.NEW)) and urgency in URGENCY_ONCE_ACKNOWLEDGED:
         return URGENCY_ONCE_ACKNOWLEDGED[urgency]
     return Urgency(urgency).label if urgency in Urgency.values else ""

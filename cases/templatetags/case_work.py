@@ -27,6 +27,11 @@ def pupil_flags(pupil):
 
 @register.filter
 def urgency_label(urgency: str, status: str) -> str:
-    """The words for a case's urgency: the checklist's, for staff, until the case is
-    acknowledged; the DSL's after."""
+    """The words for a case's urgency (`workflow.urgency_label`) by the case's status."""
     return workflow.urgency_label(urgency, status)
+
+
+@register.simple_tag
+def urgency_tag_label(urgency: str, status: str, decided) -> str:
+    """The words for a case's current urgency, which the DSL may have decided."""
+    return workflow.urgency_label(urgency, status, decided=bool(decided))

@@ -78,8 +78,10 @@ def test_a_dsl_reviews_a_case_nobody_could_answer_and_decides(page, cast, report
     decision = TriageOverride.objects.get(incident=reported)
     assert (decision.referral, decision.urgency) == ("yes", "tell_dsl_now")
     urgency = page.locator('[data-part="urgency"] dd').inner_text()
-    assert urgency.startswith("Tell the DSL now")
-    assert "Dana Lee decided: Tell the DSL now" in urgency
+    # The DSL's words once acknowledged or decided, never the reporter's "Tell the DSL now".
+    assert urgency.startswith("Urgent")
+    assert "Dana Lee decided: Urgent" in urgency
+    assert "Tell the DSL now" not in urgency
     assert "because: The police want to see her today." in urgency
     check_accessibility(page, "case page, reviewed and decided")
     screenshot(page, "case-record-4-decided")

@@ -143,7 +143,11 @@ def test_once_acknowledged_the_urgency_is_the_dsls_not_the_reporters(
 
     services.acknowledge(incident=incident, actor=cast.dsl)
 
-    assert tag(client.get(case_url).content.decode()) == for_the_dsl
+    case_page = client.get(case_url).content.decode()
+    assert tag(case_page) == for_the_dsl
+    # The urgency line of the triage outcome says the checklist's in the DSL's words too.
+    line = case_page[case_page.index('data-part="urgency"') :].split("</dd>")[0]
+    assert f"{for_the_dsl}" in line and for_staff not in line
     entry = inbox_entry(client, cast, incident)
     assert tag(entry) == for_the_dsl
     assert for_staff not in entry

@@ -106,10 +106,11 @@ def test_the_dsls_decision_is_current_with_the_checklists_beside_it(cast, unknow
     body = inbox.content.decode()
     assert 'data-referral="yes"' in body
     # The DSL's urgency and referral, with the checklist's beside them (its 2026-09 rules did
-    # not raise urgency for an unknown risk; the DSL did).
+    # not raise urgency for an unknown risk; the DSL did), in the DSL's words once decided.
     entry = body[body.index(unknown_case.reference) :].split("</tr>")[0]
-    assert "Tell the DSL now" in entry and "Immediate referral" in entry
-    assert "DSL decided; checklist's: DSL to review today, referral not known yet" in entry
+    assert "Urgent" in entry and "Immediate referral" in entry
+    assert "DSL decided; checklist's: Same day, referral not known yet" in entry
+    assert "Tell the DSL now" not in entry and "DSL to review today" not in entry
 
     text = pdf_words(render_referral_pdf(unknown_case, generated_by=cast.dsl))
     assert "Checklist: Not known yet: the DSL decides today; DSL decided: Yes: refer" in text
