@@ -733,7 +733,7 @@ class PupilDetailsForm(forms.Form):
         required=False,
         widget=forms.RadioSelect,
     )
-    upn = forms.CharField(
+    upn = SafeTextField(
         label="UPN (unique pupil number)",
         max_length=20,
         required=False,
@@ -891,7 +891,7 @@ NO_SUCH_CASE = "There is no case {reference} at this school. Check the reference
 class OtherCaseForm(CaseForm):
     """Names another case of the same school by its reference (`other_case` once valid)."""
 
-    reference = forms.CharField(
+    reference = SafeTextField(
         label="The other case's reference",
         help_text="For example, SG-7K3M-Q9XD. It is at the top of the case's page.",
         max_length=20,

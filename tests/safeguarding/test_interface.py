@@ -64,10 +64,16 @@ def test_the_header_names_the_school_of_someone_with_one_school(cast):
 
 EXPECTED = {
     "teacher": {
+        "Staff briefing": "/guidance/briefing/",
+        "Please read the staff briefing": "/guidance/briefing/",
         "My reports": "/my-reports/",
         "Report a concern": "/s/oakwood/report/",
     },
     "dsl": {
+        "Staff briefing": "/guidance/briefing/",
+        "Please read the staff briefing": "/guidance/briefing/",
+        "Search cases": "/cases/search/",
+        "Who has read the staff briefing": "/s/oakwood/staff-briefing/",
         "My reports": "/my-reports/",
         "Triage checklist": "/guidance/checklists/",
         "Report a concern": "/s/oakwood/report/",
@@ -79,6 +85,10 @@ EXPECTED = {
         "Term dates": "/s/oakwood/term-dates/",
     },
     "deputy": {
+        "Staff briefing": "/guidance/briefing/",
+        "Please read the staff briefing": "/guidance/briefing/",
+        "Search cases": "/cases/search/",
+        "Who has read the staff briefing": "/s/oakwood/staff-briefing/",
         "My reports": "/my-reports/",
         "Triage checklist": "/guidance/checklists/",
         "Report a concern": "/s/oakwood/report/",
@@ -86,6 +96,8 @@ EXPECTED = {
         "Child protection files": "/s/oakwood/records/",
     },
     "admin": {
+        "Staff briefing": "/guidance/briefing/",
+        "Please read the staff briefing": "/guidance/briefing/",
         "My reports": "/my-reports/",
         "Report a concern": "/s/oakwood/report/",
         "Pupils": "/s/oakwood/pupils/",
@@ -94,10 +106,15 @@ EXPECTED = {
         "Term dates": "/s/oakwood/term-dates/",
     },
     "trust_lead": {
+        "Staff briefed at each school": "/t/northfield/staff-briefing/",
         "Statistics": "/t/northfield/statistics/",
         "Term dates": "/t/northfield/term-dates/",
     },
     "dsl_b": {
+        "Staff briefing": "/guidance/briefing/",
+        "Please read the staff briefing": "/guidance/briefing/",
+        "Search cases": "/cases/search/",
+        "Who has read the staff briefing": "/s/elm-park/staff-briefing/",
         "My reports": "/my-reports/",
         "Triage checklist": "/guidance/checklists/",
         "Report a concern": "/s/elm-park/report/",
