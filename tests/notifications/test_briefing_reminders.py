@@ -1,5 +1,6 @@
 """Staff who have not read the current briefing get one line by email, once a week."""
 
+import io
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -74,3 +75,24 @@ def test_the_reminder_points_at_the_briefing_in_the_app(transactional_db, cast):
     row = Outbox.objects.get(kind=Kind.BRIEFING_REMINDER, recipient=cast.teacher)
     assert row.case_path == "/guidance/briefing/"
     assert row.reference == "" and row.incident_id is None
+
+
+def test_the_cron_command_sends_them_where_there_is_no_beat(transactional_db, cast, smtp_email):
+    """An installation without a broker runs `send_notifications` from cron: it must send the
+    weekly reminder too, or staff there are never reminded."""
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    from terms.school_days import calendar_for
+
+    now = timezone.localtime()
+    due = (
+        now.weekday() < 5
+        and now.time() >= services.DIGEST_FROM
+        and calendar_for(cast.school_a).is_school_day(now.date())
+    )
+    call_command("send_notifications", stdout=io.StringIO())
+    if due:
+        assert "teacher@oakwood.test" in reminded()
+    else:
+        assert reminded() == []

@@ -1,7 +1,9 @@
 """Run the periodic notification jobs once, in this process.
 
 For an installation without a broker (no worker, no beat): run it every minute from cron so
-that messages a failed send left pending, escalations, reminders and summaries still go out.
+that messages a failed send left pending, escalations, task reminders, daily summaries and the
+weekly staff briefing reminder still go out (each job knows when it is due, so running it
+often sends nothing twice).
 """
 
 from django.core.management.base import BaseCommand
@@ -10,15 +12,19 @@ from notifications import services
 
 
 class Command(BaseCommand):
-    help = "Send pending notifications, escalations, task reminders and daily summaries once."
+    help = (
+        "Send pending notifications, escalations, task reminders, daily summaries and staff"
+        " briefing reminders once."
+    )
 
     def handle(self, *args, **options):
         escalated = services.escalate_unacknowledged()
         reminded = len(services.remind_tasks())
         summaries = len(services.send_daily_digests())
+        briefing = len(services.send_briefing_reminders())
         relayed = services.relay_pending()
         self.stdout.write(
             f"escalations {escalated}, reminders {reminded}, summaries {summaries}, "
-            f"sent {relayed[services.SENT]}, to retry {relayed[services.RETRY]}, "
-            f"failed {relayed[services.FAILED]}"
+            f"briefing reminders {briefing}, sent {relayed[services.SENT]}, "
+            f"to retry {relayed[services.RETRY]}, failed {relayed[services.FAILED]}"
         )
