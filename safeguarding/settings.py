@@ -157,8 +157,10 @@ AUTHENTICATION_BACKENDS = [
     # through django.contrib.auth.authenticate() (sso/oidc.py).
     "sso.oidc.SchoolSignInBackend",
 ]
+# Argon2id at OWASP's parameters (safeguarding/hashers.py); a hash stored any other way (Django's
+# default Argon2 parameters, PBKDF2) is stored again with these at the person's next sign-in.
 PASSWORD_HASHERS = [
-    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "safeguarding.hashers.OwaspArgon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
 AUTH_PASSWORD_VALIDATORS = [
