@@ -131,21 +131,40 @@ def _just_changed(request, incident: Incident) -> bool:
     return reference == incident.reference and time.time() - at < JUST_CHANGED_SECONDS
 
 
-def _offer_move(request, incident: Incident, target: str | None, *, after: str) -> None:
-    """After a record that implies a status (a referral: "Referred"), the case page offers that
-    move in one click (`_offered_move`). Nothing moves until the person chooses it."""
-    if target and any(m.target == target for m in workflow.moves_from(incident.status)):
+def _offer_move(request, incident: Incident, targets, *, after: str) -> None:
+    """After a record that implies a status (a referral: "Referred"; a decision to manage it in
+    school: "Managed in school"), the case page offers the first of `targets` the workflow allows
+    in one click (`_offered_move`); `after` says what was recorded, in words. Nothing moves
+    until the person chooses it."""
+    allowed = {m.target for m in workflow.moves_from(incident.status)}
+    target = next((t for t in targets or () if t in allowed), None)
+    if target:
         request.session[OFFER_MOVE] = [incident.reference, target, after]
 
 
 def _offered_move(request, incident: Incident) -> dict | None:
-    """The move `_offer_move` left for this case (and the kind of record that led to it), once,
+    """The move `_offer_move` left for this case (and what was recorded that led to it), once,
     if the workflow still allows it."""
     reference, target, after = request.session.pop(OFFER_MOVE, None) or ("", "", "")
     if reference != incident.reference:
         return None
     move = next((m for m in workflow.moves_from(incident.status) if m.target == target), None)
     return {"move": move, "after": after} if move else None
+
+
+# What each decision implies, in order of preference where the workflow allows more than one.
+# 'No further action' closes the case (outcome "No further action needed") where the case can
+# be closed; under review, where it cannot, it is managed in school until then.
+DECISION_MOVES = {
+    Decision.Choice.REFER: (Status.REFERRED,),
+    Decision.Choice.NOT_REFER: (Status.MANAGED_IN_SCHOOL,),
+    Decision.Choice.NO_FURTHER_ACTION: (Status.CLOSED, Status.MANAGED_IN_SCHOOL),
+}
+DECISION_IN_WORDS = {
+    Decision.Choice.REFER: "a decision to refer",
+    Decision.Choice.NOT_REFER: "a decision not to refer but to manage it in school",
+    Decision.Choice.NO_FURTHER_ACTION: "a decision of no further action",
+}
 
 
 def _save_or_show_errors(form, save) -> bool:
@@ -247,7 +266,8 @@ def _record_view(
     form_class, service, title, *, action="change", intro="", form_kwargs=None, moves_to=None
 ):
     """A page with one form that adds one record to a case through `service`. `moves_to(data)`
-    names the status the record implies, which the case page then offers (`_offer_move`)."""
+    names the statuses the record implies and the record in words, and the case page then
+    offers the move (`_offer_move`)."""
     accepted = set(inspect.signature(service).parameters) - {"incident", "actor", "request"}
 
     @access.case(action)
@@ -267,9 +287,8 @@ def _record_view(
                 messages.success(request, "Saved.")
                 if moves_to:
                     incident.refresh_from_db(fields=["status"])
-                    _offer_move(
-                        request, incident, moves_to(form.cleaned_data), after=service.__name__
-                    )
+                    targets, after = moves_to(form.cleaned_data)
+                    _offer_move(request, incident, targets, after=after)
                 return _show_case(incident, request)
         return _form_page(request, incident, form, title, intro)
 
@@ -302,14 +321,17 @@ referral = _record_view(
     forms.ReferralForm,
     services.record_referral,
     "Record a referral",
-    moves_to=lambda data: Status.REFERRED,
+    moves_to=lambda data: ((Status.REFERRED,), "a referral"),
 )
 decision = _record_view(
     forms.DecisionForm,
     services.record_decision,
     "Record a decision",
     intro="Record every decision and why, including a decision not to refer.",
-    moves_to=lambda data: Status.REFERRED if data["decision"] == Decision.Choice.REFER else None,
+    moves_to=lambda data: (
+        DECISION_MOVES.get(data["decision"], ()),
+        DECISION_IN_WORDS.get(data["decision"], ""),
+    ),
 )
 parents_informed = _record_view(
     forms.ParentsInformedForm,

@@ -76,13 +76,86 @@ def test_a_referral_offers_the_move_and_only_the_click_makes_it(cast, client_for
     assert "The case is now referred." in page_after.content.decode()
 
 
-def test_a_decision_not_to_refer_offers_nothing(cast, client_for):
+def offer_on(body: str) -> str:
+    return body[body.index(OFFER) :].split("</div>\n{% endif %}")[0].split("</form>")[0]
+
+
+@pytest.mark.parametrize("choice", ["not_refer", "no_further_action"])
+def test_a_decision_to_manage_it_in_school_offers_that_move_and_only_the_click_makes_it(
+    cast, client_for, choice
+):
+    # Under review a case cannot be closed yet: no further action, like managing it in school,
+    # is offered 'Managed in school' (from where it is closed).
+    incident = under_review(cast)
+    client = client_for(cast.dsl)
+    data = {"decision": choice, "reasons": "No factor applies; support from the head of year."}
+
+    body = record(client, incident, "decision", data).content.decode()
+
+    incident.refresh_from_db()
+    assert incident.status == Status.UNDER_REVIEW
+    assert not StatusChange.objects.filter(incident=incident).exists()
+    offer = offer_on(body)
+    assert "Move the case to managed in school?" in offer
+    said = {
+        "not_refer": "You recorded a decision not to refer but to manage it in school.",
+        "no_further_action": "You recorded a decision of no further action.",
+    }[choice]
+    assert said in offer
+    assert 'name="to_status" value="managed_in_school"' in offer
+
+    url = reverse("cases:status", kwargs={"reference": incident.reference})
+    after = post_form(client, url, {"to_status": "managed_in_school"}, follow=True)
+    incident.refresh_from_db()
+    assert incident.status == Status.MANAGED_IN_SCHOOL
+    assert after.context["case"].timeline[-1].title == "Changed the status"
+
+
+def test_no_further_action_offers_to_close_the_case_with_its_reasons(cast, client_for):
+    incident = under_review(cast, Status.MANAGED_IN_SCHOOL)
+    services.add_task(
+        incident=incident,
+        actor=cast.dsl,
+        title="Check in",
+        owner=cast.dsl,
+        due_on=timezone.localdate(),
+    )
+    client = client_for(cast.dsl)
+    data = {"decision": "no_further_action", "reasons": "Support is in place & working."}
+
+    body = record(client, incident, "decision", data).content.decode()
+
+    incident.refresh_from_db()
+    assert incident.status == Status.MANAGED_IN_SCHOOL
+    offer = offer_on(body)
+    assert "Close the case: no further action?" in offer
+    assert "1 task not done will stay not done" in offer
+    assert 'name="to_status" value="closed"' in offer
+    assert 'name="closing_outcome" value="no_further_action"' in offer
+    # The decision's reasons are the closing reason, to change if need be.
+    assert "Support is in place &amp; working.</textarea>" in offer
+
+    url = reverse("cases:status", kwargs={"reference": incident.reference})
+    sent = {
+        "to_status": "closed",
+        "closing_outcome": "no_further_action",
+        "reason": "Support is in place & working.",
+    }
+    post_form(client, url, sent, follow=True)
+    incident.refresh_from_db()
+    assert incident.status == Status.CLOSED
+    change = StatusChange.objects.get(incident=incident)
+    assert change.closing_outcome == "no_further_action"
+    assert change.reason == "Support is in place & working."
+
+
+def test_another_decision_offers_nothing(cast, client_for):
     incident = under_review(cast)
     body = record(
         client_for(cast.dsl),
         incident,
         "decision",
-        {"decision": "not_refer", "reasons": "No factor applies."},
+        {"decision": "other", "reasons": "Speak to the family first."},
     ).content.decode()
     assert "Saved." in body
     assert OFFER not in body
