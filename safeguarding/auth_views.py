@@ -74,6 +74,9 @@ def after_sign_in(request, user, next_url: str, response=None):
     """Where a password or school-account sign-in goes next: the second factor first, where
     the person has one or their role needs one. A school account's own multi-factor check
     (the ID token's `amr`) never stands in for ours: see the README, "Two-factor sign-in"."""
+    from guidance.sign_in_reminder import note_at_sign_in
+
+    note_at_sign_in(request, user)
     if user.has_two_factor_device():
         return redirect(_with_next("safeguarding:two_factor_verify", next_url))
     if user.needs_two_factor:

@@ -136,6 +136,7 @@ TEMPLATES = [
                 "safeguarding.context_processors.product",
                 "notifications.context_processors.unread",
                 "notifications.context_processors.delivery_warnings",
+                "guidance.sign_in_reminder.briefing_reminder",
             ],
         },
     },
