@@ -81,7 +81,7 @@ def test_with_two_factor_the_reminder_waits_for_the_code(client, cast):
 
 def test_people_without_a_school_role_are_not_reminded(client, cast):
     stats = reverse("stats:trust_dashboard", kwargs={"trust": cast.trust_a.slug})
-    response = sign_in_to(client, cast.trust_lead, stats)
+    sign_in_to(client, cast.trust_lead, stats)
     code = current_code(TOTPDevice.objects.get(user=cast.trust_lead, confirmed=True))
     post_form(client, CHECK, {"code": code, "next": stats})
     assert ASK not in page(client, stats)
