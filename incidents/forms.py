@@ -552,7 +552,10 @@ class PupilImportForm(forms.Form):
             "editor and copy it all, with the heading row first: first_name, last_name, "
             "year_group, date_of_birth, mis_id (Forename, Surname, Year, DOB and UPN are "
             "understood too). Columns may be separated by commas, semicolons or "
-            "tabs. Dates as 2014-09-27 or 27/09/2014. The MIS id may be blank. Up to 5,000 rows."
+            "tabs. Dates as 2014-09-27 or 27/09/2014. The MIS id may be blank. Up to 5,000 rows. "
+            "Each child's details for a referral (sex, UPN, address, parents or carers, SEN, "
+            "protection plan, child in need, looked after, other agencies) can come too: the "
+            "columns read are listed above."
         ),
         error_messages={
             "required": "Paste the pupil list",

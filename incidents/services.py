@@ -44,6 +44,12 @@ from .models import (
     kind_for,
     new_reference,
 )
+from .referral_columns import (
+    REFERRAL_COLUMN_NAMES,
+    UPN_HEADINGS,
+    apply_referral_details,
+    parse_referral_details,
+)
 
 DRAFT_LIFETIME = timedelta(days=7)
 STEPS = journey.STEPS
@@ -503,7 +509,7 @@ def add_follow_up(*, actor: User, incident: Incident, text: str, request=None) -
 CSV_COLUMNS = ("first_name", "last_name", "year_group", "date_of_birth", "mis_id")
 # Optional: a leaver's last day and the school they are going to. A blank never clears them.
 LEAVING_COLUMNS = ("leaving_date", "destination")
-IMPORTED_COLUMNS = CSV_COLUMNS + LEAVING_COLUMNS
+IMPORTED_COLUMNS = CSV_COLUMNS + LEAVING_COLUMNS + tuple(REFERRAL_COLUMN_NAMES)
 # A leaving date further ahead than this is almost always a mistyped year.
 LEAVING_WITHIN_DAYS = 400
 MAX_IMPORT_ROWS = 5000
@@ -539,6 +545,8 @@ COLUMN_NAMES: dict[str, tuple[str, ...]] = {
                      "left_on", "leaving_on"),
     "destination": ("destination", "next_school", "new_school", "destination_school",
                     "leaving_destination", "moving_to"),
+    # A pupil's details for a referral (referral_columns.py).
+    **REFERRAL_COLUMN_NAMES,
 }  # fmt: skip
 
 
@@ -570,6 +578,8 @@ class ImportResult:
 
     # Rows that gave a pupil a new leaving date: each starts a file transfer (records/).
     leavers: int = 0
+    # Pupils whose details for a referral (sex, UPN, address, flags, carers, agencies) changed.
+    details_updated: int = 0
 
     @property
     def imported(self) -> int:
@@ -741,13 +751,17 @@ def _delimiter(heading_row: str) -> str:
     return max(counts, key=lambda d: counts[d]) if any(counts.values()) else ","
 
 
+def _written(heading: str) -> str:
+    """A heading name as COLUMN_NAMES writes it: "Contact 1 Name" is contact_1_name, "D.O.B" is
+    d_o_b, "In Care?" is in_care."""
+    words = re.split(r"[\s_\-./()?:#*]+", clean_text(heading, compatibility=True).lower())
+    return "_".join(word for word in words if word)
+
+
 def _column_names(heading: list[str]) -> list[str]:
     """The heading row's names as the import's columns ("First Name", "Forename" and
     "first-name" are first_name). A column the import does not use keeps a name of its own."""
-    written = [
-        "_".join(re.split(r"[\s_-]+", clean_text(h, compatibility=True).lower())).strip("_")
-        for h in heading
-    ]
+    written = [_written(h) for h in heading]
     names = [f"_unused_{n}" for n in range(len(heading))]
     for column, known_as in COLUMN_NAMES.items():
         for name in known_as:
@@ -788,6 +802,12 @@ def import_pupils(*, actor: User, school: School, csv_text: str) -> ImportResult
         for name, column in zip(reader.fieldnames, header, strict=True)
         if column not in IMPORTED_COLUMNS and clean_text(name)
     ]
+    # An export whose only id is the UPN: that column is the MIS id and, when shaped like one,
+    # the pupil's UPN too.
+    upn_from_mis_id = "upn" not in header and any(
+        column == "mis_id" and _written(name) in UPN_HEADINGS
+        for name, column in zip(reader.fieldnames, header, strict=True)
+    )
     reader.fieldnames = header
     seen_mis_ids: dict[str, int] = {}
     seen_names: dict[tuple[str, str, date], int] = {}
@@ -822,6 +842,7 @@ def import_pupils(*, actor: User, school: School, csv_text: str) -> ImportResult
             continue
         try:
             row = _parse_row(raw)
+            details = parse_referral_details(raw, upn_from_mis_id=upn_from_mis_id)
         except ValueError as error:
             result.errors.append(RowError(line, _sentence(str(error))))
             continue
@@ -842,15 +863,22 @@ def import_pupils(*, actor: User, school: School, csv_text: str) -> ImportResult
             seen_names[name_key] = line
         pupil = _existing_pupil(school, row)
         if pupil is None:
-            Pupil.objects.create(school=school, **row)
+            pupil = Pupil.objects.create(school=school, **row)
+            if details:
+                _details_imported(pupil, details, actor=actor, result=result)
             result.created += 1
             result.leavers += "leaving_date" in row
             continue
         if not row["mis_id"]:
             row["mis_id"] = pupil.mis_id  # a row without one never clears the pupil's id
         changed = [name for name, value in row.items() if getattr(pupil, name) != value]
+        try:
+            details_changed = _details_imported(pupil, details, actor=actor, result=result)
+        except ValueError as error:
+            result.errors.append(RowError(line, _sentence(str(error))))
+            continue
         result.leavers += "leaving_date" in changed
-        if changed:
+        if changed or details_changed:
             for name in changed:
                 setattr(pupil, name, row[name])
             # To the school admin, a pupil added in a report (which they cannot see) is new to
@@ -873,9 +901,29 @@ def import_pupils(*, actor: User, school: School, csv_text: str) -> ImportResult
             "unchanged": result.unchanged,
             "rejected": len(result.errors),
             "leavers": result.leavers,
+            "details_updated": result.details_updated,
         },
     )
     return result
+
+
+def _details_imported(pupil: Pupil, details, *, actor: User, result: ImportResult) -> list[str]:
+    """Give `pupil` the row's details for a referral (blank cells keep what the DSL entered);
+    audited like the DSL's own changes, by the names of what changed, never the values."""
+    if not details:
+        return []
+    changed = apply_referral_details(pupil, details)
+    if changed:
+        pupil.save()
+        result.details_updated += 1
+        audit.record(
+            PUPIL_DETAILS_CHANGED,
+            actor=actor,
+            target=pupil,
+            school=pupil.school,
+            data={"changed": changed, "via": "pupil import"},
+        )
+    return changed
 
 
 # A pupil's details for a referral --------------------------------------------------------------

@@ -30,6 +30,7 @@ from .forms import (
     pupil_ages_hint,
 )
 from .models import CameToLight, Location, Pupil, PupilRole, YearGroup
+from .referral_columns import COLUMN_HELP
 
 ALL_SCHOOL_ROLES = access.ALL_SCHOOL_ROLES
 PUPIL_LIST_ROLES = (Role.SCHOOL_ADMIN, Role.DSL, Role.DEPUTY_DSL)
@@ -542,5 +543,5 @@ def pupils_import(request, school):
     return render(
         request,
         "incidents/pupils/import.html",
-        {"school": school, "form": form, "result": result},
+        {"school": school, "form": form, "result": result, "detail_columns": COLUMN_HELP},
     )

@@ -41,3 +41,28 @@ def test_the_dsl_fills_in_a_childs_details_for_a_referral(page, cast):
     screenshot(page, "pupil-file-details")
     amy = Pupil.objects.get(pk=amy.pk)
     assert amy.child_protection_plan is True and amy.child_in_need is None
+
+
+def test_the_school_admin_imports_each_childs_details_for_a_referral(page, cast):
+    sign_in_in_browser(page, cast.admin)
+    page.goto(reverse("incidents:pupils_import", kwargs={"school": "oakwood"}))
+    page.get_by_text("Columns for each child's details for a referral").click()
+    page.locator("#referral-column-list").wait_for()
+    check_accessibility(page, "pupil import with the referral columns open")
+    screenshot(page, "pupil-import-referral-columns")
+    page.get_by_label("Paste the pupil list").fill(
+        "First Name,Last Name,Year Group,Date of Birth,Sex,UPN,SEN Status,Looked After,"
+        "Primary Contact,Primary Contact Mobile\n"
+        "Amy,Jones,Year 9,2011-03-14,F,A123456789012,K,No,Sarah Jones,07700 900 461\n"
+    )
+    page.get_by_role("button", name="Import").click()
+    page.get_by_text("Import finished").wait_for()
+    check_accessibility(page, "pupil import finished")
+    amy = Pupil.objects.get(first_name="Amy")
+    assert (amy.sex, amy.upn, amy.sen, amy.looked_after) == ("F", "A123456789012", "K", False)
+    page.context.clear_cookies()
+    sign_in_in_browser(page, cast.dsl)
+    page.goto(reverse("cases:pupil_file", kwargs={"school": "oakwood", "pupil": amy.pk}))
+    details = page.locator("#referral-details")
+    for shown in ("Female", "A123456789012", "SEN support", "Sarah Jones", "07700 900 461"):
+        assert shown in details.inner_text(), shown

@@ -77,7 +77,14 @@ def test_each_bad_row_is_reported_with_its_line_and_good_rows_still_import(clien
     assert "Rows not imported" in body and "already on line 2" in body
     assert sorted(Pupil.objects.values_list("first_name", flat=True)) == ["Amira", "Gus"]
     event = AuditEvent.objects.get(action="pupils.imported")
-    assert event.data == {"created": 2, "updated": 0, "unchanged": 0, "rejected": 7, "leavers": 0}
+    assert event.data == {
+        "created": 2,
+        "updated": 0,
+        "unchanged": 0,
+        "rejected": 7,
+        "leavers": 0,
+        "details_updated": 0,
+    }
     assert event.actor == cast.admin and event.school == cast.school_a
 
 
