@@ -19,6 +19,7 @@ from incidents.services import (  # noqa: F401  (used as services.*)
     log_case_view,
     log_cases_seen,
 )
+from notifications.services import notify_report_acknowledged, notify_task_given
 from safeguarding import access, audit
 from safeguarding.models import AuditEvent, Role, User
 
@@ -168,6 +169,8 @@ def change_status(
             **({"closing_outcome": change.closing_outcome} if change.closing_outcome else {}),
         },
     )
+    if "acknowledged_at" in fields:
+        notify_report_acknowledged(incident=locked, actor=actor)
     # Keep the caller's object current for the page it renders next.
     for field in fields:
         setattr(incident, field, getattr(locked, field))
@@ -521,7 +524,9 @@ def add_task(
     if not reviewers_of(incident.school).filter(pk=owner.pk).exists():
         raise CaseError(TASK_OWNER_NOT_REVIEWER, field="owner")
     task = Task(incident=incident, title=title, owner=owner, due_on=due_on)
-    return _add_record(task, actor=actor, request=request, owner=str(owner.pk))
+    _add_record(task, actor=actor, request=request, owner=str(owner.pk))
+    notify_task_given(task=task, actor=actor)
+    return task
 
 
 @transaction.atomic

@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from guidance.checklist import Checklist, current_version, load_checklist
 from guidance.triage import Outcome, triage
-from notifications.services import notify_follow_up, notify_new_case
+from notifications.services import notify_follow_up, notify_new_case, notify_report_sent
 from safeguarding import audit
 from safeguarding.models import AuditEvent, School, User
 from safeguarding.text import clean_text, find_imagery
@@ -379,6 +379,7 @@ def submit_report(*, actor: User, draft: ReportDraft, request=None) -> Incident:
         reference=incident.reference,
         urgent=is_urgent(incident),
     )
+    notify_report_sent(incident=incident)
     return incident
 
 

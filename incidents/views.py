@@ -13,7 +13,7 @@ from django.views.decorators.http import require_http_methods
 from guidance.checklist import load_checklist
 from guidance.staff_guidance import DANGER
 from guidance.triage import Outcome
-from notifications.services import alert_states, case_reviewers
+from notifications.services import alert_states, case_reviewers, mark_case_read
 from safeguarding import access, searches
 from safeguarding.models import Role
 
@@ -465,6 +465,7 @@ def my_report(request, incident):
             messages.success(request, "Thank you. Your further information has been added.")
             return redirect("incidents:my_report", reference=incident.reference)
     services.log_case_view(incident=incident, actor=request.user, request=request, via="my_report")
+    mark_case_read(user=request.user, incident_id=incident.pk)
     involvements = incident.involvements.select_related("pupil").order_by(
         "pupil__last_name", "pupil__first_name"
     )

@@ -1,6 +1,7 @@
 """Demo alerts (seed_demo): the emails the demo cases' reporting would have sent.
 
-Every demo case's safeguarding leads were emailed a minute after it was reported, except at
+Every demo case's safeguarding leads were emailed a minute after it was reported (and its
+reporter sent a receipt with the reference), except at
 Ashgrove, where the mail server refused the newest unacknowledged case's email to the deputy:
 its DSL, deputy and trust lead see a banner, and the deputy's "alerts not delivered" page says
 who to tell in person. Idempotent: rows are keyed like real ones.
@@ -41,6 +42,22 @@ def seed_demo_data(stdout) -> None:
                 },
             )
             made += created
+        if incident.reporter_id is not None:
+            Outbox.objects.get_or_create(
+                idempotency_key=f"{Kind.REPORT_RECEIPT}:{incident.pk}:{incident.reporter_id}",
+                defaults={
+                    "recipient_id": incident.reporter_id,
+                    "kind": Kind.REPORT_RECEIPT,
+                    "reference": incident.reference,
+                    "incident_id": incident.pk,
+                    "school": incident.school,
+                    "status": OutboxStatus.SENT,
+                    "attempts": 1,
+                    "created_at": incident.submitted_at,
+                    "sent_at": incident.submitted_at + timedelta(minutes=1),
+                    "message_id": new_message_id(),
+                },
+            )
     school = School.objects.filter(slug=REFUSED_AT).first()
     newest = (
         Incident.objects.filter(

@@ -42,6 +42,11 @@ class Kind(models.TextChoices):
     REQUEST_OVERDUE = "request_overdue", "A subject access request is overdue"
     NO_DEPUTY = "no_deputy", "Concern waiting at a school with no deputy safeguarding lead"
     BRIEFING_REMINDER = "briefing", "Staff briefing still to read"
+    # To the member of staff who reported a concern: its reference only, never what they wrote.
+    REPORT_RECEIPT = "report_receipt", "Your report was sent"
+    REPORT_ACKNOWLEDGED = "report_seen", "Your report was acknowledged"
+    # To a task's owner when someone else gives it to them: the case reference, never the task.
+    TASK_GIVEN = "task_given", "Task given to you"
 
 
 # Messages about a file's life: they point at the school's files and requests page.
@@ -58,6 +63,10 @@ FILE_WORK = frozenset(
         Kind.REQUEST_OVERDUE,
     }
 )
+
+
+# Messages to the reporter: they point at the report on "My reports", never at the case.
+TO_REPORTER = frozenset({Kind.REPORT_RECEIPT, Kind.REPORT_ACKNOWLEDGED})
 
 
 # Messages about a concern, sent on their own queue and worker so that nothing waits behind
@@ -181,6 +190,8 @@ class Outbox(models.Model):
         """Where the message points in the app: the case, the school's cases, or nowhere."""
         if self.kind in FILE_WORK:
             return f"/s/{self.school.slug}/records/"
+        if self.kind in TO_REPORTER:
+            return f"/my-reports/{self.reference}/"
         if self.reference:
             return f"/cases/{self.reference}/"
         if self.kind == Kind.DIGEST:

@@ -230,6 +230,68 @@ def notify_follow_up(
     )
 
 
+def _still_reporting_at(user: User | None, school: School) -> bool:
+    """Whether `user` can still open their reports at `school` (an active role there)."""
+    return bool(
+        user is not None
+        and user.is_active
+        and user.memberships.filter(school=school, role__in=Role.school_roles()).exists()
+    )
+
+
+def notify_report_sent(*, incident) -> list[int]:
+    """Tell the member of staff who reported a concern that it reached the school's leads: a
+    receipt with the reference, never a pupil's name or what they wrote."""
+    reporter = incident.reporter
+    if not _still_reporting_at(reporter, incident.school):
+        return []
+    return _queue(
+        kind=Kind.REPORT_RECEIPT,
+        key=str(incident.pk),
+        recipients=[reporter],
+        school=incident.school,
+        incident_id=incident.pk,
+        reference=incident.reference,
+        urgent=False,
+    )
+
+
+def notify_report_acknowledged(*, incident, actor: User) -> list[int]:
+    """Tell the reporter that a safeguarding lead has acknowledged their report (once). A lead
+    who acknowledges their own report is not told what they did."""
+    reporter = incident.reporter
+    if reporter is None or reporter.pk == actor.pk:
+        return []
+    if not _still_reporting_at(reporter, incident.school):
+        return []
+    return _queue(
+        kind=Kind.REPORT_ACKNOWLEDGED,
+        key=str(incident.pk),
+        recipients=[reporter],
+        school=incident.school,
+        incident_id=incident.pk,
+        reference=incident.reference,
+        urgent=False,
+    )
+
+
+def notify_task_given(*, task, actor: User) -> list[int]:
+    """Tell a task's owner that someone else gave it to them: the case reference and a link,
+    never the task's words (the DSL's own)."""
+    owner = task.owner
+    if owner.pk == actor.pk or not owner.is_active:
+        return []
+    return _queue(
+        kind=Kind.TASK_GIVEN,
+        key=f"{task.pk}",
+        recipients=[owner],
+        school=task.incident.school,
+        incident_id=task.incident_id,
+        reference=task.incident.reference,
+        urgent=False,
+    )
+
+
 def notify_safeguarding_lead_added(*, school: School, person: User, key: str) -> list[int]:
     """Tell every other active DSL of `school` that someone was made a DSL or deputy there.
 

@@ -3,7 +3,7 @@
 import time
 
 from incidents.models import Incident
-from notifications.models import Outbox, OutboxStatus
+from notifications.models import Kind, Outbox, OutboxStatus
 from tests.incidents.conftest import Journey
 
 from .conftest import CANARY, free_port, use_broker
@@ -27,8 +27,13 @@ def test_a_report_over_http_emails_the_dsls_through_a_real_worker(
 ):
     incident, _ = send_report(client_for, cast)
 
-    messages = smtp_server.wait_for(2)
-    assert smtp_server.recipients() == ["deputy@oakwood.test", "dsl@oakwood.test"]
+    # The two safeguarding leads' alerts, and the reporter's receipt.
+    messages = smtp_server.wait_for(3)
+    assert smtp_server.recipients() == [
+        "deputy@oakwood.test",
+        "dsl@oakwood.test",
+        "teacher@oakwood.test",
+    ]
     for message in messages:
         assert incident.reference in message["msg"]["Subject"]
         assert CANARY.encode() not in message["raw"]
@@ -41,7 +46,7 @@ def test_broker_refused_the_report_is_saved_quickly_and_waits(
     with use_broker(f"redis://127.0.0.1:{free_port()}/0"):
         incident, took = send_report(client_for, cast)
     assert took < 3
-    rows = Outbox.objects.filter(incident_id=incident.pk)
+    rows = Outbox.objects.filter(incident_id=incident.pk, kind=Kind.NEW_CASE)
     assert sorted(rows.values_list("recipient__email", "status")) == [
         ("deputy@oakwood.test", OutboxStatus.PENDING),
         ("dsl@oakwood.test", OutboxStatus.PENDING),
@@ -59,4 +64,5 @@ def test_broker_silent_the_report_returns_in_under_5_seconds(
     with use_broker(url):
         incident, took = send_report(client_for, cast)
     assert took < 5
-    assert Outbox.objects.filter(incident_id=incident.pk, status=OutboxStatus.PENDING).count() == 2
+    # The leads' alerts and the reporter's receipt.
+    assert Outbox.objects.filter(incident_id=incident.pk, status=OutboxStatus.PENDING).count() == 3
