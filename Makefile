@@ -38,7 +38,8 @@ demo: migrate
 	SITE_URL=$(SITE_URL) $(PY) manage.py seed_demo
 
 # The app with demo data on http://127.0.0.1:8000 (or HOST_PORT): SQLite under var/, jobs run in-process,
-# email written to var/mail/. Sign-ins are printed just before the server starts.
+# email written to var/mail/. Sign-ins are printed just before the server starts. The server
+# runs the periodic jobs (reminders, escalations, the outbox relay) itself: notifications/schedule.py.
 run: demo
 	SITE_URL=$(SITE_URL) $(PY) manage.py runserver $(HOST_PORT)
 

@@ -53,7 +53,10 @@ def checks(*, now: datetime | None = None) -> list[Check]:
         return [Check("database", False, f"The database does not answer ({type(exc).__name__}).")]
     found = [Check("database", True, "The database answers.")]
     if services.in_process():
-        run = "Run `manage.py send_notifications` from cron every minute."
+        run = (
+            "Serve with `manage.py runserver` (it runs the periodic jobs), or run"
+            " `manage.py send_notifications` from cron every minute."
+        )
         found.append(_silence("relay", "Sending waiting email", RELAY_SILENT * 3, now, run))
     else:
         found += [

@@ -1,6 +1,7 @@
 """Run the periodic notification jobs once, in this process.
 
-For an installation without a broker (no worker, no beat): run it every minute from cron so
+For an installation without a broker (no worker, no beat) that serves with something other than
+`manage.py runserver` (which runs these jobs itself: schedule.py): run it every minute from cron so
 that messages a failed send left pending, escalations, task reminders, daily summaries and the
 weekly staff briefing reminder still go out (each job knows when it is due, so running it
 often sends nothing twice).
