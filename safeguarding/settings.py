@@ -372,6 +372,11 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "notifications.tasks.send_briefing_reminders",
         "schedule": 60 * 60.0,
     },
+    # The statistics summary: recount the school-months whose cases changed (stats/summary.py).
+    "stats-catch-up-summary": {
+        "task": "stats.tasks.catch_up_summary",
+        "schedule": 60.0,
+    },
     # The audit chains' heads, signed, to the log stream and AUDIT_ANCHOR_FILE.
     "safeguarding-anchor-audit-heads": {
         "task": "safeguarding.tasks.anchor_audit_heads",

@@ -16,7 +16,7 @@ from django.utils import timezone
 from guidance.checklist import all_checklists
 from incidents.models import Kind
 
-from . import queries
+from . import queries, summary
 from .charts import BarChart, LineChart, bar_chart, line_chart
 from .periods import Period
 from .queries import Scope
@@ -85,7 +85,10 @@ def threshold_for(scope: Scope) -> int:
 def build_dashboard(scope: Scope, period: Period) -> Dashboard:
     """A trust's figures are suppressed; a school's own (its DSLs' view) are exact. A trust's
     tables that share figures (the months, kinds, outcomes and referral lines of the trends)
-    are suppressed together, so a figure hidden in one is hidden in all."""
+    are suppressed together, so a figure hidden in one is hidden in all.
+    Figures come from the summary table, first brought up to date for the scope."""
+    if summary.enabled():
+        summary.catch_up(scope)
     if scope.school is not None:
         return _build(scope, period)
     linked = _Linked()
@@ -109,7 +112,7 @@ def _build(scope: Scope, period: Period) -> Dashboard:
         figures += [by_school, rates]
     else:
         by_outcome = _by_outcome(scope, period, threshold)
-        roll = dict(_q(queries.pupils_on_roll, scope)).get(scope.school.pk, 0)
+        roll = dict(_q(_source().pupils_on_roll, scope)).get(scope.school.pk, 0)
         total = by_outcome.total_row.values[0]
         figures += [by_outcome, _rates_figure([(scope.school.name, total, total, roll)])]
     figures += [
@@ -122,7 +125,7 @@ def _build(scope: Scope, period: Period) -> Dashboard:
     ]
 
     median, acknowledged = queries.median_from_histogram(
-        _q(queries.hours_to_acknowledgement, scope, period)
+        _q(_source().hours_to_acknowledgement, scope, period)
     )
     if acknowledged == 0:
         median_shown: Shown | None = None
@@ -154,6 +157,12 @@ class _Linked:
 
 
 _LINKED: ContextVar[_Linked | None] = ContextVar("stats_linked_tables", default=None)
+
+
+def _source():
+    """Where figures are counted: the summary table (PostgreSQL), else the cases themselves.
+    Both answer alike (tests/stats/test_summary_property.py)."""
+    return summary if summary.enabled() else queries
 
 
 def _q(query, *args):
@@ -252,7 +261,7 @@ def _one_column(
 
 
 def _by_month(scope: Scope, period: Period, threshold: int | None) -> Figure:
-    counts = dict(_q(queries.cases_by_month, scope, period))
+    counts = dict(_q(_source().cases_by_month, scope, period))
     months = period.months
     figure = _one_column(
         "month",
@@ -294,7 +303,7 @@ def _months_to_come_not_applicable(figure: Figure, months: list[dt.date]) -> Fig
 
 
 def _by_kind(scope: Scope, period: Period, threshold: int | None) -> Figure:
-    counts = dict(_q(queries.cases_by_kind, scope, period))
+    counts = dict(_q(_source().cases_by_kind, scope, period))
     return _one_column(
         "kind",
         "Cases by kind of concern",
@@ -306,7 +315,7 @@ def _by_kind(scope: Scope, period: Period, threshold: int | None) -> Figure:
 
 
 def _by_outcome(scope: Scope, period: Period, threshold: int | None) -> Figure:
-    counts = dict(_q(queries.cases_by_outcome, scope, period))
+    counts = dict(_q(_source().cases_by_outcome, scope, period))
     return _one_column(
         "outcome",
         "Cases by outcome",
@@ -318,7 +327,7 @@ def _by_outcome(scope: Scope, period: Period, threshold: int | None) -> Figure:
 
 
 def _typology(scope: Scope, period: Period, threshold: int | None) -> Figure:
-    counts = dict(_q(queries.cases_by_typology, scope, period))
+    counts = dict(_q(_source().cases_by_typology, scope, period))
     figure = _one_column(
         "typology",
         "Cases by type",
@@ -343,10 +352,10 @@ def _by_school_and_outcome(scope: Scope, period: Period, threshold: int) -> tupl
     counts."""
     outcome_keys = [value for value, _ in queries.OUTCOMES]
     per_school: dict[int, list[int]] = {}
-    for school_id, outcome, n in _q(queries.cases_by_school_and_outcome, scope, period):
+    for school_id, outcome, n in _q(_source().cases_by_school_and_outcome, scope, period):
         per_school.setdefault(school_id, [0] * len(outcome_keys))[outcome_keys.index(outcome)] += n
 
-    roll = dict(_q(queries.pupils_on_roll, scope))
+    roll = dict(_q(_source().pupils_on_roll, scope))
     labels: list[str] = []
     counts: list[list[int]] = []
     rolls: list[int] = []
@@ -416,7 +425,7 @@ def _trend(scope: Scope, period: Period, threshold: int | None, dimension: str) 
     months = period.months
     counts = [[0] * len(keys) for _ in months]
     index = {(m.year, m.month): i for i, m in enumerate(months)}
-    for month, group, n in _q(queries.cases_by_month_and, scope, period, dimension):
+    for month, group, n in _q(_source().cases_by_month_and, scope, period, dimension):
         if month in index and group in keys:
             counts[index[month]][keys.index(group)] += n
     table = _table(counts, threshold, row_totals=True, column_totals=True, key=f"trend_{dimension}")
@@ -447,8 +456,8 @@ def _time_taken(scope: Scope, period: Period, threshold: int | None) -> Figure:
     """Median and 90th percentile hours from report to acknowledgement and to the first
     decision, from histograms of whole hours (never case rows)."""
     lines = (
-        ("Report to acknowledgement", _q(queries.hours_to_acknowledgement, scope, period)),
-        ("Report to first decision", _q(queries.hours_to_first_decision, scope, period)),
+        ("Report to acknowledgement", _q(_source().hours_to_acknowledgement, scope, period)),
+        ("Report to first decision", _q(_source().hours_to_first_decision, scope, period)),
     )
     rows = []
     for label, histogram in lines:
@@ -518,7 +527,7 @@ def _referral(scope: Scope, period: Period, threshold: int | None) -> Figure:
     the checklist gave when the concern was reported."""
     lines = [value for value, _ in queries.REFERRAL_LINES]
     counts = [[0, 0] for _ in lines]
-    for checklist, current, n in _q(queries.referral_lines, scope, period):
+    for checklist, current, n in _q(_source().referral_lines, scope, period):
         if current in lines:
             counts[lines.index(current)][0] += n
         if checklist in lines:
@@ -546,7 +555,7 @@ def _referral(scope: Scope, period: Period, threshold: int | None) -> Figure:
 def _factors(scope: Scope, period: Period, threshold: int | None) -> Figure:
     answers = [value for value, _ in queries.FACTOR_ANSWERS]
     per_factor: dict[str, list[int]] = {}
-    for factor, answer, n in _q(queries.factors_applied, scope, period):
+    for factor, answer, n in _q(_source().factors_applied, scope, period):
         if answer in answers:
             per_factor.setdefault(factor, [0] * len(answers))[answers.index(answer)] += n
     known = list(factor_labels())
@@ -573,7 +582,7 @@ def _factors(scope: Scope, period: Period, threshold: int | None) -> Figure:
 
 
 def _year_group_bands(scope: Scope, period: Period, threshold: int | None) -> Figure:
-    counts = dict(_q(queries.cases_by_year_group_band, scope, period))
+    counts = dict(_q(_source().cases_by_year_group_band, scope, period))
     labels = [label for _, label, _ in queries.YEAR_GROUP_BANDS]
     table = _table(
         [[counts.get(key, 0)] for key, _, _ in queries.YEAR_GROUP_BANDS],
