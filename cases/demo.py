@@ -4,7 +4,7 @@ Idempotent: each demo case has a fixed reference, and a school's cases are made 
 Every change goes through cases/services.py, so the timelines look like real ones.
 """
 
-from datetime import timedelta
+from datetime import time, timedelta
 
 from django.utils import timezone
 
@@ -388,6 +388,16 @@ def _make_case(scenario, reference, school, reporter, dsl, deputy, pupils, check
             referred_on=today,
             their_reference="DEMO-4471",
             contact="Demo police contact, 101",
+        )
+        # Something that happened before the report, written down now: the chronology puts it
+        # where it happened and says it was recorded late.
+        services.add_note(
+            incident=incident,
+            actor=dsl,
+            text="His form tutor says he was withdrawn and left a lesson early that afternoon; "
+            "she mentioned it to me today.",
+            happened_on=today - timedelta(days=3),
+            happened_time=time(14, 10),
         )
         services.record_removal_offered(
             incident=incident,

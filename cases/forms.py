@@ -22,8 +22,8 @@ from safeguarding.text import SafeTextField
 from . import assessment, services, workflow
 from .models import CaseLink, Consideration, Decision, Referral, RemovalOffered, StatusChange
 
-NOT_IN_FUTURE = "The date must be today or in the past."
-TIME_NOT_IN_FUTURE = "The time must be now or earlier: it is {now} now."
+NOT_IN_FUTURE = services.NOT_IN_FUTURE
+TIME_NOT_IN_FUTURE = services.TIME_NOT_IN_FUTURE
 # A date before the incident is almost always a slip (a wrong year), but the report's date can be
 # wrong too, and staff may have seen imagery before reporting it: ask, never refuse.
 BEFORE_THE_INCIDENT = (
@@ -56,6 +56,23 @@ def _date(label: str, **kwargs) -> forms.DateField:
         format="%Y-%m-%d", attrs={"type": "date", "class": "govuk-input govuk-input--width-10"}
     )
     return forms.DateField(label=label, widget=widget, **kwargs)
+
+
+def _time(label: str, help_text: str = "For example: 14:30.", **kwargs) -> forms.TimeField:
+    # Wide enough for a browser that shows the time as "02:30 PM".
+    widget = forms.TimeInput(
+        format="%H:%M", attrs={"type": "time", "class": "govuk-input govuk-input--width-10"}
+    )
+    return forms.TimeField(label=label, help_text=help_text, widget=widget, **kwargs)
+
+
+def _happened_time(what: str) -> forms.TimeField:
+    """When it happened, to the minute: optional, as a time is not always known."""
+    return _time(
+        f"Time {what} (optional)",
+        help_text="For example: 14:30. Leave it empty if you do not know.",
+        required=False,
+    )
 
 
 def _past_or_today(value):
@@ -96,6 +113,12 @@ class CaseForm(forms.Form):
                 widget, DateTimeBaseInput
             ):
                 widget.attrs.setdefault("dir", "auto")
+        if not self.is_bound and "happened_time" in self.fields:
+            # When it happened: now, unless the DSL says otherwise.
+            now = timezone.localtime()
+            if self.dated_field:
+                self.initial.setdefault(self.dated_field, now.date())
+            self.initial.setdefault("happened_time", now.time().replace(second=0, microsecond=0))
         if self.earliest and self.is_bound and self._sent_date_is_early():
             self._add_confirmation()
         self.helper = FormHelper()
@@ -124,10 +147,11 @@ class CaseForm(forms.Form):
     def _add_confirmation(self) -> None:
         """Put the 'The date is right' box straight after the date it confirms."""
         confirm = forms.BooleanField(label=DATE_IS_RIGHT, required=False)
+        after = "happened_time" if "happened_time" in self.fields else self.dated_field
         fields = {}
         for name, field in self.fields.items():
             fields[name] = field
-            if name == self.dated_field:
+            if name == after:
                 fields["date_confirmed"] = confirm
         self.fields = fields
 
@@ -142,9 +166,21 @@ class CaseForm(forms.Form):
                 BEFORE_THE_INCIDENT.format(earliest=f"{earliest:%-d %B %Y}", when=when),
             )
 
+    def _check_not_in_the_future(self, data: dict) -> None:
+        """A time given for today must be now or earlier (the date is checked on its own)."""
+        day, moment = data.get(self.dated_field), data.get("happened_time")
+        now = timezone.localtime()
+        if day is None and not self.fields[self.dated_field].required:
+            day = now.date()  # left empty: today (services.add_note, record_decision)
+        this_minute = now.time().replace(second=0, microsecond=0)
+        if day == now.date() and moment is not None and moment > this_minute:
+            self.add_error("happened_time", TIME_NOT_IN_FUTURE.format(now=f"{now:%H:%M}"))
+
     def clean(self):
         data = super().clean()
         self._check_not_before_the_incident(data)
+        if "happened_time" in self.fields:
+            self._check_not_in_the_future(data)
         return data
 
 
@@ -240,6 +276,7 @@ class InitialReviewForm(CaseForm):
     dated_field = "held_on"
     required_messages = {"held_on": "Enter the date of the review."}
     held_on = _date("Date of the review")
+    happened_time = _happened_time("of the review")
     attendees = SafeTextField(
         label="Who took part (optional)",
         help_text="You, and anyone you reviewed it with. Names and roles, for example: "
@@ -272,9 +309,10 @@ class InitialReviewForm(CaseForm):
         self.checklist = checklist
         self.questions = list(questions)
         in_form = {q.id for q in self.questions}
-        fields = {name: self.fields[name] for name in ("held_on", "attendees")}
+        fields = {name: self.fields[name] for name in ("held_on", "happened_time")}
         if "date_confirmed" in self.fields:
             fields["date_confirmed"] = self.fields["date_confirmed"]
+        fields["attendees"] = self.fields["attendees"]
         layout: list = list(fields)
         heading = None
         for question in self.questions:
@@ -374,6 +412,7 @@ class ReferralForm(CaseForm):
         rows=3,
     )
     referred_on = _date("Date of the referral")
+    happened_time = _happened_time("of the referral")
     their_reference = SafeTextField(label="Their reference", max_length=100, required=False)
     contact = SafeTextField(
         label="Who you spoke to",
@@ -406,6 +445,7 @@ class DecisionForm(CaseForm):
         "decision": "Choose the decision.",
         "reasons": "Write the reasons for the decision.",
     }
+    dated_field = "happened_on"
     decision = forms.ChoiceField(
         label="Decision", choices=Decision.Choice.choices, widget=forms.RadioSelect
     )
@@ -415,7 +455,16 @@ class DecisionForm(CaseForm):
         max_length=LONG,
         textarea=True,
     )
+    happened_on = _date(
+        "Date of the decision",
+        help_text="Today unless it was decided earlier. Left empty, it is today.",
+        required=False,
+    )
+    happened_time = _happened_time("of the decision")
     submit_label = "Save the decision"
+
+    def clean_happened_on(self):
+        return _past_or_today(self.cleaned_data["happened_on"])
 
 
 class ParentsInformedForm(CaseForm):
@@ -702,8 +751,19 @@ class NoteForm(CaseForm):
     required_messages = {
         "text": "Write the note.",
     }
+    dated_field = "happened_on"
     text = SafeTextField(label="Note", max_length=LONG, textarea=True)
+    happened_on = _date(
+        "Date it happened",
+        help_text="Today unless what the note is about happened earlier: a phone call "
+        "yesterday, a conversation on Friday. Left empty, it is today.",
+        required=False,
+    )
+    happened_time = _happened_time("it happened")
     submit_label = "Add the note"
+
+    def clean_happened_on(self):
+        return _past_or_today(self.cleaned_data["happened_on"])
 
 
 # A pupil's details for a referral ------------------------------------------------------------

@@ -6,6 +6,8 @@ these rows hold the words. Rows are never edited (a correction is a new row), ex
 task is marked done.
 """
 
+from datetime import date, datetime, time, timedelta
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -30,6 +32,70 @@ class CaseRecord(models.Model):
     class Meta:
         abstract = True
         ordering = ["recorded_at", "id"]
+
+
+# An entry recorded more than this long after it happened is marked as recorded late.
+RECORDED_LATE_AFTER = timedelta(days=1)
+
+
+class Happened(models.Model):
+    """When it happened, apart from when it was recorded: a date (the field HAPPENED_ON names)
+    and the time, when the DSL gives one. The chronology is ordered by it."""
+
+    HAPPENED_ON = "happened_on"
+
+    happened_time = models.TimeField(
+        null=True, blank=True, help_text="When it happened, if the time is known."
+    )
+
+    class Meta:
+        abstract = True
+
+    @property
+    def happened_date(self) -> date | None:
+        return getattr(self, self.HAPPENED_ON)
+
+    @property
+    def happened_at(self) -> datetime:
+        """The moment to order it by. A date without a time is 'some time that day': the moment
+        it was recorded if that was the same day, else the day's end (after what is known to
+        have happened that day). A time within the minute it was recorded is the recording."""
+        recorded = timezone.localtime(self.recorded_at)
+        day = self.happened_date
+        if day is None:
+            return recorded
+        if self.happened_time is None:
+            if day == recorded.date():
+                return recorded
+            return timezone.make_aware(datetime.combine(day, time.max))
+        moment = timezone.make_aware(datetime.combine(day, self.happened_time))
+        if timedelta(0) <= recorded - moment < timedelta(minutes=1):
+            return recorded
+        return moment
+
+    @property
+    def recorded_late(self) -> bool:
+        """Recorded more than a day after it happened (for a date alone, two days on or more)."""
+        day = self.happened_date
+        if day is None:
+            return False
+        if self.happened_time is None:
+            return (timezone.localdate(self.recorded_at) - day).days > RECORDED_LATE_AFTER.days
+        return self.recorded_at - self.happened_at > RECORDED_LATE_AFTER
+
+    @property
+    def days_late(self) -> int:
+        """Calendar days from when it happened to when it was recorded."""
+        return (timezone.localdate(self.recorded_at) - self.happened_date).days
+
+    @property
+    def recorded_late_words(self) -> str:
+        """'Recorded 3 days later, on 7 December 2026' when recorded late, else ''."""
+        if not self.recorded_late:
+            return ""
+        days = self.days_late
+        later = "the next day" if days <= 1 else f"{days} days later"
+        return f"Recorded {later}, on {timezone.localtime(self.recorded_at):%-d %B %Y}"
 
 
 class Consideration(models.TextChoices):
@@ -74,7 +140,7 @@ class StatusChange(CaseRecord):
     closing_outcome = models.CharField(max_length=30, choices=ClosingOutcome.choices, blank=True)
 
 
-class ReviewMeeting(CaseRecord):
+class ReviewMeeting(CaseRecord, Happened):
     """The DSL's initial review (UKCIS 2024): the checklist's review questions answered by the
     DSL, what they considered and with whom, and the checklist re-run over the reporter's
     answers and the review's. The reporter's answers on the incident are never changed.
@@ -82,6 +148,7 @@ class ReviewMeeting(CaseRecord):
     Reviews recorded before the checklist had review questions have no answers or outcome."""
 
     KIND = "review_meeting"
+    HAPPENED_ON = "held_on"
 
     held_on = models.DateField()
     attendees = models.TextField(blank=True, help_text="Who else took part, and their roles.")
@@ -102,8 +169,9 @@ class ReviewMeeting(CaseRecord):
         return [labels.get(value, value) for value in self.considered]
 
 
-class Referral(CaseRecord):
+class Referral(CaseRecord, Happened):
     KIND = "referral"
+    HAPPENED_ON = "referred_on"
 
     class Agency(models.TextChoices):
         POLICE = "police", "Police"
@@ -123,7 +191,7 @@ class Referral(CaseRecord):
     outcome = models.TextField(blank=True)
 
 
-class Decision(CaseRecord):
+class Decision(CaseRecord, Happened):
     """A decision and its reasons. Deciding not to refer is recorded too (KCSIE)."""
 
     KIND = "decision"
@@ -136,6 +204,7 @@ class Decision(CaseRecord):
 
     decision = models.CharField(max_length=20, choices=Choice.choices)
     reasons = models.TextField()
+    happened_on = models.DateField("Date of the decision")
 
 
 class ParentsInformed(CaseRecord):
@@ -281,10 +350,11 @@ class TriageOverride(CaseRecord):
         ]
 
 
-class CaseNote(CaseRecord):
+class CaseNote(CaseRecord, Happened):
     KIND = "note"
 
     text = models.TextField()
+    happened_on = models.DateField("Date it happened")
 
 
 class PupilChange(CaseRecord):

@@ -5,7 +5,7 @@ Callers have already passed `safeguarding.access.get_incident_for`; these functi
 what the case itself must hold true (the workflow, who may be assigned, closed cases frozen).
 """
 
-from datetime import date, datetime
+from datetime import date, datetime, time, timedelta
 
 from django.db import transaction
 from django.db.models import Q
@@ -31,6 +31,7 @@ from .models import (
     CaseRecord,
     Decision,
     DeviceSecured,
+    Happened,
     ImageryViewing,
     ParentsInformed,
     PupilChange,
@@ -44,6 +45,8 @@ from .models import (
 )
 
 CASE_IS_CLOSED = "This case is closed. Reopen it to add to it."
+NOT_IN_FUTURE = "The date must be today or in the past."
+TIME_NOT_IN_FUTURE = "The time must be now or earlier: it is {now} now."
 ASSIGNEE_NOT_REVIEWER = "Choose the DSL or a deputy DSL of this school."
 ONLY_DSL_VIEWS_IMAGERY = "Only the DSL may record viewing imagery."
 TASK_OWNER_NOT_STAFF = "Choose someone who works at this school."
@@ -96,10 +99,33 @@ def _lock(incident: Incident) -> Incident:
     return Incident.objects.select_for_update().get(pk=incident.pk)
 
 
+def _when_it_happened(record: CaseRecord) -> None:
+    """When it happened: now unless the record says when (a date, and a time if known), never
+    in the future."""
+    if not isinstance(record, Happened):
+        return
+    now = timezone.localtime()
+    day = record.happened_date
+    if day is None:
+        day = now.date()
+        setattr(record, record.HAPPENED_ON, day)
+        if record.happened_time is None:
+            record.happened_time = now.time().replace(second=0, microsecond=0)
+            return
+    if day > now.date():
+        raise CaseError(NOT_IN_FUTURE, field=record.HAPPENED_ON)
+    if record.happened_time is not None:
+        moment = timezone.make_aware(datetime.combine(day, record.happened_time))
+        # The minute shown as now, even if the clock has moved on into the next.
+        if moment >= now.replace(second=0, microsecond=0) + timedelta(minutes=1):
+            raise CaseError(TIME_NOT_IN_FUTURE.format(now=f"{now:%H:%M}"), field="happened_time")
+
+
 def _add_record(record: CaseRecord, *, actor: User, request, **data) -> CaseRecord:
     incident = _lock(record.incident)
     if incident.status == Status.CLOSED:
         raise CaseError(CASE_IS_CLOSED)
+    _when_it_happened(record)
     record.recorded_by = actor
     record.save()
     _event(
@@ -259,6 +285,7 @@ def record_initial_review(
     incident: Incident,
     actor: User,
     held_on: date,
+    happened_time: time | None = None,
     answers: dict[str, str] | None = None,
     attendees: str = "",
     considered: list[str] | tuple[str, ...] = (),
@@ -291,6 +318,7 @@ def record_initial_review(
     review = ReviewMeeting(
         incident=incident,
         held_on=held_on,
+        happened_time=happened_time,
         attendees=attendees,
         considered=list(considered),
         notes=notes,
@@ -316,10 +344,12 @@ def record_referral(
     their_reference: str = "",
     contact: str = "",
     outcome: str = "",
+    happened_time: time | None = None,
     request=None,
 ) -> Referral:
     referral = Referral(
         incident=incident,
+        happened_time=happened_time,
         agency=agency,
         agency_other=agency_other if agency == Referral.Agency.OTHER else "",
         ask=ask,
@@ -333,9 +363,23 @@ def record_referral(
 
 @transaction.atomic
 def record_decision(
-    *, incident: Incident, actor: User, decision: str, reasons: str, request=None
+    *,
+    incident: Incident,
+    actor: User,
+    decision: str,
+    reasons: str,
+    happened_on: date | None = None,
+    happened_time: time | None = None,
+    request=None,
 ) -> Decision:
-    row = Decision(incident=incident, decision=decision, reasons=reasons)
+    """A decision and its reasons, made when it was recorded unless the DSL says when."""
+    row = Decision(
+        incident=incident,
+        decision=decision,
+        reasons=reasons,
+        happened_on=happened_on,
+        happened_time=happened_time,
+    )
     return _add_record(row, actor=actor, request=request, decision=decision)
 
 
@@ -659,8 +703,20 @@ def override_triage(
 
 
 @transaction.atomic
-def add_note(*, incident: Incident, actor: User, text: str, request=None) -> CaseNote:
-    return _add_record(CaseNote(incident=incident, text=text), actor=actor, request=request)
+def add_note(
+    *,
+    incident: Incident,
+    actor: User,
+    text: str,
+    happened_on: date | None = None,
+    happened_time: time | None = None,
+    request=None,
+) -> CaseNote:
+    """A note about what happened: now unless the DSL says when."""
+    note = CaseNote(
+        incident=incident, text=text, happened_on=happened_on, happened_time=happened_time
+    )
+    return _add_record(note, actor=actor, request=request)
 
 
 def _lock_pair(one: Incident, other: Incident) -> tuple[Incident, Incident]:

@@ -14,7 +14,7 @@ from incidents.models import FollowUp, Incident, IncidentPupil, Status
 from safeguarding.models import AuditEvent, User
 
 from . import answers, assessment, reported, services
-from .models import RECORD_MODELS, CaseLink, CaseRecord, Task
+from .models import RECORD_MODELS, CaseLink, CaseRecord, Happened, Task
 
 RECORD_TITLES = {
     "status_change": "Changed the status",
@@ -62,6 +62,16 @@ class TimelineEntry:
     kind: str = ""
     record: CaseRecord | FollowUp | None = None
     assignee: User | None = None
+
+    @property
+    def happened(self) -> Happened | None:
+        """The record, when it says when it happened apart from when it was recorded."""
+        return self.record if isinstance(self.record, Happened) else None
+
+    @property
+    def at(self):
+        """When it happened, which orders the chronology: when it was done, for the rest."""
+        return self.happened.happened_at if self.happened else self.event.at
 
 
 @dataclass
@@ -300,6 +310,8 @@ def load_case_file(incident: Incident) -> CaseFile:
                 seen.count += 1
             seen.last = event.at
 
+    # The chronology: in the order things happened, not the order they were written down.
+    timeline.sort(key=lambda entry: entry.at)
     return CaseFile(
         incident=incident,
         involvements=involvements,

@@ -97,3 +97,13 @@ def test_the_demo_shows_a_duplicate_pair_a_pupil_in_several_cases_and_an_overdue
         key=lambda pk: IncidentPupil.objects.filter(pupil=pk).values("incident").distinct().count(),
     )
     assert IncidentPupil.objects.filter(pupil=busiest).values("incident").distinct().count() >= 3
+
+
+def test_the_demo_shows_a_note_recorded_late(db, settings):
+    from cases.models import CaseNote
+
+    settings.DEBUG = True
+    call_command("seed_demo", stdout=io.StringIO())
+    late = [note for note in CaseNote.objects.all() if note.recorded_late]
+    assert len(late) == len(demo.DEMO_SCHOOLS)
+    assert all(note.recorded_late_words.startswith("Recorded 3 days later") for note in late)

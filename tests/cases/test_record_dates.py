@@ -9,6 +9,8 @@ from django.utils import timezone
 
 from cases import forms
 from cases.models import (
+    CaseNote,
+    Decision,
     DeviceSecured,
     ImageryViewing,
     ParentsInformed,
@@ -56,6 +58,8 @@ def dated_posts(cast, pupil):
             "viewed_on",
             {"viewed_time": "10:00", "reason": "Police asked.", "others_present": "Dev Patel"},
         ),
+        ("add_note", CaseNote, "happened_on", {"text": "Her tutor rang."}),
+        ("decision", Decision, "happened_on", {"decision": "other", "reasons": "Wait."}),
     ]
 
 
@@ -64,7 +68,7 @@ def dated_incident(cast, pupil):
     return make_incident(cast.school_a, cast.teacher, happened_on=HAPPENED)
 
 
-@pytest.mark.parametrize("index", range(6))
+@pytest.mark.parametrize("index", range(8))
 def test_a_date_before_the_incident_is_queried_then_saved_once_confirmed(
     cast, pupil, dated_incident, client_for, index
 ):
