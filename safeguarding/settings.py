@@ -148,6 +148,12 @@ DATABASES = {
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
+# Each web or worker process keeps its database connection for this long instead of opening one
+# per request (a new PostgreSQL connection costs a process fork on the server, several ms of
+# CPU); checked before reuse, so a restarted database costs one failed-over request, not errors.
+# 0 opens one per request, e.g. behind a transaction-pooling PgBouncer (docs/scaling.md).
+DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "safeguarding.User"
