@@ -11,6 +11,7 @@ from django.utils import timezone
 from guidance.checklist import STAFF, load_checklist
 from guidance.triage import triage
 from incidents.models import Incident, IncidentPupil, Pupil, PupilRole, Status
+from incidents.services import REPORTED_ALREADY, reported_close_to
 from safeguarding import audit
 from safeguarding.models import Role, School, User
 
@@ -260,6 +261,7 @@ def seed_demo_data(stdout) -> None:
             _make_case(scenario, reference, school, reporter, dsl, deputy, pupils, checklist)
             made += 1
         made += _working_day(school_index, school, dsl, deputy, pupils, checklist)
+        made += _reported_again(school_index, school, reporter, dsl, deputy, pupils, checklist)
         stdout.write(f"  {school.name}: {made} demo case(s) made")
 
 
@@ -299,6 +301,36 @@ def _working_day(school_index, school, dsl, deputy, pupils, checklist) -> int:
             title="Call the pictured pupil's mother back",
             owner=dsl,
             due_on=timezone.localdate() - timedelta(days=1),
+        )
+    return 1
+
+
+# The first case's pupil reported again by a member of staff, within the day and not yet linked:
+# they were told the DSL may already have a report about this; the DSL sees 'possibly the same
+# incident' on both cases and in the inbox.
+REPORTED_AGAIN = 91
+
+
+def _reported_again(school_index, school, reporter, dsl, deputy, pupils, checklist) -> int:
+    reference = _reference(school_index, REPORTED_AGAIN)
+    if Incident.objects.filter(reference=reference).exists():
+        return 0
+    again = {
+        **SCENARIOS[0],
+        "age": timedelta(hours=1),
+        "account": "He was upset in registration and said a stranger online has a photo of him.",
+        "pupils": [(0, PupilRole.PICTURED)],
+    }
+    _make_case(again, reference, school, reporter, dsl, deputy, pupils, checklist)
+    incident = Incident.objects.get(reference=reference)
+    earlier = reported_close_to(incident).filter(submitted_at__lt=incident.submitted_at).last()
+    if earlier is not None:
+        audit.record(
+            REPORTED_ALREADY,
+            actor=reporter,
+            target=incident,
+            school=school,
+            data={"reference": reference, "possibly_same_as": earlier.reference},
         )
     return 1
 

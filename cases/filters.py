@@ -2,12 +2,13 @@
 
 import django_filters
 from django import forms
-from django.db.models import Case, Exists, IntegerField, OuterRef, Prefetch, Q, When
+from django.db.models import Case, Exists, IntegerField, OuterRef, Prefetch, Q, Subquery, When
 from django.utils import timezone
 
 from incidents.models import Incident, IncidentPupil, Kind, Pupil, ReferralLine, Status, Urgency
+from incidents.services import SAME_PUPILS_WITHIN
 
-from .models import Task
+from .models import CaseLink, Task
 from .services import reviewers_of
 from .workflow import OPEN_STATUSES, URGENCY_ONCE_ACKNOWLEDGED
 
@@ -19,6 +20,29 @@ TASKS_OVERDUE = "overdue"
 TASKS_TODAY = "today"
 TASKS_DUE = "due"
 UNDECIDED = "no"
+
+
+def possibly_same_as():
+    """The reference of the first of the school's other cases about any of the same pupils
+    reported within a day of this one and not linked to it: possibly the same incident (as
+    `timeline.CaseFile.possibly_same` on the case page). Part of the inbox's one query."""
+    case = OuterRef(OuterRef("pk"))
+    linked = CaseLink.objects.filter(
+        Q(incident_id=case, linked_id=OuterRef("incident_id"))
+        | Q(linked_id=case, incident_id=OuterRef("incident_id"))
+    )
+    return Subquery(
+        IncidentPupil.objects.filter(
+            pupil__involvements__incident_id=OuterRef("pk"),
+            incident__school_id=OuterRef("school_id"),
+            incident__submitted_at__gte=OuterRef("submitted_at") - SAME_PUPILS_WITHIN,
+            incident__submitted_at__lte=OuterRef("submitted_at") + SAME_PUPILS_WITHIN,
+        )
+        .exclude(incident_id=OuterRef("pk"))
+        .exclude(Exists(linked))
+        .order_by("incident__submitted_at", "incident_id")
+        .values("incident__reference")[:1]
+    )
 
 
 def inbox_cases(school):
@@ -40,6 +64,7 @@ def inbox_cases(school):
             acknowledged_rank=Case(
                 When(status=Status.NEW, then=0), default=1, output_field=IntegerField()
             ),
+            possibly_same_as=possibly_same_as(),
         )
         .select_related("assigned_to")
         .prefetch_related(

@@ -11,6 +11,7 @@ from django.db.models import Prefetch, Q
 
 from guidance.triage import TYPOLOGY_LABELS
 from incidents.models import FollowUp, Incident, IncidentPupil, Status
+from incidents.services import REPORTED_ALREADY, SAME_PUPILS_WITHIN
 from safeguarding.models import AuditEvent, User
 
 from . import answers, assessment, reported, services
@@ -43,6 +44,7 @@ ACTION_TITLES = {
     "incident.pdf_downloaded": "Downloaded the case as a PDF",
     "incident.exported": "Exported the case",
     "case.escalated": "Reminded others: not acknowledged in time",
+    REPORTED_ALREADY: "Was told the DSL may already have a report about this",
 }
 
 FOLLOW_UP_ADDED = "incident.follow_up_added"  # written by incidents.services.add_follow_up
@@ -131,6 +133,19 @@ class CaseFile:
         return [
             other for other, _ in self.linked_cases if other.duplicate_of_id == self.incident.pk
         ]
+
+    @property
+    def possibly_same(self) -> list[Incident]:
+        """The school's cases about any of the same pupils reported within a day of this one
+        and not linked to it yet: possibly the same incident, reported twice."""
+        linked = {other.pk for other, _ in self.linked_cases}
+        close = {}
+        for pupil in self.pupils:
+            for other in pupil.earlier + pupil.later:
+                gap = abs(other.submitted_at - self.incident.submitted_at)
+                if gap <= SAME_PUPILS_WITHIN and other.pk not in linked:
+                    close[other.pk] = other
+        return sorted(close.values(), key=lambda other: other.submitted_at)
 
     @property
     def latest_override(self):

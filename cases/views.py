@@ -479,7 +479,11 @@ def link_case(request, incident):
 @access.case("change")
 def close_duplicate(request, incident):
     form = forms.DuplicateForm(
-        request.POST or None, incident=incident, cases=_cases_to_link(request, incident)
+        request.POST or None,
+        incident=incident,
+        cases=_cases_to_link(request, incident),
+        # From "Possibly the same incident as SG-…" on the case page: that case, to confirm.
+        initial={"reference": request.GET.get("reference", "")[:20]},
     )
     if (
         request.method == "POST"

@@ -373,6 +373,7 @@ def submit_report(*, actor: User, draft: ReportDraft, request=None) -> Incident:
         },
     )
     draft.delete()
+    _tell_if_reported_already(incident, actor=actor, request=request)
     notify_new_case(
         school=incident.school,
         incident_id=incident.pk,
@@ -381,6 +382,54 @@ def submit_report(*, actor: User, draft: ReportDraft, request=None) -> Incident:
     )
     notify_report_sent(incident=incident)
     return incident
+
+
+# Two reports about the same pupil this close together are possibly the same incident.
+SAME_PUPILS_WITHIN = timedelta(hours=24)
+# The reporter was told the DSL already has a report about this (written on the new case).
+REPORTED_ALREADY = "incident.reported_already"
+
+
+def reported_close_to(incident: Incident):
+    """The school's other reports about any of `incident`'s pupils made within a day of it
+    (before or after), oldest first: possibly the same incident."""
+    return (
+        Incident.objects.filter(
+            school_id=incident.school_id,
+            submitted_at__gte=incident.submitted_at - SAME_PUPILS_WITHIN,
+            submitted_at__lte=incident.submitted_at + SAME_PUPILS_WITHIN,
+            involvements__pupil__involvements__incident=incident,
+        )
+        .exclude(pk=incident.pk)
+        .distinct()
+        .order_by("submitted_at", "id")
+    )
+
+
+def _tell_if_reported_already(incident: Incident, *, actor: User, request=None) -> None:
+    """When another report at the school named any of the same pupils in the day before this
+    one, the reporter is told the DSL already has a report about this and will see them
+    together (the report-sent page, once: `reporter_told`). Nothing about the other report is
+    said: not who, when, its reference or what it says; and it is said only once the report is
+    sent, so nobody can ask whether a pupil is in a case without reporting (the new case, and
+    this event on it, name them to the DSL)."""
+    earlier = (
+        reported_close_to(incident)
+        .filter(submitted_at__lte=incident.submitted_at)
+        .order_by("-submitted_at", "-id")
+        .first()
+    )
+    incident.reporter_told = earlier is not None
+    if earlier is None:
+        return
+    audit.record(
+        REPORTED_ALREADY,
+        actor=actor,
+        target=incident,
+        school=incident.school,
+        request=request,
+        data={"reference": incident.reference, "possibly_same_as": earlier.reference},
+    )
 
 
 def _save_with_a_free_reference(incident: Incident, attempts: int = 5) -> None:

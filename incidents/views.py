@@ -35,6 +35,8 @@ from .referral_columns import COLUMN_HELP
 ALL_SCHOOL_ROLES = access.ALL_SCHOOL_ROLES
 PUPIL_LIST_ROLES = (Role.SCHOOL_ADMIN, Role.DSL, Role.DEPUTY_DSL)
 PUPILS_IN_SELECT = 500
+# The reference of a report just sent whose reporter is to be told the DSL already has one.
+REPORTED_ALREADY = "_reported_already"
 STEP_TITLES = {
     "what": "What happened",
     "who": "Who was involved",
@@ -377,6 +379,9 @@ def report_check(request, school, draft):
             if error.code == "already_sent":
                 return redirect("incidents:my_reports")
             return redirect("incidents:report_check", school=school.slug, draft=draft.pk)
+        if incident.reporter_told:
+            # Said on the report-sent page once, straight after sending (not on a later visit).
+            request.session[REPORTED_ALREADY] = incident.reference
         return redirect(
             "incidents:report_submitted", school=school.slug, reference=incident.reference
         )
@@ -420,6 +425,7 @@ def report_submitted(request, school, reference):
             "outcome": Outcome.from_dict(incident.outcome),
             # Nobody can open the case until the school has a DSL or deputy here.
             "has_lead": bool(case_reviewers(school)),
+            "reported_already": request.session.pop(REPORTED_ALREADY, None) == incident.reference,
         },
     )
 

@@ -18,8 +18,9 @@ def test_demo_cases_are_made_once_in_every_state(db, settings):
     settings.DEBUG = True
     call_command("seed_demo", stdout=io.StringIO())
     made = Incident.objects.filter(reference__startswith="SG-DEM").count()
-    # Each scenario, and one report of the first made again and closed as its duplicate.
-    assert made == len(demo.DEMO_SCHOOLS) * (len(demo.SCENARIOS) + 1)
+    # Each scenario, one report of the first made again and closed as its duplicate, and one
+    # about the same pupil within the day, not linked yet (possibly the same incident).
+    assert made == len(demo.DEMO_SCHOOLS) * (len(demo.SCENARIOS) + 2)
     demo_cases = Incident.objects.filter(reference__startswith="SG-DEM")
     assert set(demo_cases.values_list("status", flat=True)) == {
         Status.NEW,
@@ -99,11 +100,22 @@ def test_the_demo_shows_a_duplicate_pair_a_pupil_in_several_cases_and_an_overdue
     assert IncidentPupil.objects.filter(pupil=busiest).values("incident").distinct().count() >= 3
 
 
-def test_the_demo_shows_a_note_recorded_late(db, settings):
+def test_the_demo_shows_a_report_made_again_and_a_note_recorded_late(db, settings):
     from cases.models import CaseNote
+    from cases.timeline import load_case_file
+    from incidents.services import REPORTED_ALREADY
+    from safeguarding.models import AuditEvent
 
     settings.DEBUG = True
     call_command("seed_demo", stdout=io.StringIO())
+    again = Incident.objects.filter(reference__endswith=f"-{demo.REPORTED_AGAIN:04d}")
+    assert again.count() == len(demo.DEMO_SCHOOLS)
+    for incident in again:
+        first = Incident.objects.get(reference=incident.reference[:-4] + "0001")
+        assert first in load_case_file(incident).possibly_same
+        assert incident in load_case_file(first).possibly_same
+        told = AuditEvent.objects.get(action=REPORTED_ALREADY, target_id=str(incident.pk))
+        assert told.data["possibly_same_as"] in {first.reference, incident.reference[:-4] + "0090"}
     late = [note for note in CaseNote.objects.all() if note.recorded_late]
     assert len(late) == len(demo.DEMO_SCHOOLS)
     assert all(note.recorded_late_words.startswith("Recorded 3 days later") for note in late)
