@@ -2,8 +2,10 @@
 
 Migrations run in a one-shot service as the database owner, which then makes the
 least-privilege role (`create_app_db_role`); web, workers and beat connect as that role only.
-Alerts have a worker of their own; every long-running service has a health check that means
-something, time to finish its work when stopped, and is restarted when it exits."""
+Alerts have a worker of their own; the web server runs as two replicas behind a load balancer
+that passes on each client's address; every long-running service has a health check that means
+something, time to finish its work when stopped, and is restarted when it exits.
+Docker is not available where the tests run: these read the files, they do not start them."""
 
 import re
 from pathlib import Path
@@ -45,7 +47,15 @@ def database_url(service: dict) -> dict:
 
 def test_every_service_is_there_with_a_health_check(compose):
     services = compose["services"]
-    assert set(services) >= {"postgres", "redis", "migrate", "web", "worker-alerts", "worker"}
+    assert set(services) >= {
+        "postgres",
+        "redis",
+        "migrate",
+        "web",
+        "proxy",
+        "worker-alerts",
+        "worker",
+    }
     assert "beat" in services
     for name, service in services.items():
         if name == "migrate":
@@ -215,3 +225,68 @@ def test_stopping_leaves_time_to_finish_a_send(compose):
         assert grace > services.SEND_DEADLINE + 10, name
     assert seconds(compose["services"]["web"]["stop_grace_period"]) >= 25
     assert seconds(compose["services"]["beat"]["stop_grace_period"]) >= 10
+
+
+def nginx_directives(text: str) -> list[str]:
+    """deploy/nginx.conf's directives, one string each, comments and blank lines left out."""
+    lines = (line.split("#", 1)[0].strip() for line in text.splitlines())
+    return [line.rstrip(";").strip() for line in lines if line and line not in ("}",)]
+
+
+def test_web_runs_as_two_replicas_behind_a_load_balancer_that_passes_on_the_client(compose):
+    services = compose["services"]
+    web, proxy = services["web"], services["proxy"]
+    assert web["deploy"]["replicas"] == 2
+    # Two replicas cannot share one host port: only the balancer publishes one.
+    assert "ports" not in web
+    assert proxy["ports"] == ["127.0.0.1:8000:8000"]
+    assert proxy["image"].startswith("nginx:")
+    assert proxy["depends_on"]["web"]["condition"] == "service_healthy"
+    assert proxy["restart"] == "unless-stopped"
+    assert "/health/live/" in " ".join(proxy["healthcheck"]["test"])
+
+    (mount,) = proxy["volumes"]
+    source, target, mode = mount.split(":")
+    assert (target, mode) == ("/etc/nginx/nginx.conf", "ro")
+    directives = nginx_directives((ROOT / source).read_text())
+    assert "stream {" in directives  # TCP: requests pass through untouched
+    assert "upstream web {" in directives
+    assert any(d.startswith("server web:8000 ") and " resolve" in d for d in directives)
+    assert "proxy_pass web" in directives
+    # Each connection names its client, and gunicorn reads that as REMOTE_ADDR: otherwise the
+    # audit trail and the per-client password reset limit would see the balancer for everyone.
+    assert "proxy_protocol on" in directives
+    web_command = command(web)
+    assert "--proxy-protocol=v1" in web_command
+    # gunicorn reads the PROXY line at the start of a connection only: one request each.
+    assert "--keep-alive=0" in web_command
+    assert "--worker-class=gthread" in web_command
+
+
+def test_alerts_and_everything_else_are_on_separate_queues_and_workers(compose):
+    """New-case alerts never wait behind digests: what each scheduled job and each kind of
+    message is put on, and which worker takes it."""
+    from django.conf import settings
+
+    from notifications.models import ALERT_KINDS, DEFAULT_QUEUE, Kind, Outbox
+
+    def queue_of(task: str) -> str:
+        return settings.CELERY_TASK_ROUTES.get(task, {}).get("queue", DEFAULT_QUEUE)
+
+    scheduled = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
+    on_alerts = {task for task in scheduled if queue_of(task) == "alerts"}
+    assert on_alerts == {
+        "notifications.tasks.relay_pending",
+        "notifications.tasks.escalate_unacknowledged",
+    }
+    assert queue_of("notifications.tasks.send_daily_digests") == DEFAULT_QUEUE != "alerts"
+    for kind in Kind:
+        expected = "alerts" if kind in ALERT_KINDS else DEFAULT_QUEUE
+        assert Outbox(kind=kind).queue == expected, kind
+    assert Kind.NEW_CASE in ALERT_KINDS
+
+    services = compose["services"]
+    assert worker_queues(services["worker-alerts"]) == {"alerts"}
+    assert worker_queues(services["worker"]) == {DEFAULT_QUEUE}
+    # Neither waits for the other's tasks: each takes one task at a time per process.
+    assert settings.CELERY_WORKER_PREFETCH_MULTIPLIER == 1
