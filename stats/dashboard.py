@@ -18,7 +18,7 @@ from incidents.models import Kind
 
 from . import queries, summary
 from .charts import BarChart, LineChart, bar_chart, line_chart
-from .periods import Period
+from .periods import TERMS, Period
 from .queries import Scope
 from .rates import FEW_CASES, LOW_RELIABILITY, rate
 from .suppression import (
@@ -106,7 +106,8 @@ def _build(scope: Scope, period: Period) -> Dashboard:
     # None: publish exactly (see `_table`).
     threshold: int | None = None if is_exact else threshold_for(scope)
     by_month = _by_month(scope, period, threshold)
-    figures = [by_month, _by_kind(scope, period, threshold)]
+    by_term = _by_term(scope, period, threshold)
+    figures = [by_month, *([by_term] if by_term else []), _by_kind(scope, period, threshold)]
     if scope.school is None:
         rates, by_school = _by_school_and_outcome(scope, period, threshold_for(scope))
         figures += [by_school, rates]
@@ -219,7 +220,26 @@ def _links(specs: dict[str, TableSpec]) -> list[list[tuple[str, tuple[int, int]]
                 links.append([(figure, (len(counts), j)), (trend, (months, j))])
             else:  # categories down the side, the current decision in column 0
                 links.append([(figure, (j, 0)), (trend, (months, j))])
+    return links + _term_links(specs)
+
+
+def _term_links(specs: dict[str, TableSpec]) -> list[list[tuple[str, tuple[int, int]]]]:
+    """A whole year's terms: each term's months are the figure by month's, each term's total
+    the figure by term's, and the terms' total the year's."""
+    links: list[list[tuple[str, tuple[int, int]]]] = []
+    if "terms" in specs:  # a whole academic year: its terms are sums of its months
+        year_months = [m for _, (_, numbers) in TERMS.items() for m in numbers]
+        for t, key in enumerate(TERMS):
+            numbers = TERMS[key][1]
+            for i, number in enumerate(numbers):
+                month_row = _ACADEMIC_ORDER.index(number)
+                links.append([(f"term_{key}", (i, 0)), ("month", (month_row, 0))])
+            links.append([(f"term_{key}", (len(numbers), 0)), ("terms", (t, 0))])
+        links.append([("terms", (len(TERMS), 0)), ("month", (len(year_months), 0))])
     return links
+
+
+_ACADEMIC_ORDER = (9, 10, 11, 12, 1, 2, 3, 4, 5, 6, 7, 8)  # the month figure's rows, a year
 
 
 def month_label(month: dt.date) -> str:
@@ -299,6 +319,51 @@ def _months_to_come_not_applicable(figure: Figure, months: list[dt.date]) -> Fig
             for chart in figure.charts
         ),
         note="z: a month still to come.",
+    )
+
+
+def _by_term(scope: Scope, period: Period, threshold: int | None) -> Figure | None:
+    """The academic year's three terms, each the sum of its months (None for a shorter period,
+    which is one term or less, or spans two years). For a trust, each term is suppressed with
+    the months it adds up (tables `term_<key>`, not shown themselves) and the year's total."""
+    if period.term:
+        return None
+    counts = dict(_q(_source().cases_by_month, scope, period))
+    this_month = timezone.localdate().replace(day=1)
+    terms, labels, to_come = [], [], []
+    for key, (label, numbers) in TERMS.items():
+        months = [m for m in period.months if m.month in numbers]
+        in_term = [counts.get((m.year, m.month), 0) for m in months]
+        _table(
+            [[n] for n in in_term],
+            threshold,
+            row_totals=False,
+            column_totals=True,
+            key=f"term_{key}",
+        )  # registers the term's months with the linked tables
+        terms.append(sum(in_term))
+        labels.append(label)
+        to_come.append(months[0] > this_month)
+    figure = _one_column("terms", "Cases by term", "Term", labels, terms, threshold)
+    rows = tuple(
+        Row(row.label, (NOT_APPLICABLE,)) if later else row
+        for row, later in zip(figure.rows, to_come, strict=True)
+    )
+    under_way = any(m <= this_month for m in period.months) and period.months[-1] > this_month
+    return replace(
+        figure,
+        rows=rows,
+        charts=(bar_chart("Cases by term", [(row.label, row.values[0]) for row in rows]),),
+        note=(
+            "Terms as whole months: autumn September to December, spring January to March, "
+            "summer April to August, so they add up to the months above (a school's own term "
+            "dates differ by a few days, and figures are never split finer than a month)."
+            + (
+                " A term under way counts its cases so far; z: a term still to come."
+                if under_way
+                else ""
+            )
+        ),
     )
 
 

@@ -116,6 +116,11 @@ def _data_rows(dashboard: Dashboard, *, trust_name: str) -> Iterator[list[object
             for line in figure.rows:
                 month, year = line.label.rsplit(" ", 1)
                 yield row("Cases", ALL_CASES, TOTAL, line.values[0], when=(year, month))
+        elif figure.key == "terms":
+            # Each term a period of its own, as explore-education-statistics names them; the
+            # total is the year's, already the first row.
+            for line in figure.rows:
+                yield row("Cases", ALL_CASES, TOTAL, line.values[0], when=(time_period, line.label))
         elif figure.key == "school":
             yield from _school_rows(figure, row, trust_name)
         elif figure.key in TREND_BREAKDOWNS:

@@ -38,4 +38,14 @@ def test_the_dashboard_draws_trends_and_is_accessible(page, cast, make_case):  #
     assert nudified.inner_text().split()[-1] == "9"  # exact, not rounded
     check_accessibility(page, "school statistics")
     screenshot(page, "statistics-school-autumn")
+
+    # A whole year: cases by term beside cases by month, a chart and a table.
+    response = page.goto("/s/oakwood/statistics/?year=2025")
+    assert response is not None and response.status == 200
+    terms = page.locator("section[aria-labelledby='figure-terms']")
+    assert terms.locator("svg[role='img']").count() == 1
+    autumn = terms.locator("tbody tr", has_text="Autumn term")
+    assert autumn.inner_text().split()[-1] == str(len(kinds))
+    check_accessibility(page, "school statistics by term")
+    screenshot(page, "statistics-school-year-terms")
     assert page.script_errors == []

@@ -153,3 +153,36 @@ def test_the_joint_reader_catches_a_month_hidden_in_one_table_but_shown_in_anoth
     grids["month"][1][0], grids["month"][2][0] = 6, 20
     fixed, _ = fixed_unknowns(grids, links)
     assert month_0 in fixed
+
+
+@st.composite
+def years(draw):
+    return [draw(SMALLISH) for _ in range(12)], draw(st.integers(1, 8))
+
+
+@settings(max_examples=300, deadline=None)
+@given(years())
+def test_no_hidden_month_or_term_is_fixed_by_the_months_terms_and_year_together(year):
+    """The figure by term (each the sum of its months) beside the figure by month, linked as
+    the dashboard links them (`dashboard._term_links`)."""
+    from stats.dashboard import _ACADEMIC_ORDER, _term_links
+    from stats.periods import TERMS
+
+    months, threshold = year
+    by_number = dict(zip(_ACADEMIC_ORDER, months, strict=True))
+    specs = {"month": TableSpec([[n] for n in months], False, True)}
+    for key, (_, numbers) in TERMS.items():
+        specs[f"term_{key}"] = TableSpec([[by_number[m]] for m in numbers], False, True)
+    specs["terms"] = TableSpec(
+        [[sum(by_number[m] for m in numbers)] for _, numbers in TERMS.values()], False, True
+    )
+    links = _term_links(specs)
+    results = suppress_linked(specs, links, threshold)
+    grids = {name: grid(specs[name], results[name]) for name in specs}
+    for link in links:
+        hidden = {grids[name][pos[0]][pos[1]] == SUPPRESSED for name, pos in link}
+        assert len(hidden) <= 1, link
+    fixed, shared = fixed_unknowns(grids, links)
+    for name, table in results.items():
+        for pos in table.primary:
+            assert shared.get((name, pos), (name, pos)) not in fixed, (name, pos)
