@@ -83,21 +83,21 @@ def free_port() -> int:
 ARGS = parse_args()
 PORT = free_port()
 BASE = f"http://127.0.0.1:{PORT}"
-SERVER_ENV = {
-    **os.environ,
-    "DATABASE_URL": ARGS.database_url,
-    "DEBUG": "false",
-    "LOG_LEVEL": "ERROR",
-    "ALLOWED_HOSTS": "127.0.0.1",
-    # WhiteNoise looks for collected static files, which the sign-in needs none of.
-    "PYTHONWARNINGS": "ignore:No directory at:UserWarning",
-}
-for name in ("PRODUCTION", "EMAIL_URL", "CELERY_BROKER_URL"):
-    SERVER_ENV.pop(name, None)
-os.environ.update({k: v for k, v in SERVER_ENV.items() if k != "PATH"})
+# The server and this process (which sets up the people) read the same settings.
 for name in ("PRODUCTION", "EMAIL_URL", "CELERY_BROKER_URL"):
     os.environ.pop(name, None)
+os.environ.update(
+    {
+        "DATABASE_URL": ARGS.database_url,
+        "DEBUG": "false",
+        "LOG_LEVEL": "ERROR",
+        "ALLOWED_HOSTS": "127.0.0.1",
+        # WhiteNoise looks for collected static files, which the sign-in needs none of.
+        "PYTHONWARNINGS": "ignore:No directory at:UserWarning",
+    }
+)
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "safeguarding.settings")
+SERVER_ENV = dict(os.environ)
 
 
 def create_database(url: str) -> None:
