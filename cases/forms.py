@@ -1013,28 +1013,58 @@ SAY_WHY_REMOVED = "Write why this pupil is being taken off the case."
 
 
 class AddPupilForm(CaseForm):
+    """A pupil found by a search of the school's list (`shown`), their part and why. The choice
+    is checked against the whole list (`pupils`), not only what the search showed."""
+
     required_messages = {
         "pupil": "Choose the pupil.",
         "role": "Choose the pupil's part in the case.",
         "reason": SAY_WHY_ADDED,
     }
-    pupil = forms.ModelChoiceField(
-        label="Pupil",
-        queryset=None,
-        help_text="From the school's pupil list.",
-        widget=forms.Select(attrs={"class": "govuk-select"}),
-    )
+    pupil = forms.ModelChoiceField(label="Pupil", queryset=None, widget=forms.RadioSelect)
     role = forms.ChoiceField(
         label="Their part in the case", choices=PupilRole.choices, widget=forms.RadioSelect
     )
     reason = SafeTextField(label="Why are you adding them?", max_length=LONG, textarea=True)
     submit_label = "Add the pupil"
 
-    def __init__(self, *args, pupils=None, **kwargs):
+    def __init__(self, *args, pupils=None, shown=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["pupil"].queryset = pupils
-        self.fields["pupil"].label_from_instance = lambda p: (
-            f"{p.last_name}, {p.first_name} ({p.get_year_group_display()})"
+        field = self.fields["pupil"]
+        field.queryset = pupils
+        field.error_messages["invalid_choice"] = "Choose the pupil from the list."
+        # Shown: the search's results. Checked: the whole list (the queryset, not these).
+        field.choices = [
+            (str(p.pk), f"{p.last_name}, {p.first_name} ({p.get_year_group_display()})")
+            for p in shown
+        ]
+
+
+class PupilSearchForm(forms.Form):
+    """Find a pupil on the school's list by name (posted: names stay out of URLs)."""
+
+    q = SafeTextField(
+        label="Find the pupil",
+        max_length=SHORT,
+        help_text="Type part of their first or last name. Accents and apostrophes do not"
+        " matter: Sian finds Siân, OBrien finds O’Brien.",
+        error_messages={
+            "required": "Type part of the pupil's name.",
+            "max_length": f"Search for {SHORT} characters or fewer",
+        },
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["q"].widget.attrs.update(
+            {"class": "govuk-input govuk-!-width-two-thirds", "dir": "auto", "spellcheck": "false"}
+        )
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.add_input(
+            Submit(
+                "action", "Search", css_class="govuk-button--secondary", data_module="govuk-button"
+            )
         )
 
 

@@ -2,6 +2,7 @@
 
 import inspect
 import time
+import uuid
 from collections import defaultdict
 
 from django.contrib import messages
@@ -415,18 +416,75 @@ triage_override = _record_view(
     form_kwargs=lambda incident: {"current": services.current_assessment(incident)},
 )
 add_note = _record_view(forms.NoteForm, services.add_note, "Add a note")
-add_pupil = _record_view(
-    forms.AddPupilForm,
-    services.add_pupil,
-    "Add a pupil to the case",
-    intro="Add a pupil who is part of this case but was not named when it was reported. "
-    "The case then shows in their file. Your reason is on the timeline.",
-    form_kwargs=lambda incident: {
-        "pupils": Pupil.objects.filter(school=incident.school)
-        .on_list()
-        .order_by("last_name", "first_name")
-    },
+# At most this many pupils a search shows: type more of the name to narrow it.
+PUPILS_FOUND_AT_MOST = 30
+ADD_PUPIL_INTRO = (
+    "Add a pupil who is part of this case but was not named when it was reported. The case "
+    "then shows in their file. Your reason is on the timeline."
 )
+
+
+@access.case("change")
+@require_http_methods(["GET", "HEAD", "POST"])
+def add_pupil(request, incident):
+    """Find the pupil by name (a posted search, so no name is in the URL: the results are at
+    ?search=<id>), then choose them, their part and why. Nothing typed is lost on an error."""
+    searching = request.method == "POST" and request.POST.get("action") == "Search"
+    if searching:
+        search = forms.PupilSearchForm(request.POST)
+        if search.is_valid():
+            search_id = searches.remember(request, search.cleaned_data["q"])
+            return redirect(f"{request.path}?{searches.PARAM}={search_id}#found")
+        query = ""
+    else:
+        _, query = searches.recall(request)
+        search = forms.PupilSearchForm({"q": query} if query else None)
+    on_list = Pupil.objects.filter(school=incident.school).on_list()
+    found = []
+    if query:
+        matching = on_list.matching(query).order_by("last_name", "first_name")
+        found = list(matching[: PUPILS_FOUND_AT_MOST + 1])
+    shown = found[:PUPILS_FOUND_AT_MOST]
+    adding = request.method == "POST" and not searching
+    chosen = request.POST.get("pupil", "") if adding else ""
+    if chosen and chosen not in {str(p.pk) for p in shown}:
+        # Whoever was chosen stays chosen, even after the search ran out.
+        shown = list(on_list.filter(pk__in=[chosen] if _is_uuid(chosen) else [])) + shown
+    form = forms.AddPupilForm(
+        request.POST if adding else None, incident=incident, pupils=on_list, shown=shown
+    )
+    if adding and form.is_valid():
+        data = {name: form.cleaned_data[name] for name in ("pupil", "role", "reason")}
+        if _save_or_show_errors(
+            form,
+            lambda: services.add_pupil(
+                incident=incident, actor=request.user, request=request, **data
+            ),
+        ):
+            messages.success(request, "Saved.")
+            return _show_case(incident, request)
+    return _form_page(
+        request,
+        incident,
+        form,
+        "Add a pupil to the case",
+        ADD_PUPIL_INTRO,
+        pupil_search=search,
+        query=query,
+        too_many_found=len(found) > PUPILS_FOUND_AT_MOST,
+        nobody_found=bool(query) and not found,
+        show_add_form=bool(shown) or adding,
+    )
+
+
+def _is_uuid(value: str) -> bool:
+    try:
+        uuid.UUID(value)
+    except ValueError:
+        return False
+    return True
+
+
 remove_pupil = _record_view(
     forms.RemovePupilForm,
     services.remove_pupil,

@@ -30,6 +30,9 @@ def demo_pupil_rows(school_index: int) -> list[str]:
         last = LAST_NAMES[(n + school_index) % len(LAST_NAMES)]
         mis_id = f"DEMO-{school_index + 1}-{n + 1:03d}"
         rows.append(f"{first},{last},{year_group},{born.isoformat()},{mis_id}")
+    # A name with an accent and a curly apostrophe: "sian obrien" finds her, typed any way.
+    born = date(date.today().year - 13, 5, 9)
+    rows.append(f"Siân,Demo-O’Brien,8,{born.isoformat()},DEMO-{school_index + 1}-100")
     return rows
 
 

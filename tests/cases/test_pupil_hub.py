@@ -10,7 +10,7 @@ from cases import forms, services
 from cases.models import PupilChange
 from incidents.models import IncidentPupil, PupilRole, SenProvision, Status
 from safeguarding.models import AuditEvent
-from tests.conftest import post_form
+from tests.conftest import post_form, search_for
 
 from .conftest import make_incident, make_pupil
 
@@ -81,8 +81,9 @@ def test_the_dsl_adds_a_pupil_with_a_reason(cast, client_for):
     incident = make_incident(cast.school_a, cast.teacher, pupils=[(amy, PupilRole.PICTURED)])
     client = client_for(cast.deputy)
 
-    form = client.get(url("add_pupil", incident)).content.decode()
-    assert "Moss, Cal" in form and "Lane" not in form
+    form = search_for(client, url("add_pupil", incident), "moss", action="Search")
+    html = form.content.decode()
+    assert "Moss, Cal" in html and "Lane" not in html
     response = post_form(
         client,
         url("add_pupil", incident),

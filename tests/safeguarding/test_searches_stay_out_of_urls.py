@@ -24,7 +24,7 @@ def maya(cast):
 
 def pages(cast, maya):
     """(member, page, extra form fields, name of the search field) for each pupil search."""
-    make_incident(cast.school_a, cast.teacher, pupils=[(maya, PupilRole.PICTURED)])
+    incident = make_incident(cast.school_a, cast.teacher, pupils=[(maya, PupilRole.PICTURED)])
     draft = start_draft(actor=cast.teacher, school=cast.school_a)
     return [
         (cast.dsl, reverse("incidents:pupils", kwargs={"school": "oakwood"}), {}, "q"),
@@ -33,6 +33,13 @@ def pages(cast, maya):
             cast.teacher,
             reverse("incidents:report_who", kwargs={"school": "oakwood", "draft": draft.pk}),
             {"action": "search"},
+            "q",
+        ),
+        # The DSL adding a pupil to a case finds them by name.
+        (
+            cast.dsl,
+            reverse("cases:add_pupil", kwargs={"reference": incident.reference}),
+            {"action": "Search"},
             "q",
         ),
     ]
