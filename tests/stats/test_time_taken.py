@@ -31,7 +31,12 @@ def decide(cast, incident, hours, *, override=False):
         )
     else:
         Decision.objects.create(
-            incident=incident, recorded_by=cast.dsl, recorded_at=when, decision="refer", reasons="."
+            incident=incident,
+            recorded_by=cast.dsl,
+            recorded_at=when,
+            happened_on=when.date(),
+            decision="refer",
+            reasons=".",
         )
 
 
