@@ -113,7 +113,7 @@ def _build(scope: Scope, period: Period) -> Dashboard:
         figures += [by_school, rates]
     else:
         by_outcome = _by_outcome(scope, period, threshold)
-        roll = dict(_q(_source().pupils_on_roll, scope)).get(scope.school.pk, 0)
+        roll = dict(_q(_source().pupils_on_roll, scope, period)).get(scope.school.pk, 0)
         total = by_outcome.total_row.values[0]
         figures += [by_outcome, _rates_figure([(scope.school.name, total, total, roll)])]
     figures += [
@@ -420,7 +420,7 @@ def _by_school_and_outcome(scope: Scope, period: Period, threshold: int) -> tupl
     for school_id, outcome, n in _q(_source().cases_by_school_and_outcome, scope, period):
         per_school.setdefault(school_id, [0] * len(outcome_keys))[outcome_keys.index(outcome)] += n
 
-    roll = dict(_q(_source().pupils_on_roll, scope))
+    roll = dict(_q(_source().pupils_on_roll, scope, period))
     labels: list[str] = []
     counts: list[list[int]] = []
     rolls: list[int] = []
@@ -581,8 +581,11 @@ def _rates_figure(schools: list[tuple[str, Shown, int, int]]) -> Figure:
             "Rates are worked out from the cases as shown here (rounded, where figures are "
             "rounded), so they give nothing more away; a hidden count hides its rate. "
             f"{LOW_RELIABILITY}: based on fewer than {FEW_CASES} cases, so a case more or less "
-            "would change it a lot. Pupils on roll are today's, from the school's pupil list "
-            "(pupils added while reporting are not counted); x: the school has no pupil list."
+            "would change it a lot. Pupils on roll in the period, from the school's pupil list: "
+            "everyone on it who had not left before the period began (pupils who left since "
+            "are counted, and so are pupils who joined since, as the list has no joining "
+            "dates; pupils added while reporting are not counted); x: the school has no pupil "
+            "list."
         ),
     )
 

@@ -238,7 +238,9 @@ def metadata_rows(dashboard: Dashboard, *, product_name: str) -> list[list[objec
             "Value",
             "A whole number (a rate per 1,000 pupils to one decimal place); empty when flagged "
             f"c, z or x. {how} Rates per 1,000 pupils on roll are worked out from the count as "
-            "shown, and pupils on roll are today's, from the school's pupil list.",
+            "shown; pupils on roll are those on the school's pupil list who had not left before "
+            "the period began (the list has no joining dates, so pupils who joined since count "
+            "too).",
         ],
         [
             "flag",

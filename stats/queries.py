@@ -363,15 +363,20 @@ def cases_by_year_group_band(scope: Scope, period: Period) -> list[tuple[str, in
     )
 
 
-def pupils_on_roll(scope: Scope) -> list[tuple[int, int]]:
-    """(school id, pupils on roll today) from each school's pupil list: imported pupils who have
-    not left and whose details are held, not pupils a reporter added while reporting."""
-    today = timezone.localdate()
+def pupils_on_roll(scope: Scope, period: Period | None = None) -> list[tuple[int, int]]:
+    """(school id, pupils on roll in the period) from each school's pupil list: imported pupils
+    whose details are held, not pupils a reporter added while reporting, who had not left
+    before the period began (a transfer's leaving date), so a past year counts the pupils who
+    left since. The list holds no joining dates: pupils who joined after the period are
+    counted too. Without a period: today's roll."""
+    since = (
+        timezone.localdate() if period is None else min(period.start.date(), timezone.localdate())
+    )
     where = Q(school_id=scope.school.pk) if scope.school else Q(school__trust_id=scope.trust.pk)
     return list(
         Pupil.objects.on_list()
         .filter(where, added_from_report=False)
-        .filter(Q(leaving_date__isnull=True) | Q(leaving_date__gt=today))
+        .filter(Q(leaving_date__isnull=True) | Q(leaving_date__gte=since))
         .order_by()
         .values("school_id")
         .annotate(n=Count("id"))

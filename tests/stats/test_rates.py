@@ -13,7 +13,7 @@ from django.utils import timezone
 from incidents.models import Pupil
 from safeguarding.models import School
 from stats.dashboard import OTHER_SCHOOLS, build_dashboard
-from stats.periods import Period
+from stats.periods import Period, current_academic_year
 from stats.queries import Scope
 from stats.rates import Rate, rate
 from tests.stats.conftest import at
@@ -33,9 +33,9 @@ def trust_with_rolls(cast, make_case):
     """Oakwood: 200 on roll, 12 cases. Birch: 100 on roll, 7 cases. Ash: 50 on roll, 2 cases
     (counted with Other schools). Cedar: no pupil list, 6 cases."""
     pupils(cast.school_a, 200)
-    # Not on roll: a leaver, a pupil added while reporting, a pupil whose file was disposed of.
-    yesterday = timezone.localdate() - dt.timedelta(days=1)
-    pupils(cast.school_a, 1, leaving_date=yesterday)
+    # Not on roll: a pupil who left before the year, a pupil added while reporting, a pupil
+    # whose file was disposed of.
+    pupils(cast.school_a, 1, leaving_date=dt.date(2025, 7, 18))
     pupils(cast.school_a, 1, added_from_report=True)
     pupils(cast.school_a, 1, details_removed_at=timezone.now())
     birch = School.objects.create(name="Birch Primary", slug="birch", trust=cast.trust_a)
@@ -102,3 +102,24 @@ def test_the_export_carries_the_rate_with_its_u_flag(cast, client_for, trust_wit
     assert rate_rows["Oakwood Academy"] == ("50.0", "")
     assert rate_rows["Birch Primary"] == ("50.0", "u")
     assert rate_rows["Cedar High"] == ("", "x")
+
+
+def test_the_roll_is_the_periods_a_pupil_who_left_since_counts_for_the_years_they_were_there(
+    cast, make_case
+):
+    pupils(cast.school_a, 40)
+    pupils(cast.school_a, 10, leaving_date=dt.date(2026, 3, 27))  # left in 2025 to 2026
+    pupils(cast.school_a, 5, leaving_date=dt.date(2025, 8, 31))  # left the day before it began
+    make_case(cast.school_a, at(2025, 10, 1))
+    make_case(cast.school_a, timezone.now())
+    scope = Scope(school=cast.school_a)
+    assert rates(build_dashboard(scope, YEAR))["Oakwood Academy"][1] == 50
+    assert rates(build_dashboard(scope, Period(2024)))["Oakwood Academy"][1] == 55
+    this_year = Period(current_academic_year())
+    assert rates(build_dashboard(scope, this_year))["Oakwood Academy"][1] == 40
+    last_12 = build_dashboard(scope, Period(2025, "last_12_months"))
+    # The March 2026 leavers were on roll in the twelve months up to this one if they began by then.
+    began = last_12.period.months[0]
+    assert rates(last_12)["Oakwood Academy"][1] == (50 if began <= dt.date(2026, 3, 27) else 40)
+    note = next(f for f in last_12.figures if f.key == "rates").note
+    assert "had not left before the period began" in note
