@@ -14,6 +14,9 @@ Speed, too: WeasyPrint's own browser defaults (some 250 rules, each matched agai
 element) are replaced by ours (static/pdf/user_agent.css): the same values for the elements our
 templates print, and nothing for the forms, lists and legacy tags they never use.
 
+And a rule under one side of a box (the line under each timeline entry, item and heading) is
+drawn as the filled rectangle it is (`_draw_border`), not as WeasyPrint 70's clipped ring.
+
 Accessible: every document is PDF/UA-1 (WeasyPrint's `pdf_variant`), so it is tagged (headings,
 paragraphs, tables and their header cells as structure, in reading order), names its language
 (the template's `lang`) and shows its `<title>` as the window title in a reader.
@@ -23,9 +26,12 @@ import mimetypes
 import threading
 from pathlib import Path
 
+import weasyprint
 from django.conf import settings
 from django.template.loader import render_to_string
 from weasyprint import CSS, HTML
+from weasyprint import draw as weasyprint_draw
+from weasyprint.draw.color import get_color
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
@@ -79,6 +85,53 @@ class _PerThread(threading.local):
 
 
 _per_thread = _PerThread()
+
+
+_SIDES = ("top", "right", "bottom", "left")
+_weasyprint_draw_border = weasyprint_draw.draw_border
+
+
+def _draw_border(stream, box):
+    """WeasyPrint's border drawing, with a shortcut for a solid border on one side only and
+    square corners: the same pixels as WeasyPrint draws (its ring between the border and padding
+    boxes, clipped to that side, is that rectangle) for a tenth of the work. Anything else is
+    WeasyPrint's own drawing."""
+    style = box.style
+    widths = [getattr(box, f"border_{side}_width") for side in _SIDES]
+    drawn = [index for index, width in enumerate(widths) if width]
+    if (
+        len(drawn) != 1
+        or style["visibility"] != "visible"
+        or style["border_image_source"][0] != "none"
+        or style["column_width"] != "auto"
+        or style["column_count"] != "auto"
+        or style[f"border_{_SIDES[drawn[0]]}_style"] != "solid"
+        or any(rx or ry for rx, ry in box.rounded_border_box()[4:])
+    ):
+        return _weasyprint_draw_border(stream, box)
+    side = _SIDES[drawn[0]]
+    color = get_color(style, f"border_{side}_color")
+    if not color.alpha:
+        return None
+    x, y = box.border_box_x(), box.border_box_y()
+    width, height = box.border_width(), box.border_height()
+    line = widths[drawn[0]]
+    rectangle = {
+        "top": (x, y, width, line),
+        "right": (x + width - line, y, line, height),
+        "bottom": (x, y + height - line, width, line),
+        "left": (x, y, line, height),
+    }[side]
+    with stream.artifact(), stream.stacked():
+        stream.set_color(color)
+        stream.rectangle(*rectangle)
+        stream.fill()
+    return None
+
+
+# Only for the WeasyPrint this was measured and checked against (pyproject.toml pins it).
+if weasyprint.__version__ == "70.0":
+    weasyprint_draw.draw_border = _draw_border
 
 
 class _Document(HTML):
