@@ -47,6 +47,14 @@ from .models import (
 CASE_IS_CLOSED = "This case is closed. Reopen it to add to it."
 NOT_IN_FUTURE = "The date must be today or in the past."
 TIME_NOT_IN_FUTURE = "The time must be now or earlier: it is {now} now."
+# A pupil's file that reached their new school (records/) leaves this school's copy read-only.
+CASE_READ_ONLY = (
+    "This case is kept read-only: every pupil in it has left and their file has gone to their "
+    "new school. You can still move its status on and close it, but not reopen it."
+)
+PUPIL_PART_READ_ONLY = (
+    "{pupil}'s file has gone to their new school: their part in this case is kept read-only."
+)
 ASSIGNEE_NOT_REVIEWER = "Choose the DSL or a deputy DSL of this school."
 ONLY_DSL_VIEWS_IMAGERY = "Only the DSL may record viewing imagery."
 TASK_OWNER_NOT_STAFF = "Choose someone who works at this school."
@@ -121,10 +129,40 @@ def _when_it_happened(record: CaseRecord) -> None:
             raise CaseError(TIME_NOT_IN_FUTURE.format(now=f"{now:%H:%M}"), field="happened_time")
 
 
-def _add_record(record: CaseRecord, *, actor: User, request, **data) -> CaseRecord:
-    incident = _lock(record.incident)
+def transferred(pupils) -> list[Pupil]:
+    """Those of a case's `pupils` whose file has gone to their new school: their part in the
+    case (their details, their roles) is kept read-only at this school, as the record of what
+    was sent."""
+    return [pupil for pupil in pupils if pupil.file_transferred_at is not None]
+
+
+def all_gone(pupils) -> bool:
+    """Every one of a case's `pupils` has left with their file: nothing more is added to the
+    case here; its status may still move on to closed, never back. A case with a pupil who
+    stays stays open to work on for them."""
+    pupils = list(pupils)
+    return bool(pupils) and len(transferred(pupils)) == len(pupils)
+
+
+def is_read_only(incident: Incident) -> bool:
+    return all_gone(Pupil.objects.filter(involvements__incident=incident).distinct())
+
+
+def _check_editable(incident: Incident) -> None:
     if incident.status == Status.CLOSED:
         raise CaseError(CASE_IS_CLOSED)
+    if is_read_only(incident):
+        raise CaseError(CASE_READ_ONLY)
+
+
+def _check_pupil_part(pupil: Pupil, *, field: str = "pupil") -> None:
+    if pupil.file_transferred_at is not None:
+        raise CaseError(PUPIL_PART_READ_ONLY.format(pupil=pupil), field=field)
+
+
+def _add_record(record: CaseRecord, *, actor: User, request, **data) -> CaseRecord:
+    incident = _lock(record.incident)
+    _check_editable(incident)
     _when_it_happened(record)
     record.recorded_by = actor
     record.save()
@@ -150,6 +188,8 @@ def change_status(
 ) -> StatusChange:
     """Move the case along the workflow (cases/workflow.py), keeping its dates in step."""
     locked = _lock(incident)
+    if locked.status == Status.CLOSED and is_read_only(locked):
+        raise CaseError(CASE_READ_ONLY)
     try:
         workflow.check_move(
             locked.status, to_status, reason=reason, closing_outcome=closing_outcome
@@ -209,7 +249,7 @@ def acknowledge(*, incident: Incident, actor: User, request=None) -> StatusChang
     change = change_status(
         incident=incident, actor=actor, to_status=Status.ACKNOWLEDGED, request=request
     )
-    if incident.assigned_to_id is None:
+    if incident.assigned_to_id is None and not is_read_only(incident):
         assign(incident=incident, actor=actor, assignee=actor, request=request)
     return change
 
@@ -246,8 +286,7 @@ def assign(*, incident: Incident, actor: User, assignee: User, request=None) -> 
     if not reviewers_of(incident.school).filter(pk=assignee.pk).exists():
         raise CaseError(ASSIGNEE_NOT_REVIEWER, field="assignee")
     locked = _lock(incident)
-    if locked.status == Status.CLOSED:
-        raise CaseError(CASE_IS_CLOSED)
+    _check_editable(locked)
     previous = locked.assigned_to_id
     if previous == assignee.pk:
         return
@@ -576,8 +615,7 @@ def add_task(
 @transaction.atomic
 def complete_task(*, task: Task, actor: User, request=None) -> Task:
     incident = _lock(task.incident)
-    if incident.status == Status.CLOSED:
-        raise CaseError(CASE_IS_CLOSED)
+    _check_editable(incident)
     task = Task.objects.select_for_update().get(pk=task.pk)
     if task.done_at is not None:
         return task
@@ -779,8 +817,9 @@ def link_cases(
     person responsible...). Shown on both cases and on both timelines; nothing moves."""
     _check_pair(incident, other)
     locked, other = _lock_pair(incident, other)
-    if locked.status == Status.CLOSED:
-        raise CaseError(CASE_IS_CLOSED)
+    _check_editable(locked)
+    if is_read_only(other):
+        raise CaseError(CASE_READ_ONLY, field="reference")
     if links_between(locked, other).exists():
         raise CaseError(ALREADY_LINKED, field="reference")
     return _link(
@@ -802,8 +841,9 @@ def close_as_duplicate(
         raise CaseError(
             ALREADY_A_DUPLICATE.format(reference=locked.duplicate_of.reference), field="reference"
         )
-    if locked.status == Status.CLOSED:
-        raise CaseError(CASE_IS_CLOSED)
+    _check_editable(locked)
+    if is_read_only(original):
+        raise CaseError(CASE_READ_ONLY, field="reference")
     if original.duplicate_of_id is not None:
         raise CaseError(
             ORIGINAL_IS_A_DUPLICATE.format(
@@ -860,6 +900,7 @@ def add_pupil(
     """Add a pupil of the school to the case in `role`, saying why (on the timeline)."""
     if pupil.school_id != incident.school_id or pupil.details_removed_at is not None:
         raise CaseError(PUPIL_NOT_AT_SCHOOL, field="pupil")
+    _check_pupil_part(pupil)
     change = PupilChange(
         incident=incident, pupil=pupil, role=role, added=True, reason=reason.strip()
     )
@@ -882,6 +923,7 @@ def remove_pupil(
     list; the case leaves their file if it was their only part in it."""
     if involvement.incident_id != incident.pk:
         raise CaseError(NOT_IN_THIS_CASE, field="involvement")
+    _check_pupil_part(involvement.pupil, field="involvement")
     change = PupilChange(
         incident=incident,
         pupil=involvement.pupil,

@@ -100,6 +100,14 @@ def case_detail(request, incident):
     with_views = request.GET.get("views") == "shown"
     newest_first = request.GET.get("order") == "newest"
     timeline_entries = case_file.timeline if with_views else case_file.actions
+    pupils = [entry.pupil for entry in case_file.pupils]
+    read_only = services.all_gone(pupils)
+    # The pupils have gone with their files: the case can be moved on and closed, not reopened.
+    moves = (
+        []
+        if read_only and incident.status == Status.CLOSED
+        else workflow.moves_from(incident.status)
+    )
     return render(
         request,
         "cases/case_detail.html",
@@ -110,10 +118,12 @@ def case_detail(request, incident):
             "with_views": with_views,
             "newest_first": newest_first,
             "views_hidden": len(case_file.timeline) - len(case_file.actions),
-            "moves": workflow.moves_from(incident.status),
-            "offered_move": _offered_move(request, incident),
+            "moves": moves,
+            "offered_move": None if read_only else _offered_move(request, incident),
             "is_dsl": Role.DSL in request.school_roles,
-            "is_open": incident.status != Status.CLOSED,
+            "is_open": incident.status != Status.CLOSED and not read_only,
+            "read_only": read_only,
+            "transferred": services.transferred(pupils),
             "Status": Status,
         },
     )
@@ -640,11 +650,15 @@ def pupil_details(request, school, pupil):
         access.deny(request, 404, school=school, reason="pupil not at this school")
     form = forms.PupilDetailsForm(request.POST or None, pupil=pupil_obj)
     if request.method == "POST" and form.is_valid():
-        changed = pupil_services.update_pupil_details(
-            pupil=pupil_obj, actor=request.user, request=request, **form.details()
-        )
-        messages.success(request, "Saved." if changed else "Nothing had changed.")
-        return redirect("cases:pupil_file", school=school.slug, pupil=pupil_obj.pk)
+        try:
+            changed = pupil_services.update_pupil_details(
+                pupil=pupil_obj, actor=request.user, request=request, **form.details()
+            )
+        except pupil_services.PupilDetailsReadOnly as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, "Saved." if changed else "Nothing had changed.")
+            return redirect("cases:pupil_file", school=school.slug, pupil=pupil_obj.pk)
     if request.method == "GET":
         audit.record(
             "pupil.viewed", actor=request.user, target=pupil_obj, school=school, request=request

@@ -133,6 +133,11 @@ class Pupil(models.Model):
     # Set when the pupil's file was disposed of at its retention review: the name, date of birth
     # and ids are gone; the row stays so the anonymised statistics still count the case.
     details_removed_at = models.DateTimeField(null=True, blank=True)
+    # Set when the pupil's file reached their new school (accepted there, or receipt of the
+    # secure export confirmed; records/): this school's copy is then kept read-only, and
+    # cases/ refuses changes to the pupil's part (their details, their part in a case).
+    file_transferred_at = models.DateTimeField(null=True, blank=True)
+    file_transferred_to = models.CharField(max_length=200, blank=True)
 
     # What a referral to the police or children's social care asks about the child: entered by
     # the DSL on the pupil's file or imported from the school's MIS. Blank (or None) is "not
@@ -199,6 +204,7 @@ class Pupil(models.Model):
         "mis_id",
         "leaving_date",
         "destination",
+        "file_transferred_to",
         "sex",
         "upn",
         "address",

@@ -979,6 +979,13 @@ def _details_imported(pupil: Pupil, details, *, actor: User, result: ImportResul
 # A pupil's details for a referral --------------------------------------------------------------
 
 PUPIL_DETAILS_CHANGED = "pupil.details_changed"
+PUPIL_DETAILS_READ_ONLY = (
+    "This pupil's file has gone to their new school: their details here are kept read-only."
+)
+
+
+class PupilDetailsReadOnly(ValueError):
+    """The pupil's file reached their new school (records/): this school's copy is read-only."""
 
 
 @transaction.atomic
@@ -998,6 +1005,8 @@ def update_pupil_details(
     those names; nothing is written when nothing changed.
     """
     pupil = Pupil.objects.select_for_update().get(pk=pupil.pk)
+    if pupil.file_transferred_at is not None:
+        raise PupilDetailsReadOnly(PUPIL_DETAILS_READ_ONLY)
     changed = [name for name in Pupil.REFERRAL_FIELDS if getattr(pupil, name) != fields[name]]
     for name in changed:
         setattr(pupil, name, fields[name])

@@ -41,6 +41,9 @@ ALREADY_SENT = "The file has already been sent: see its transfer below."
 SAME_SCHOOL = "Choose the pupil's new school, not your own."
 SAY_WHY_NAMES_KEPT = "Write why the other pupils' names should stay in the file."
 TRANSFER_CLOSED = "This transfer is no longer waiting: it was {status}."
+FILE_TRANSFERRED = (
+    "This pupil's file has gone to their new school: this school's copy is kept read-only."
+)
 SAY_WHY_REJECTED = (
     "Write why you are rejecting the file, for example that the pupil is not coming to your school."
 )
@@ -121,6 +124,8 @@ def record_leaving(
     """Set (or clear) the pupil's leaving date and destination, as the pupil import can."""
     if pupil.details_removed_at is not None:
         raise RecordsError(FILE_DISPOSED)
+    if pupil.file_transferred_at is not None:
+        raise RecordsError(FILE_TRANSFERRED)
     pupil.leaving_date = leaving_date
     pupil.destination = destination if leaving_date else ""
     pupil.save(update_fields=["leaving_date", "destination"])
@@ -247,6 +252,15 @@ def send_transfer(
     return transfer
 
 
+def _mark_transferred(pupil: Pupil, *, to: str, at) -> None:
+    """The file reached the new school: the sending school's copy becomes read-only (the
+    pupil's details, their part in each case: cases/services.py refuses changes to them; a
+    case none of whose pupils stays is read-only as a whole). The receipt itself (who, when)
+    stays on the transfer or export."""
+    Pupil.objects.filter(pk=pupil.pk).update(file_transferred_at=at, file_transferred_to=to)
+    pupil.file_transferred_at, pupil.file_transferred_to = at, to
+
+
 def _lock_transfer(transfer: Transfer) -> Transfer:
     locked = Transfer.objects.select_for_update().get(pk=transfer.pk)
     if not locked.is_open:
@@ -325,6 +339,7 @@ def accept_transfer(
     transfer.decided_by = actor
     transfer.decided_at = received.accepted_at
     transfer.save(update_fields=["status", "decided_by", "decided_at"])
+    _mark_transferred(transfer.pupil, to=transfer.to_school.name, at=received.accepted_at)
     audit.record(
         "file.transfer_accepted",
         actor=actor,
@@ -506,6 +521,7 @@ def confirm_export_receipt(
     record.receipt_confirmed_on = confirmed_on
     record.receipt_confirmed_by = confirmed_by
     record.save(update_fields=["receipt_confirmed_on", "receipt_confirmed_by"])
+    _mark_transferred(record.pupil, to=record.recipient_school, at=timezone.now())
     audit.record(
         "file.export_received",
         actor=actor,
@@ -971,3 +987,4 @@ def mark_answered(
         },
     )
     return sar
+
