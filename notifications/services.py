@@ -440,6 +440,7 @@ def _message_for(row: Outbox) -> tuple[str, dict]:
         return row.kind, {
             "school_name": row.school.name,
             "inbox_link": site_link(row.case_path),
+            "files_link": site_link(f"/s/{row.school.slug}/records/"),
             **open_items(row.recipient, row.school),
         }
     return row.kind, {
@@ -1053,9 +1054,12 @@ def remind_tasks(*, now: datetime | None = None) -> list[int]:
 
 
 def open_items(user: User, school: School) -> dict[str, int]:
-    """Counts for one DSL's daily summary at one school: numbers only, never words."""
+    """Counts for one DSL's daily summary at one school: numbers only, never words. Besides the
+    cases, the school's file work (records.work.digest_counts): files to send or accept,
+    reviews due, subject access requests due or overdue."""
     from cases.models import Task
     from incidents.models import Incident, Status
+    from records.work import digest_counts
 
     today = timezone.localdate()
     cases = Incident.objects.filter(school=school)
@@ -1068,6 +1072,7 @@ def open_items(user: User, school: School) -> dict[str, int]:
         "open_cases": cases.exclude(status=Status.CLOSED).count(),
         "tasks_due_today": tasks.filter(due_on=today).count(),
         "tasks_overdue": tasks.filter(due_on__lt=today).count(),
+        **digest_counts(school, today=today),
     }
 
 

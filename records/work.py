@@ -111,6 +111,21 @@ def due_work(school: School, *, today: date | None = None) -> DueWork:
     return work
 
 
+def digest_counts(school: School, *, today: date | None = None) -> dict[str, int]:
+    """The file work in a DSL's daily summary (notifications.open_items): numbers only, never
+    a name or a reference."""
+    work = due_work(school, today=today)
+    return {
+        "files_to_send": len(work.to_send),
+        "files_to_send_overdue": work.to_send_overdue,
+        "files_not_acknowledged": work.waiting_overdue,
+        "files_to_accept": len(work.incoming),
+        "reviews_due": work.reviews_due,
+        "requests_due_soon": work.requests_due_soon,
+        "requests_overdue": work.requests_overdue,
+    }
+
+
 def chase(*, now: datetime | None = None) -> list[int]:
     """Remind and escalate, once per occasion. Safe to run as often as wanted."""
     now = timezone.localtime(now or timezone.now())
