@@ -115,6 +115,23 @@ def seed_demo_data(stdout) -> None:
             received_on=today - timedelta(days=20),
         )
         stdout.write("  A subject access request, due in about ten days")
+        withdrawn = services.log_request(
+            school=ashgrove,
+            pupil=lola,
+            actor=dsl,
+            requester_name="Mr Demo-Hart",
+            relationship=SubjectAccessRequest.Relationship.PARENT,
+            how_received=SubjectAccessRequest.How.SPOKEN,
+            received_on=today - timedelta(days=60),
+        )
+        services.end_without_disclosure(
+            sar=withdrawn,
+            actor=dsl,
+            outcome=SubjectAccessRequest.Status.WITHDRAWN,
+            reason="He rang to say the family had the letters they needed from the council.",
+            ended_on=today - timedelta(days=45),
+        )
+        stdout.write("  A subject access request withdrawn by the parent who made it")
 
 
 def _former_pupil_due_for_review(school: School, dsl: User, today: date) -> None:

@@ -140,7 +140,7 @@ def erase_file(*, pupil: Pupil, school: School) -> tuple[int, int]:
     requests = SubjectAccessRequest.objects.filter(pupil=pupil, school=school)
     for sar in requests:
         sar.items.all().delete()
-    requests.update(requester_name="", extension_reason="")
+    requests.update(requester_name="", extension_reason="", closed_reason="")
 
     pupil.remove_details()  # every personal field, and their parents' and agencies' details
     return erased, kept

@@ -277,6 +277,34 @@ class ItemForm(RecordsForm):
     required_messages = {"choice": "Choose what to do with this item."}
 
 
+class EndRequestForm(RecordsForm):
+    outcome = forms.ChoiceField(
+        label="What happened",
+        choices=[
+            (SubjectAccessRequest.Status.WITHDRAWN, "The requester withdrew it"),
+            (
+                SubjectAccessRequest.Status.CLOSED,
+                "Closed without disclosure (for example, who asked could not be confirmed, or "
+                "the school holds nothing about the pupil)",
+            ),
+        ],
+        widget=forms.RadioSelect,
+    )
+    reason = SafeTextField(
+        label="Why",
+        help_text="What the requester said, or why nothing will be disclosed.",
+        max_length=LONG,
+        textarea=True,
+        rows=3,
+    )
+    ended_on = _date("Date", validators=[_past])
+    required_messages = {
+        "outcome": "Choose what happened.",
+        "reason": "Write why.",
+        "ended_on": "Enter the date.",
+    }
+
+
 class AnsweredForm(RecordsForm):
     answered_on = _date("Date the disclosure was sent", validators=[_past])
     required_messages = {"answered_on": "Enter the date the disclosure was sent."}

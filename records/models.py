@@ -262,7 +262,11 @@ class SubjectAccessRequest(models.Model):
     class Status(models.TextChoices):
         OPEN = "open", "Open"
         ANSWERED = "answered", "Answered"
-        WITHDRAWN = "withdrawn", "Withdrawn"
+        WITHDRAWN = "withdrawn", "Withdrawn by the requester"
+        CLOSED = "closed", "Closed without disclosure"
+
+    # How an open request ends without a disclosure (`closed_reason` says why).
+    ENDED_WITHOUT_DISCLOSURE = (Status.WITHDRAWN, Status.CLOSED)
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     reference = models.CharField(max_length=16, unique=True, default=request_reference)
@@ -277,6 +281,11 @@ class SubjectAccessRequest(models.Model):
     extension_reason = models.TextField(blank=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
     answered_on = models.DateField(null=True, blank=True)
+    closed_on = models.DateField(null=True, blank=True, help_text="Withdrawn or closed on.")
+    closed_reason = models.TextField(blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     logged_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )

@@ -83,6 +83,11 @@ BEST_INTERESTS_ONLY_FOR_PARENTS = (
     "This exemption applies only to a request from a parent or carer with parental responsibility."
 )
 UNKNOWN_ITEM = "That item is not in this pupil's file."
+CHOOSE_HOW_ENDED = "Choose whether the request was withdrawn or is closed without disclosure."
+SAY_WHY_ENDED = (
+    "Write why: what the requester said when withdrawing it, or why nothing will be disclosed."
+)
+BEFORE_RECEIVED = "The request arrived on {received}: the date cannot be before it."
 
 DEFAULT_RULE_REASON = (
     "Kept until the pupil's date of birth plus 25 years, then reviewed (IRMS Information "
@@ -988,3 +993,45 @@ def mark_answered(
     )
     return sar
 
+
+@transaction.atomic
+def end_without_disclosure(
+    *,
+    sar: SubjectAccessRequest,
+    actor: User,
+    outcome: str,
+    reason: str,
+    ended_on: date,
+    today: date | None = None,
+    request=None,
+) -> SubjectAccessRequest:
+    """The requester withdrew the request, or it is closed without a disclosure (their identity
+    could not be confirmed, it was manifestly unfounded or excessive...). Either way, why is
+    recorded, and it leaves the lists of what is due."""
+    sar = _lock_open(sar)
+    if outcome not in SubjectAccessRequest.ENDED_WITHOUT_DISCLOSURE:
+        raise RecordsError(CHOOSE_HOW_ENDED, field="outcome")
+    if not reason.strip():
+        raise RecordsError(SAY_WHY_ENDED, field="reason")
+    if ended_on > _today(today):
+        raise RecordsError(SENT_IN_FUTURE, field="ended_on")
+    if ended_on < sar.received_on:
+        raise RecordsError(
+            BEFORE_RECEIVED.format(received=f"{sar.received_on:%-d %B %Y}"), field="ended_on"
+        )
+    sar.status = outcome
+    sar.closed_on = ended_on
+    sar.closed_reason = reason
+    sar.closed_by = actor
+    sar.save(update_fields=["status", "closed_on", "closed_reason", "closed_by"])
+    audit.record(
+        "subject_access.withdrawn"
+        if outcome == SubjectAccessRequest.Status.WITHDRAWN
+        else "subject_access.closed",
+        actor=actor,
+        target=sar,
+        school=sar.school,
+        request=request,
+        data={"reference": sar.reference, "outcome": outcome, "ended_on": str(ended_on)},
+    )
+    return sar

@@ -39,4 +39,5 @@ urlpatterns = [
     path(sar + "items/<str:key>/", views.item, name="item"),
     path(sar + "disclosure.pdf", views.disclosure_pdf, name="disclosure_pdf"),
     path(sar + "answered/", views.answered, name="answered"),
+    path(sar + "close/", views.end_request, name="end_request"),
 ]

@@ -921,3 +921,38 @@ def answered(request, school, sar):
         submit="Save",
         sar=sar,
     )
+
+
+@access.school_role(*LEADS)
+@require_http_methods(GET_POST)
+def end_request(request, school, sar):
+    sar = _request(request, school, sar)
+    form = forms.EndRequestForm(request.POST or None)
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and _saved(
+            form,
+            lambda: services.end_without_disclosure(
+                sar=sar, actor=request.user, request=request, **form.cleaned_data
+            ),
+        )
+    ):
+        withdrawn = form.cleaned_data["outcome"] == SubjectAccessRequest.Status.WITHDRAWN
+        messages.success(
+            request,
+            "The request is marked as withdrawn."
+            if withdrawn
+            else "The request is closed without disclosure.",
+        )
+        return redirect("records:request", school=school.slug, sar=sar.reference)
+    return _form_page(
+        request,
+        school,
+        form,
+        title="Withdrawn, or closed without disclosure",
+        back=f"/s/{school.slug}/subject-access/{sar.reference}/",
+        submit="Close the request",
+        intro="The request leaves the list of what is due. What you write here stays with it.",
+        sar=sar,
+    )

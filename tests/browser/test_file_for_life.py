@@ -80,6 +80,20 @@ def test_a_leavers_file_is_sent_and_accepted_between_two_demo_schools(page, demo
     transfer.refresh_from_db()
     assert transfer.status == Transfer.Status.ACCEPTED
     assert ReceivedFile.objects.get(transfer=transfer).school.slug == "willow-lane"
+    sign_out(page)
+
+    # Back at Ashgrove the file is marked transferred, with the receipt, and kept read-only.
+    sign_in_in_browser(page, demo["ashgrove"], password=DEMO_PASSWORD)
+    page.goto(f"/s/ashgrove/pupils/{zac.pk}/file/")
+    look(page, "10a-transferred", "Zac Demo-Mills")
+    assert "Accepted by Willow Lane School" in page.content()
+    page.get_by_role("link", name="The pupil's cases").click()
+    look(page, "10b-old-file", "Zac Demo-Mills")
+    assert "Transferred." in page.content()
+    assert "Change the details for a referral" not in page.content()
+    page.locator("#main-content h3 a").first.click()
+    look(page, "10c-old-case", "Case")
+    assert "Transferred." in page.content()
     assert page.script_errors == []
 
 
@@ -105,7 +119,7 @@ def test_a_former_pupils_file_is_disposed_of_at_its_review(page, demo):
 
 
 def test_a_subject_access_disclosure_is_built_and_downloaded(page, demo):
-    sar = SubjectAccessRequest.objects.get(school__slug="ashgrove")
+    sar = SubjectAccessRequest.objects.get(school__slug="ashgrove", status="open")
     sign_in_in_browser(page, demo["ashgrove"], password=DEMO_PASSWORD)
     page.get_by_role("link", name=re.compile(r"subject access request")).click()
     page.get_by_role("link", name=sar.reference).click()
@@ -139,7 +153,21 @@ def test_a_subject_access_disclosure_is_built_and_downloaded(page, demo):
     page.get_by_role("button", name="Log the request").click()
     page.get_by_text("Request logged.").wait_for()
     look(page, "20-logged", "Subject access request about")
-    assert SubjectAccessRequest.objects.count() == 2
+    assert SubjectAccessRequest.objects.filter(status="open").count() == 2
+    # Maya's father rings to withdraw it.
+    page.get_by_role("link", name="Withdrawn, or closed without disclosure").click()
+    look(page, "20a-withdraw", "Withdrawn, or closed without disclosure")
+    page.get_by_label("The requester withdrew it").check()
+    page.get_by_label("Why", exact=True).fill("He rang: the family has what it needed.")
+    page.get_by_role("button", name="Close the request").click()
+    page.get_by_text("Enter the date.").first.wait_for()
+    check_accessibility(page, "withdraw with a mistake")
+    assert "He rang: the family has what it needed." in page.content()
+    page.get_by_label("Date").fill(timezone.localdate().isoformat())
+    page.get_by_role("button", name="Close the request").click()
+    page.get_by_text("The request is marked as withdrawn.").wait_for()
+    look(page, "20b-withdrawn", "Subject access request about")
+    assert SubjectAccessRequest.objects.filter(status="open").count() == 1
     assert page.script_errors == []
 
 

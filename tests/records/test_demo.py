@@ -1,5 +1,6 @@
 """seed_demo shows a file's life: a leaver with a transfer waiting at another school, a leaver's
-file to send, a file due for its retention review and a subject access request. Made once."""
+file to send, a file due for its retention review, a subject access request open and one
+withdrawn. Made once."""
 
 import io
 
@@ -23,7 +24,8 @@ def test_the_demo_has_a_file_at_every_stage(db, settings):
     due = work.due_work(ashgrove)
     assert [leaver.pupil.first_name for leaver in due.to_send] == ["Zac"]
     assert due.reviews_due == 1
-    assert SubjectAccessRequest.objects.count() == 1
+    assert SubjectAccessRequest.objects.filter(status="open").count() == 1
+    assert SubjectAccessRequest.objects.filter(status="withdrawn").count() == 1
     assert calendar_for(ashgrove).source == "trust"
     willow = work.due_work(School.objects.get(slug="willow-lane"))
     assert willow.incoming == [transfer]

@@ -254,6 +254,7 @@ EXPECTATIONS: dict[str, Expect] = {
     "records:item": school_a(*CASE, methods=("GET", "POST")),
     "records:disclosure_pdf": school_a(*CASE),
     "records:answered": school_a(*CASE, methods=("GET", "POST")),
+    "records:end_request": school_a(*CASE, methods=("GET", "POST")),
 }
 
 # Django's own admin: reached only through the same two-factor check (tested elsewhere).
