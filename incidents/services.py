@@ -919,6 +919,11 @@ def import_pupils(*, actor: User, school: School, csv_text: str) -> ImportResult
             result.created += 1
             result.leavers += "leaving_date" in row
             continue
+        if pupil.file_transferred_at is not None:
+            # Their file went to their new school: this school's copy is read-only (records/).
+            # Not said to the admin, who must not learn that the pupil had a file.
+            result.unchanged += 1
+            continue
         if not row["mis_id"]:
             row["mis_id"] = pupil.mis_id  # a row without one never clears the pupil's id
         changed = [name for name, value in row.items() if getattr(pupil, name) != value]

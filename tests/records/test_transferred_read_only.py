@@ -139,6 +139,24 @@ def test_the_leavers_details_and_leaving_date_are_frozen(cast, pupil, alone):
     ).exists()
 
 
+def test_the_pupil_import_leaves_a_transferred_pupil_as_it_was(cast, pupil, alone):
+    pupil.mis_id = "Z1"
+    pupil.save()
+    services.record_leaving(
+        pupil=pupil, school=cast.school_a, actor=cast.dsl, leaving_date=date(2026, 2, 4)
+    )
+    transfer_and_accept(cast, pupil)
+    result = pupil_services.import_pupils(
+        actor=cast.admin,
+        school=cast.school_a,
+        csv_text="first_name,last_name,year_group,date_of_birth,mis_id,leaving_date\n"
+        "Zorbulon,Renamed,10,2011-05-14,Z1,\n",
+    )
+    pupil.refresh_from_db()
+    assert (pupil.last_name, pupil.year_group, result.unchanged) == ("Quillfeather", "9", 1)
+    assert pupil.leaving_date == date(2026, 2, 4)
+
+
 def test_linking_to_a_read_only_case_is_refused(cast, pupil, other_pupil, alone):
     transfer_and_accept(cast, pupil)
     stays = file_for(cast, other_pupil, account="Hepzibah's own matter.")
