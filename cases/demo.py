@@ -302,6 +302,16 @@ def _working_day(school_index, school, dsl, deputy, pupils, checklist) -> int:
             owner=dsl,
             due_on=timezone.localdate() - timedelta(days=1),
         )
+        pastoral = services.pastoral_staff_of(school).filter(is_active=True).first()
+        if school.pastoral_tasks and pastoral is not None:
+            # Shown on their "Your tasks" page: the reference and this, never the case.
+            services.add_task(
+                incident=reviewed,
+                actor=dsl,
+                title="Check in with the pictured pupil at morning registration",
+                owner=pastoral,
+                due_on=timezone.localdate() + timedelta(days=1),
+            )
     return 1
 
 

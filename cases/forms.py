@@ -635,6 +635,12 @@ class ImageryViewingForm(CaseForm):
         return data
 
 
+PASTORAL_TASK_HINT = (
+    "The DSL, a deputy, or pastoral staff. Pastoral staff see only the tasks given to them: "
+    "the case reference, what needs doing and by when. They never see the case record."
+)
+
+
 class TaskForm(CaseForm):
     required_messages = {
         "title": "Write what needs doing.",
@@ -651,9 +657,16 @@ class TaskForm(CaseForm):
     due_on = _date("Due by")
     submit_label = "Add the task"
 
-    def __init__(self, *args, staff, **kwargs):
+    def __init__(self, *args, staff, pastoral=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["owner"].queryset = staff
+        field = self.fields["owner"]
+        field.queryset = staff
+        pastoral_ids = {person.pk for person in pastoral}
+        if pastoral_ids:
+            field.help_text = PASTORAL_TASK_HINT
+            field.label_from_instance = lambda person: (
+                f"{person} (pastoral staff)" if person.pk in pastoral_ids else str(person)
+            )
 
     def clean_due_on(self):
         due = self.cleaned_data["due_on"]

@@ -267,6 +267,22 @@ def reviewers_of(school):
     )
 
 
+def task_owners(school):
+    """Who a task at `school` can be given to: its DSLs and deputies, and its pastoral staff
+    when the school allows it (they then see only their tasks: safeguarding.access)."""
+    roles = [*access.CASE_REVIEWERS, *([Role.PASTORAL] if school.pastoral_tasks else [])]
+    return (
+        User.objects.filter(is_active=True, memberships__school=school, memberships__role__in=roles)
+        .distinct()
+        .order_by("full_name")
+    )
+
+
+def pastoral_staff_of(school):
+    """The pastoral staff (and nobody else) of `school`: named as such where tasks are given."""
+    return User.objects.filter(memberships__school=school, memberships__role=Role.PASTORAL)
+
+
 def staff_of(school):
     """Everyone working with pupils at `school` (who offered removal): any role there but
     school admin, who manages accounts and never sees a case."""
@@ -604,7 +620,7 @@ def record_imagery_viewing(
 def add_task(
     *, incident: Incident, actor: User, title: str, owner: User, due_on: date, request=None
 ) -> Task:
-    if not reviewers_of(incident.school).filter(pk=owner.pk).exists():
+    if not task_owners(incident.school).filter(pk=owner.pk).exists():
         raise CaseError(TASK_OWNER_NOT_REVIEWER, field="owner")
     task = Task(incident=incident, title=title, owner=owner, due_on=due_on)
     _add_record(task, actor=actor, request=request, owner=str(owner.pk))

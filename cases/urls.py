@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import referral_pdf, views
+from . import pastoral_views, referral_pdf, views
 
 app_name = "cases"
 
@@ -8,6 +8,13 @@ urlpatterns = [
     path("cases/", views.my_schools, name="my_schools"),
     path("cases/search/", views.search, name="search"),
     path("s/<slug:school>/cases/", views.inbox, name="inbox"),
+    # Pastoral staff's own tasks (where the school allows tasks to be given to them).
+    path("s/<slug:school>/my-tasks/", pastoral_views.my_tasks, name="my_tasks"),
+    path(
+        "s/<slug:school>/my-tasks/<int:task>/done/",
+        pastoral_views.my_task_done,
+        name="my_task_done",
+    ),
     path("s/<slug:school>/pupils/<uuid:pupil>/", views.pupil_file, name="pupil_file"),
     path(
         "s/<slug:school>/pupils/<uuid:pupil>/details/",

@@ -415,7 +415,12 @@ add_task = _record_view(
     forms.TaskForm,
     services.add_task,
     "Add a task",
-    form_kwargs=lambda incident: {"staff": services.reviewers_of(incident.school)},
+    form_kwargs=lambda incident: {
+        "staff": services.task_owners(incident.school),
+        "pastoral": services.pastoral_staff_of(incident.school)
+        if incident.school.pastoral_tasks
+        else (),
+    },
 )
 triage_override = _record_view(
     forms.TriageOverrideForm,

@@ -14,7 +14,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
-from safeguarding.models import School
+from safeguarding.models import Membership, Role, School
 from terms.school_days import SchoolCalendar, calendar_for
 
 
@@ -63,6 +63,10 @@ FILE_WORK = frozenset(
         Kind.REQUEST_OVERDUE,
     }
 )
+
+
+# Messages to a task's owner: pastoral staff, who never open a case, are sent to their tasks.
+ABOUT_A_TASK = frozenset({Kind.TASK_GIVEN, Kind.TASK_DUE, Kind.TASK_OVERDUE})
 
 
 # Messages to the reporter: they point at the report on "My reports", never at the case.
@@ -192,6 +196,8 @@ class Outbox(models.Model):
             return f"/s/{self.school.slug}/records/"
         if self.kind in TO_REPORTER:
             return f"/my-reports/{self.reference}/"
+        if self.kind in ABOUT_A_TASK and self.school_id and not self._reviews_cases():
+            return f"/s/{self.school.slug}/my-tasks/"
         if self.reference:
             return f"/cases/{self.reference}/"
         if self.kind == Kind.DIGEST:
@@ -203,6 +209,11 @@ class Outbox(models.Model):
         if self.kind == Kind.LEAD_REQUESTED:
             return f"/s/{self.school.slug}/people/lead-requests/"
         return ""
+
+    def _reviews_cases(self) -> bool:
+        return Membership.objects.filter(
+            user_id=self.recipient_id, school_id=self.school_id, role__in=Role.case_reviewers()
+        ).exists()
 
 
 class NotificationSettings(models.Model):

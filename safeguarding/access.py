@@ -248,6 +248,34 @@ def case(action: str = "view"):
     return decorator
 
 
+# Pastoral staff: where their school allows tasks to be given to them (School.pastoral_tasks),
+# they see the tasks they own on open cases: the case reference, what to do and by when. Never
+# the case record, its pupils or its timeline: every case page stays 404 for them.
+def pastoral_tasks_for(user, school: School):
+    """The tasks `user` may see and mark done as pastoral staff at `school`; none if the school
+    does not allow it or they are not pastoral staff there."""
+    from cases.models import Task
+    from incidents.models import Status
+
+    if school is None or not school.pastoral_tasks:
+        return Task.objects.none()
+    if Role.PASTORAL not in roles_at_school(user, school):
+        return Task.objects.none()
+    return (
+        Task.objects.filter(owner=user, incident__school=school)
+        .exclude(incident__status=Status.CLOSED)
+        .select_related("incident")
+    )
+
+
+def get_pastoral_task(request, school: School, task_id: int):
+    """One task of the signed-in pastoral staff member at `school`; any other is 404."""
+    task = pastoral_tasks_for(request.user, school).filter(pk=task_id).first()
+    if task is None:
+        deny(request, 404, school=school, reason="not a task given to this person")
+    return task
+
+
 # Reports: the person who reported sees their own reports and drafts, at schools where they still
 # hold a role (someone who has left keeps no access). For anyone else they do not exist (404).
 def own_incidents(user):

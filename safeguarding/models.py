@@ -131,6 +131,12 @@ class School(models.Model):
     address = models.TextField(blank=True)
     safeguarding_phone = models.CharField(max_length=40, blank=True)
     safeguarding_email = models.EmailField(blank=True)
+    # Set by the school admin: the DSL and deputies may give tasks to pastoral staff.
+    pastoral_tasks = models.BooleanField(
+        "Tasks can be given to pastoral staff",
+        default=False,
+        help_text="Pastoral staff then see the tasks given to them, never the case record.",
+    )
 
     class Meta:
         ordering = ["name"]
@@ -145,10 +151,13 @@ class Role(models.TextChoices):
     DEPUTY_DSL = "deputy_dsl", "Deputy designated safeguarding lead"
     SCHOOL_ADMIN = "school_admin", "School admin"
     TRUST_LEAD = "trust_lead", "Trust lead"
+    # Staff with limited case access: where the school allows it, tasks can be given to them,
+    # and they see those tasks (a case reference, what to do, by when), never a case record.
+    PASTORAL = "pastoral", "Pastoral staff"
 
     @classmethod
     def school_roles(cls) -> list[str]:
-        return [cls.STAFF, cls.DSL, cls.DEPUTY_DSL, cls.SCHOOL_ADMIN]
+        return [cls.STAFF, cls.PASTORAL, cls.DSL, cls.DEPUTY_DSL, cls.SCHOOL_ADMIN]
 
     @classmethod
     def case_reviewers(cls) -> list[str]:
@@ -156,7 +165,8 @@ class Role(models.TextChoices):
 
     @classmethod
     def needing_two_factor(cls) -> list[str]:
-        return [cls.DSL, cls.DEPUTY_DSL, cls.SCHOOL_ADMIN, cls.TRUST_LEAD]
+        # Pastoral staff read tasks about children, which may name them.
+        return [cls.DSL, cls.DEPUTY_DSL, cls.SCHOOL_ADMIN, cls.TRUST_LEAD, cls.PASTORAL]
 
 
 class Membership(models.Model):

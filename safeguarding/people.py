@@ -402,6 +402,31 @@ def add_role(
     return created
 
 
+PASTORAL_TASKS_CHANGED = "school.pastoral_tasks_changed"
+
+
+@transaction.atomic
+def set_pastoral_tasks(*, actor: User, school: School, allowed: bool, request=None) -> bool:
+    """Whether the school's safeguarding leads may give tasks to pastoral staff (who then see
+    those tasks, never a case record). Audited; returns whether anything changed."""
+    changed = (
+        School.objects.filter(pk=school.pk)
+        .exclude(pastoral_tasks=allowed)
+        .update(pastoral_tasks=allowed)
+    )
+    school.pastoral_tasks = allowed
+    if changed:
+        audit.record(
+            PASTORAL_TASKS_CHANGED,
+            actor=actor,
+            target=school,
+            school=school,
+            request=request,
+            data={"pastoral_tasks": allowed},
+        )
+    return bool(changed)
+
+
 # ---- DSL and deputy roles need a second person -------------------------------------------------
 
 

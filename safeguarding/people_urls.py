@@ -9,6 +9,7 @@ app_name = "people"
 urlpatterns = [
     path("", people_views.people_list, name="list"),
     path("invite/", people_views.invite, name="invite"),
+    path("pastoral-tasks/", people_views.pastoral_tasks, name="pastoral_tasks"),
     path("<uuid:person_id>/", people_views.person, name="person"),
     path("<uuid:person_id>/roles/add/", people_views.add_role, name="add_role"),
     path("<uuid:person_id>/roles/remove/", people_views.remove_role, name="remove_role"),

@@ -22,6 +22,9 @@ from .text import SafeTextField
 
 ROLE_HINTS = {
     Role.STAFF: "Can report a concern and see their own reports.",
+    Role.PASTORAL: "Can report a concern. Where the school allows it, sees the tasks the "
+    "safeguarding leads give them: the case reference, what to do and by when, never the case "
+    "record. Must use two-factor sign-in.",
     Role.DSL: "Sees and manages every case at this school. Must use two-factor sign-in.",
     Role.DEPUTY_DSL: "Sees and manages every case at this school. Must use two-factor sign-in.",
     Role.SCHOOL_ADMIN: "Manages the people at this school. Does not see cases. "
@@ -154,6 +157,20 @@ def people_list(request, school):
             "lead_requests": people.waiting_lead_requests(school),
         },
     )
+
+
+PASTORAL_ON = "Tasks can now be given to pastoral staff."
+PASTORAL_OFF = "Tasks can no longer be given to pastoral staff."
+
+
+@access.school_role(Role.SCHOOL_ADMIN)
+@require_POST
+def pastoral_tasks(request, school):
+    """The school admin lets the safeguarding leads give tasks to pastoral staff, or stops it."""
+    allowed = request.POST.get("pastoral_tasks") == "on"
+    people.set_pastoral_tasks(actor=request.user, school=school, allowed=allowed, request=request)
+    messages.success(request, PASTORAL_ON if allowed else PASTORAL_OFF)
+    return redirect(reverse("people:list", kwargs={"school": school.slug}) + "#pastoral-staff")
 
 
 @access.school_role(Role.SCHOOL_ADMIN)

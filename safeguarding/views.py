@@ -37,6 +37,12 @@ SCHOOL_WORK = [
         "New concerns and open cases that need a decision.",
     ),
     WorkLink(
+        "Your tasks",
+        "/s/{school}/my-tasks/",
+        frozenset({Role.PASTORAL}),
+        "Tasks the safeguarding leads have given you: what to do and by when.",
+    ),
+    WorkLink(
         "Pupils",
         "/s/{school}/pupils/",
         frozenset({Role.SCHOOL_ADMIN, Role.DSL}),

@@ -23,7 +23,7 @@ from safeguarding.models import LeadRoleRequest, Role
 from safeguarding.people import invite
 from sso.models import SignInProvider
 from tests.cases.conftest import make_incident
-from tests.conftest import sign_in
+from tests.conftest import make_user, sign_in
 from tests.sso.conftest import TENANT_A, sign_in_with_school_account
 
 MEMBERS = (
@@ -32,13 +32,16 @@ MEMBERS = (
     "deputy",
     "teacher",
     "admin",
+    # Pastoral staff at school A, which lets tasks be given to them (url_kwargs): they see
+    # their own tasks and nothing of any case.
+    "pastoral",
     "teacher_b",
     "dsl_b",
     "trust_lead",
     "other_trust_lead",
     "outsider",
 )
-SCHOOL_A = {"dsl", "deputy", "teacher", "admin"}
+SCHOOL_A = {"dsl", "deputy", "teacher", "admin", "pastoral"}
 LOGIN = "login"  # a redirect to the sign-in page
 OK = "ok"  # 200, or a redirect that is not to the sign-in page
 
@@ -79,7 +82,7 @@ def any_school_reviewer() -> Expect:
     for m in MEMBERS[1:]:
         if m in {"dsl", "deputy", "dsl_b"}:
             statuses[m] = OK
-        elif m in {"teacher", "admin", "teacher_b"}:
+        elif m in {"teacher", "admin", "pastoral", "teacher_b"}:
             statuses[m] = 403
         else:
             statuses[m] = 404
@@ -93,7 +96,7 @@ def lead_confirmers(methods=("GET",)) -> Expect:
 
 
 CASE = ("dsl", "deputy")
-ALL_A = ("dsl", "deputy", "teacher", "admin")
+ALL_A = ("dsl", "deputy", "teacher", "admin", "pastoral")
 
 EXPECTATIONS: dict[str, Expect] = {
     # Sign-in and account
@@ -135,6 +138,7 @@ EXPECTATIONS: dict[str, Expect] = {
     # People (school admins)
     "people:list": school_a("admin"),
     "people:invite": school_a("admin", methods=("GET", "POST")),
+    "people:pastoral_tasks": school_a("admin", methods=("POST",)),
     "people:person": school_a("admin"),
     "people:add_role": school_a("admin", methods=("POST",)),
     "people:remove_role": school_a("admin", methods=("POST",)),
@@ -186,6 +190,9 @@ EXPECTATIONS: dict[str, Expect] = {
     "cases:my_schools": signed_in(),
     "cases:search": Expect(("GET", "POST"), any_school_reviewer().statuses),
     "cases:inbox": school_a(*CASE, methods=("GET", "POST")),
+    # Pastoral staff's own tasks; the task in url_kwargs is given to them.
+    "cases:my_tasks": school_a("pastoral"),
+    "cases:my_task_done": school_a("pastoral", methods=("POST",)),
     "cases:pupil_file": school_a(*CASE),
     "cases:pupil_details": school_a(*CASE, methods=("GET", "POST")),
     "cases:detail": only(*CASE),
@@ -294,7 +301,16 @@ def test_every_route_has_a_policy_and_a_declared_expectation():
 
 
 @pytest.fixture
-def url_kwargs(cast):
+def pastoral(cast):
+    cast.school_a.pastoral_tasks = True
+    cast.school_a.save(update_fields=["pastoral_tasks"])
+    return make_user(
+        "pastoral@oakwood.test", "Nadia Hussain", school=cast.school_a, roles=[Role.PASTORAL]
+    )
+
+
+@pytest.fixture
+def url_kwargs(cast, pastoral):
     pupil = Pupil.objects.create(
         school=cast.school_a, first_name="Amy", last_name="Jones", year_group="9"
     )
@@ -303,7 +319,7 @@ def url_kwargs(cast):
         incident=incident,
         recorded_by=cast.dsl,
         title="Call parents",
-        owner=cast.dsl,
+        owner=pastoral,
         due_on=timezone.localdate() + timedelta(days=1),
     )
     draft = ReportDraft.objects.create(
@@ -439,14 +455,14 @@ def session_kind(request):
 
 
 @pytest.mark.parametrize("route", sorted(EXPECTATIONS))
-def test_route_answers_each_member_as_declared(route, cast, url_kwargs, session_kind):
+def test_route_answers_each_member_as_declared(route, cast, url_kwargs, session_kind, pastoral):
     converters = {name: conv for name, _, conv in all_routes()}[route]
     kwargs = {name: url_kwargs[name] for name in converters}
     url = reverse(route, kwargs=kwargs)
     expect = EXPECTATIONS[route]
     clients = {"anonymous": Client()}
     for member in MEMBERS[1:]:
-        user = getattr(cast, member)
+        user = pastoral if member == "pastoral" else getattr(cast, member)
         if session_kind == "password":
             clients[member] = sign_in(Client(), user)
         else:

@@ -152,5 +152,6 @@ def test_the_person_page_offers_only_roles_they_do_not_have(cast, client_for):
     held, offered = body.split("Give another role")
     assert 'name="role" value="staff"' in held  # the remove button
     assert 'value="staff"' not in offered
-    assert offered.count('type="radio"') == 3
+    assert offered.count('type="radio"') == 4
+    assert 'value="pastoral"' in offered
     assert 'value="dsl"' in offered

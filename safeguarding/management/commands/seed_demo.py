@@ -31,7 +31,7 @@ TOTP_HINT = ".venv/bin/python manage.py demo_totp_code <email>"
 
 DEMO_TRUST = {"slug": "brookside", "name": "Brookside Learning Trust"}
 DEMO_TRUST_SCHOOLS = [
-    {"slug": "ashgrove", "name": "Ashgrove Academy", "urn": "900001"},
+    {"slug": "ashgrove", "pastoral_tasks": True, "name": "Ashgrove Academy", "urn": "900001"},
     {"slug": "beacon-hill", "name": "Beacon Hill School", "urn": "900002"},
     {"slug": "cedar-park", "name": "Cedar Park Academy", "urn": "900003"},
 ]
@@ -43,6 +43,8 @@ DEMO_PEOPLE = [
     ("dsl@ashgrove.example", "Priya Shah", [(Role.DSL, "ashgrove")]),
     ("deputy@ashgrove.example", "Mark Evans", [(Role.DEPUTY_DSL, "ashgrove")]),
     ("admin@ashgrove.example", "Helen Brooks", [(Role.SCHOOL_ADMIN, "ashgrove")]),
+    # Ashgrove lets its safeguarding leads give tasks to pastoral staff (cases/demo.py gives one).
+    ("pastoral@ashgrove.example", "Nadia Hussain", [(Role.PASTORAL, "ashgrove")]),
     ("dsl@beacon-hill.example", "Grace Okafor", [(Role.DSL, "beacon-hill")]),
     ("dsl@cedar-park.example", "Tom Walsh", [(Role.DSL, "cedar-park")]),
     (
@@ -54,6 +56,8 @@ DEMO_PEOPLE = [
     ("dsl@willow-lane.example", "Ben Ahmed", [(Role.DSL, "willow-lane")]),
     ("deputy@willow-lane.example", "Chloe Ward", [(Role.DEPUTY_DSL, "willow-lane")]),
     ("admin@willow-lane.example", "David Moss", [(Role.SCHOOL_ADMIN, "willow-lane")]),
+    # Willow Lane has not turned tasks for pastoral staff on: their page says so.
+    ("pastoral@willow-lane.example", "Owen Price", [(Role.PASTORAL, "willow-lane")]),
     ("lead@brookside.example", "Fiona Grant", [(Role.TRUST_LEAD, None)]),
 ]
 
@@ -85,8 +89,16 @@ class Command(BaseCommand):
         for spec in DEMO_TRUST_SCHOOLS:
             schools[spec["slug"]], made = School.objects.get_or_create(
                 slug=spec["slug"],
-                defaults={"name": spec["name"], "urn": spec["urn"], "trust": trust},
+                defaults={
+                    "name": spec["name"],
+                    "urn": spec["urn"],
+                    "trust": trust,
+                    "pastoral_tasks": spec.get("pastoral_tasks", False),
+                },
             )
+            if spec.get("pastoral_tasks") and not schools[spec["slug"]].pastoral_tasks:
+                School.objects.filter(slug=spec["slug"]).update(pastoral_tasks=True)
+                schools[spec["slug"]].pastoral_tasks = True
             created += made
         spec = DEMO_STANDALONE_SCHOOL
         schools[spec["slug"]], made = School.objects.get_or_create(
