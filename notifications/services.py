@@ -239,40 +239,33 @@ def _still_reporting_at(user: User | None, school: School) -> bool:
     )
 
 
-def notify_report_sent(*, incident) -> list[int]:
-    """Tell the member of staff who reported a concern that it reached the school's leads: a
-    receipt with the reference, never a pupil's name or what they wrote."""
-    reporter = incident.reporter
-    if not _still_reporting_at(reporter, incident.school):
+def _tell_reporter(*, kind: str, incident) -> list[int]:
+    """One message to the member of staff who reported `incident`, while they still work at
+    the school (they open it on "My reports"): its reference, never what they wrote."""
+    if not _still_reporting_at(incident.reporter, incident.school):
         return []
     return _queue(
-        kind=Kind.REPORT_RECEIPT,
+        kind=kind,
         key=str(incident.pk),
-        recipients=[reporter],
+        recipients=[incident.reporter],
         school=incident.school,
         incident_id=incident.pk,
         reference=incident.reference,
         urgent=False,
     )
+
+
+def notify_report_sent(*, incident) -> list[int]:
+    """Tell the reporter that their concern reached the school's leads: a receipt."""
+    return _tell_reporter(kind=Kind.REPORT_RECEIPT, incident=incident)
 
 
 def notify_report_acknowledged(*, incident, actor: User) -> list[int]:
     """Tell the reporter that a safeguarding lead has acknowledged their report (once). A lead
     who acknowledges their own report is not told what they did."""
-    reporter = incident.reporter
-    if reporter is None or reporter.pk == actor.pk:
+    if incident.reporter_id is None or incident.reporter_id == actor.pk:
         return []
-    if not _still_reporting_at(reporter, incident.school):
-        return []
-    return _queue(
-        kind=Kind.REPORT_ACKNOWLEDGED,
-        key=str(incident.pk),
-        recipients=[reporter],
-        school=incident.school,
-        incident_id=incident.pk,
-        reference=incident.reference,
-        urgent=False,
-    )
+    return _tell_reporter(kind=Kind.REPORT_ACKNOWLEDGED, incident=incident)
 
 
 def notify_task_given(*, task, actor: User) -> list[int]:
