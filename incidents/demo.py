@@ -19,6 +19,13 @@ FIRST_NAMES = [
 ]  # fmt: skip
 LAST_NAMES = ["Demo-Ahmed", "Demo-Brown", "Demo-Clarke", "Demo-Davies", "Demo-Evans"]
 YEAR_GROUPS = ["7", "8", "9", "10", "11", "12"]
+SEXES = "FMFMFMFMFMFMFMFFMF"
+# Each child's details for a referral, as an MIS export brings them (referral_columns.py): the
+# first six pupils have them all, the rest their sex and UPN; the DSL fills in what is missing.
+DETAIL_COLUMNS = (
+    "Gender,UPN,Address,SEN Status,In Care,CP Plan,CIN,Contact 1 Name,Contact 1 Relationship,"
+    "Contact 1 Phone,Contact 1 Email,Contact 1 Parental Responsibility,Other Agencies"
+)
 
 
 def demo_pupil_rows(school_index: int) -> list[str]:
@@ -29,10 +36,27 @@ def demo_pupil_rows(school_index: int) -> list[str]:
         born = date(birth_year, (n % 12) + 1, (n % 27) + 1)
         last = LAST_NAMES[(n + school_index) % len(LAST_NAMES)]
         mis_id = f"DEMO-{school_index + 1}-{n + 1:03d}"
-        rows.append(f"{first},{last},{year_group},{born.isoformat()},{mis_id}")
+        details = [SEXES[n], f"D{school_index + 1:02d}{n + 1:010d}"]
+        if n < 6:
+            details += [
+                f'"{n + 1} Demo Street, Demoton DE1 {n + 1}AB"',
+                "K" if n % 3 == 0 else "N",
+                "No",
+                "No",
+                "Yes" if n == 0 else "No",
+                f"Sam {last}",
+                "Parent",
+                f"07700 900{n + 1:03d}",
+                f"parent{n + 1}@example.com",
+                "Yes",
+                "Early Help" if n == 0 else "",
+            ]
+        else:
+            details += [""] * 11
+        rows.append(f"{first},{last},{year_group},{born.isoformat()},{mis_id},{','.join(details)}")
     # A name with an accent and a curly apostrophe: "sian obrien" finds her, typed any way.
     born = date(date.today().year - 13, 5, 9)
-    rows.append(f"Siân,Demo-O’Brien,8,{born.isoformat()},DEMO-{school_index + 1}-100")
+    rows.append(f"Siân,Demo-O’Brien,8,{born.isoformat()},DEMO-{school_index + 1}-100,F" + "," * 12)
     return rows
 
 
@@ -51,7 +75,8 @@ def seed_demo_data(stdout) -> None:
         )
         if admin is None:
             continue
-        csv_text = "\n".join([",".join(CSV_COLUMNS), *demo_pupil_rows(index)])
+        heading = ",".join(CSV_COLUMNS) + "," + DETAIL_COLUMNS
+        csv_text = "\n".join([heading, *demo_pupil_rows(index)])
         result = import_pupils(actor=admin, school=school, csv_text=csv_text)
         stdout.write(
             f"Pupils at {school.name}: {result.created} added, "
