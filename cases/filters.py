@@ -1,6 +1,10 @@
 """The inbox: a school's cases, most urgent first, then oldest first, with the DSL's filters."""
 
+import threading
+from collections import OrderedDict
+
 import django_filters
+from crispy_forms.templatetags.crispy_forms_filters import as_crispy_form
 from django import forms
 from django.db.models import Case, Exists, IntegerField, OuterRef, Prefetch, Q, Subquery, When
 from django.utils import timezone
@@ -20,6 +24,8 @@ TASKS_OVERDUE = "overdue"
 TASKS_TODAY = "today"
 TASKS_DUE = "due"
 UNDECIDED = "no"
+# Rendered filter forms kept by each server process (`filter_form_html`).
+FORM_HTML_KEPT = 200
 
 
 def possibly_same_as():
@@ -195,3 +201,31 @@ class InboxFilter(django_filters.FilterSet):
         pupil_ids = Pupil.objects.filter(school=self.school).matching(value).values("pk")
         matching = IncidentPupil.objects.filter(incident=OuterRef("pk"), pupil_id__in=pupil_ids)
         return queryset.filter(Exists(matching))
+
+
+_form_html: OrderedDict[tuple, str] = OrderedDict()
+_form_html_lock = threading.Lock()
+
+
+def filter_form_html(case_filter: InboxFilter) -> str:
+    """The filter form as `{{ form|crispy }}` renders it. Its HTML follows from the filters
+    chosen and the reviewers offered, so the same form is rendered once per server process and
+    kept (most of the inbox's own time was this). A pupil's name typed into it is never kept
+    past the page: that form is rendered afresh."""
+    data = case_filter.data
+    chosen = data.lists() if hasattr(data, "lists") else ((k, [v]) for k, v in data.items())
+    chosen = tuple(sorted((name, tuple(values)) for name, values in chosen))
+    if any(name == "pupil" and any(v.strip() for v in values) for name, values in chosen):
+        return as_crispy_form(case_filter.form)
+    key = (chosen, tuple(case_filter.filters["assignee"].extra["choices"]))
+    with _form_html_lock:
+        html = _form_html.get(key)
+        if html is not None:
+            _form_html.move_to_end(key)
+            return html
+    html = as_crispy_form(case_filter.form)
+    with _form_html_lock:
+        _form_html[key] = html
+        while len(_form_html) > FORM_HTML_KEPT:
+            _form_html.popitem(last=False)
+    return html

@@ -5,12 +5,22 @@ events, one per record kind, one for the people named in assignments, whatever t
 """
 
 from dataclasses import dataclass, field
-from functools import cached_property
+from datetime import datetime
+from functools import cache, cached_property
 
-from django.db.models import Prefetch, Q
+from django.db import connection
+from django.db.models import (
+    DateTimeField,
+    F,
+    IntegerField,
+    JSONField,
+    Q,
+    Value,
+)
+from django.db.models.functions import JSONObject
 
 from guidance.triage import TYPOLOGY_LABELS
-from incidents.models import FollowUp, Incident, IncidentPupil, Status
+from incidents.models import FollowUp, Incident, IncidentPupil, Pupil, Status
 from incidents.services import REPORTED_ALREADY, SAME_PUPILS_WITHIN
 from safeguarding.models import AuditEvent, User
 
@@ -228,44 +238,35 @@ class CaseFile:
 
 
 def load_case_file(incident: Incident) -> CaseFile:
-    involvements = list(
-        IncidentPupil.objects.filter(incident=incident)
-        .select_related("pupil")
-        .order_by("pupil__last_name", "pupil__first_name", "role")
-    )
-    pupils: dict = {}
-    for involvement in involvements:
-        entry = pupils.setdefault(involvement.pupil_id, PupilInCase(involvement.pupil))
-        entry.roles.append(involvement.get_role_display())
-    # The same pupils' other cases at the school: one query, whatever their number.
+    # The case's pupils and the same pupils' other cases at the school: one query, whatever
+    # their number (references, statuses and dates only of the other cases).
+    involvements, pupils = [], {}
+    others = []
+    for row in _pupils_and_their_cases(incident):
+        if row.incident_id == incident.pk:
+            row.incident = incident
+            involvements.append(row)
+            entry = pupils.setdefault(row.pupil_id, PupilInCase(row.pupil))
+            entry.roles.append(row.get_role_display())
+        else:
+            others.append(row)
     seen: set = set()
-    for other in (
-        IncidentPupil.objects.filter(pupil_id__in=list(pupils), incident__school=incident.school)
-        .exclude(incident=incident)
-        .select_related("incident")
-        .only("pupil_id", "incident__reference", "incident__status", "incident__submitted_at")
-        .order_by("incident__submitted_at", "incident_id")
-    ):
+    for other in sorted(others, key=lambda row: (row.incident.submitted_at, row.incident_id)):
         if (other.pupil_id, other.incident_id) in seen:
             continue
         seen.add((other.pupil_id, other.incident_id))
         entry = pupils[other.pupil_id]
         earlier = other.incident.submitted_at < incident.submitted_at
         (entry.earlier if earlier else entry.later).append(other.incident)
-    follow_ups = list(
-        FollowUp.objects.filter(incident=incident).select_related("author").order_by("created_at")
-    )
-    records: dict[str, list] = {}
+
+    # Every kind of record and the reporter's follow-ups: one query.
+    loaded = rows_of({model: Q(incident=incident) for model in (*RECORD_MODELS, FollowUp)})
+    follow_ups = loaded.pop(FollowUp)
+    records: dict[str, list] = {model.KIND: rows for model, rows in loaded.items()}
     by_key: dict[tuple[str, int], CaseRecord] = {}
-    for model in RECORD_MODELS:
-        rows = list(
-            model.objects.filter(incident=incident)
-            .select_related("recorded_by", *_RELATED.get(model.KIND, ()))
-            .order_by("recorded_at", "id")
-        )
-        records[model.KIND] = rows
+    for kind, rows in records.items():
         for row in rows:
-            by_key[(model.KIND, row.pk)] = row
+            by_key[(kind, row.pk)] = row
     links = list(
         CaseLink.objects.filter(Q(incident=incident) | Q(linked=incident))
         .select_related("incident", "linked", "recorded_by")
@@ -274,6 +275,19 @@ def load_case_file(incident: Incident) -> CaseFile:
     for link in links:
         link.the_other = link.other(incident)
         by_key[(CaseLink.KIND, link.pk)] = link
+
+    events = list(services.case_events(incident))
+    assignee_ids = {e.data.get("assignee") for e in events if e.action == services.ASSIGNED}
+    # Everyone the page names (who did what, owners, assignees...): one query.
+    rows = [*follow_ups, *by_key.values()]
+    people = _people(rows, events, assignee_ids - {None})
+    _attach(rows, people, {pupil.pk: pupil for pupil in (e.pupil for e in pupils.values())})
+    for event in events:
+        _ACTOR.set_cached_value(event, people.get(event.actor_id) if event.actor_id else None)
+    by_id = {str(pk): user for pk, user in people.items()}
+    assignees = {pk: by_id[pk] for pk in assignee_ids if pk in by_id}
+    for row in (*follow_ups, *(r for rs in records.values() for r in rs)):
+        type(row)._meta.get_field("incident").set_cached_value(row, incident)
     for review in records["review_meeting"]:
         # What this review answered, and the checklist re-run over it (reviews recorded before
         # the checklist had review questions have neither).
@@ -281,10 +295,6 @@ def load_case_file(incident: Incident) -> CaseFile:
             answers.checklist_of(review.checklist_version), review.answers or {}
         )
         review.refined = assessment.assess(incident, review=review) if review.outcome else None
-
-    events = list(services.case_events(incident).select_related("actor"))
-    assignee_ids = {e.data.get("assignee") for e in events if e.action == services.ASSIGNED}
-    assignees = {str(u.pk): u for u in User.objects.filter(pk__in=assignee_ids - {None})}
 
     follow_ups_by_id = {f.pk: f for f in follow_ups}
     timeline = []
@@ -339,17 +349,116 @@ def load_case_file(incident: Incident) -> CaseFile:
     )
 
 
+def _pupils_and_their_cases(incident: Incident):
+    """The case's involvements (with their pupils) and every other involvement of the same
+    pupils at the school, ordered as the page lists the case's pupils."""
+    in_this_case = IncidentPupil.objects.filter(incident=incident).values("pupil_id")
+    return (
+        IncidentPupil.objects.filter(pupil_id__in=in_this_case, incident__school=incident.school)
+        .select_related("pupil", "incident")
+        .only(
+            "incident_id",
+            "pupil_id",
+            "role",
+            *(f"pupil__{f.name}" for f in Pupil._meta.concrete_fields),
+            "incident__reference",
+            "incident__status",
+            "incident__submitted_at",
+        )
+        .order_by("pupil__last_name", "pupil__first_name", "role", "incident_id")
+    )
+
+
+def rows_of(wanted: dict) -> dict[type, list]:
+    """For each model in `wanted`, its rows matching the condition (a Q) given with it, in its
+    usual order (Meta.ordering, then id), in one query on PostgreSQL: each model's rows come
+    back as JSON objects of their columns (UNION ALL), made into model instances here. Related
+    rows are not loaded (`_attach`). Elsewhere, one query per model."""
+    models = list(wanted)
+    order = {m: (*m._meta.ordering, *(() if "id" in m._meta.ordering else ("id",))) for m in models}
+    if connection.vendor != "postgresql":
+        return {m: list(m.objects.filter(wanted[m]).order_by(*order[m])) for m in models}
+    parts = [
+        model.objects.filter(wanted[model])
+        .order_by()
+        .values(
+            model_index=Value(index, output_field=IntegerField()),
+            row=JSONObject(**{f.attname: F(f.attname) for f in model._meta.concrete_fields}),
+        )
+        for index, model in enumerate(models)
+    ]
+    found: dict[type, list] = {model: [] for model in models}
+    for part in parts[0].union(*parts[1:], all=True):
+        model = models[part["model_index"]]
+        fields = model._meta.concrete_fields
+        found[model].append(
+            model.from_db(
+                connection.alias,
+                [f.attname for f in fields],
+                [_from_json(f, part["row"][f.attname]) for f in fields],
+            )
+        )
+    for model, rows in found.items():
+        rows.sort(key=lambda row, names=order[model]: tuple(getattr(row, n) for n in names))
+    return found
+
+
+def _from_json(field, value):
+    """A column's value as `rows_of`'s JSON gives it, as the field holds it."""
+    if value is None or isinstance(field, JSONField):
+        return value
+    if isinstance(field, DateTimeField):
+        return datetime.fromisoformat(value)
+    return field.to_python(value)
+
+
+def _people(rows, events, extra_ids) -> dict:
+    """Everyone `rows` and `events` name, by id."""
+    ids = set(extra_ids) | {e.actor_id for e in events if e.actor_id}
+    for row in rows:
+        ids |= {getattr(row, f.attname) for f in _user_fields(type(row))}
+    return {user.pk: user for user in User.objects.filter(pk__in=ids - {None})}
+
+
+def _attach(rows, people: dict, pupils: dict) -> None:
+    """Give each row its people (`people`) and pupils (those of the case, or read now) where
+    `rows_of` left ids."""
+    pupil_fields = {
+        model: [f for f in model._meta.concrete_fields if f.related_model is Pupil]
+        for model in {type(row) for row in rows}
+    }
+    missing = (
+        {getattr(row, f.attname) for row in rows for f in pupil_fields[type(row)]}
+        - set(pupils)
+        - {None}
+    )
+    if missing:  # pupils since taken off the case
+        pupils = {**pupils, **{p.pk: p for p in Pupil.objects.filter(pk__in=missing)}}
+    for row in rows:
+        for f in _user_fields(type(row)):
+            if f.name not in row._state.fields_cache:
+                value = getattr(row, f.attname)
+                f.set_cached_value(row, people[value] if value is not None else None)
+        for f in pupil_fields[type(row)]:
+            if f.name not in row._state.fields_cache:
+                value = getattr(row, f.attname)
+                f.set_cached_value(row, pupils[value] if value is not None else None)
+
+
+# Related rows loaded apart are put in the rows' caches, as select_related would: the ids are
+# already right, and assigning through the descriptors costs more than the rest of the loading.
+_ACTOR = AuditEvent._meta.get_field("actor")
+
+
+@cache
+def _user_fields(model) -> list:
+    return [f for f in model._meta.concrete_fields if f.related_model is User]
+
+
 def pupil_involvements(pupil, school):
     """The pupil's child protection file at `school`: every case they are part of."""
     return (
         IncidentPupil.objects.filter(pupil=pupil, incident__school=school)
-        .select_related("incident", "incident__assigned_to")
-        .prefetch_related(
-            Prefetch(
-                "incident__involvements",
-                queryset=IncidentPupil.objects.select_related("pupil"),
-                to_attr="all_involvements",
-            )
-        )
+        .select_related("incident")
         .order_by("-incident__submitted_at", "incident_id", "role")
     )

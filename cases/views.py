@@ -6,20 +6,21 @@ import uuid
 from collections import defaultdict
 
 from django.contrib import messages
-from django.core.paginator import Paginator
+from django.core.paginator import Page, Paginator
+from django.db.models import Count, Q, Window
 from django.http import QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from incidents import services as pupil_services
-from incidents.models import Incident, IncidentPupil, Pupil, Status
+from incidents.models import AgencyInvolvement, Carer, Incident, IncidentPupil, Pupil, Status
 from notifications import services as notifications
 from safeguarding import access, audit, searches
 from safeguarding.models import Role
 
 from . import answers, forms, services, timeline, workflow
 from . import search as case_search
-from .filters import InboxFilter, inbox_cases
+from .filters import InboxFilter, filter_form_html, inbox_cases
 from .models import Decision, Referral, ReviewMeeting, Task
 
 INBOX_PAGE_SIZE = 25
@@ -62,8 +63,7 @@ def inbox(request, school):
     if words:
         data["pupil"] = words
     case_filter = InboxFilter(data or None, queryset=inbox_cases(school), school=school)
-    page = Paginator(case_filter.qs, INBOX_PAGE_SIZE).get_page(request.GET.get("page"))
-    page.object_list = list(page.object_list)
+    page = _page_of(case_filter.qs, request.GET.get("page"), INBOX_PAGE_SIZE)
     # The inbox names the pupils in each case and their part: seeing those cases.
     services.log_cases_seen(
         incidents=page.object_list,
@@ -82,11 +82,31 @@ def inbox(request, school):
         {
             "school": school,
             "filter": case_filter,
+            "filter_form": filter_form_html(case_filter),
             "page": page,
             "query": query.urlencode(),
             "Status": Status,
         },
     )
+
+
+def _page_of(queryset, number, per_page: int) -> Page:
+    """`Paginator(queryset, per_page).get_page(number)` with its rows listed, in one query
+    where the page has rows: the number of rows in all comes with them (a window count)."""
+    paginator = Paginator(queryset, per_page)
+    if number is None or (isinstance(number, str) and number.isdigit() and int(number) >= 1):
+        index = int(number or 1)
+        rows = list(
+            queryset.annotate(rows_in_all=Window(Count("pk")))[
+                (index - 1) * per_page : index * per_page
+            ]
+        )
+        if rows:
+            paginator.count = rows[0].rows_in_all
+            return Page(rows, index, paginator)
+    page = paginator.get_page(number)  # past the end, no rows, or no page number
+    page.object_list = list(page.object_list)
+    return page
 
 
 @access.case("view")
@@ -622,10 +642,19 @@ def pupil_file(request, school, pupil):
         audit.record(
             "pupil.viewed", actor=request.user, target=pupil_obj, school=school, request=request
         )
+    # The cases' decisions and referrals, and the pupil's carers and agencies: one query.
+    rows = timeline.rows_of(
+        {
+            Decision: Q(incident_id__in=incident_ids),
+            Referral: Q(incident_id__in=incident_ids),
+            Carer: Q(pupil=pupil_obj),
+            AgencyInvolvement: Q(pupil=pupil_obj),
+        }
+    )
     decisions, referrals = defaultdict(list), defaultdict(list)
-    for row in Decision.objects.filter(incident_id__in=incident_ids).order_by("recorded_at"):
+    for row in rows[Decision]:
         decisions[row.incident_id].append(row)
-    for row in Referral.objects.filter(incident_id__in=incident_ids).order_by("recorded_at"):
+    for row in rows[Referral]:
         referrals[row.incident_id].append(row)
     cases: dict = {}
     for involvement in involvements:
@@ -642,7 +671,13 @@ def pupil_file(request, school, pupil):
     return render(
         request,
         "cases/pupil_file.html",
-        {"school": school, "pupil": pupil_obj, "cases": list(cases.values())},
+        {
+            "school": school,
+            "pupil": pupil_obj,
+            "cases": list(cases.values()),
+            "carers": rows[Carer],
+            "agencies": rows[AgencyInvolvement],
+        },
     )
 
 

@@ -1,9 +1,42 @@
+from django.db.models import Count, Q
 from django.urls import reverse
 
-from safeguarding.models import Membership, Role, School
+from safeguarding import access
+from safeguarding.models import Role, School
 
 from . import services
 from .models import Outbox
+
+
+def _outbox_summary(request, schools) -> dict:
+    """The signed-in person's unread count and the number of undelivered alerts at `schools`,
+    in one query shared by both banners (each page asks once); the alerts themselves are read
+    only when there are some."""
+    user = request.user
+    cached = getattr(request, "_outbox_summary", None)
+    if cached is not None and cached[0] == (user.pk, frozenset(schools)):
+        return cached[1]
+    unread = Q(recipient=user, read_at__isnull=True)
+    if schools:
+        undelivered = services.undelivered_alert() & Q(school__in=schools)
+        summary = Outbox.objects.filter(unread | undelivered).aggregate(
+            unread=Count("pk", filter=unread), undelivered=Count("pk", filter=undelivered)
+        )
+    else:
+        summary = {"unread": Outbox.objects.filter(unread).count(), "undelivered": 0}
+    request._outbox_summary = ((user.pk, frozenset(schools)), summary)
+    return summary
+
+
+def _watched_schools(request) -> tuple[set, set, set]:
+    """Where the person leads cases, is a school admin, and the schools of the trusts they
+    lead."""
+    memberships = access.memberships_of(request)
+    leads_at = {m.school_id for m in memberships if m.role in Role.case_reviewers()}
+    admin_at = {m.school_id for m in memberships if m.role == Role.SCHOOL_ADMIN}
+    trusts = {m.trust_id for m in memberships if m.role == Role.TRUST_LEAD and m.trust_id}
+    overseen = set(School.objects.filter(trust__in=trusts).values_list("pk", flat=True))
+    return leads_at, admin_at, overseen
 
 
 def unread(request):
@@ -13,9 +46,25 @@ def unread(request):
         return {"unread_notifications": 0}
 
     def count() -> int:
-        return Outbox.objects.filter(recipient=user, read_at__isnull=True).count()
+        # The same schools as the banner below, so both are answered by one query.
+        watched: set = set()
+        if _warns(request):
+            leads_at, _, overseen = _watched_schools(request)
+            watched = leads_at | overseen
+        return _outbox_summary(request, watched)["unread"]
 
     return {"unread_notifications": count}
+
+
+def _warns(request) -> bool:
+    """Whether `delivery_warnings` shows anything on this page."""
+    user = request.user
+    if not user.is_active or not user.is_authenticated:
+        return False
+    if not getattr(user, "is_verified", lambda: False)() and user.needs_two_factor:
+        return False
+    match = getattr(request, "resolver_match", None)
+    return not (match and match.view_name == "notifications:undelivered")
 
 
 def delivery_warnings(request):
@@ -25,26 +74,21 @@ def delivery_warnings(request):
     deputy safeguarding lead, to their school admins and trust leads. Worked out only if used.
     """
     user = getattr(request, "user", None)
-    if user is None or not user.is_authenticated or not user.is_active:
+    if user is None or not _warns(request):  # on notifications:undelivered, the page says it all
         return {"delivery_warnings": ()}
-    if user.needs_two_factor and not getattr(user, "is_verified", lambda: False)():
-        return {"delivery_warnings": ()}
-
     match = getattr(request, "resolver_match", None)
     view_name = match.view_name if match else ""
-    if view_name == "notifications:undelivered":
-        return {"delivery_warnings": ()}  # the page itself says it all
 
     def warnings() -> dict:
-        memberships = Membership.objects.filter(user=user).values_list(
-            "role", "school_id", "trust_id"
-        )
-        leads_at = {school for role, school, _ in memberships if role in Role.case_reviewers()}
-        admin_at = {school for role, school, _ in memberships if role == Role.SCHOOL_ADMIN}
-        trusts = {trust for role, _, trust in memberships if role == Role.TRUST_LEAD and trust}
-        overseen = set(School.objects.filter(trust__in=trusts).values_list("pk", flat=True))
+        leads_at, admin_at, overseen = _watched_schools(request)
         undelivered: dict = {}
-        for row in services.undelivered_alerts_at(leads_at | overseen):
+        watched = leads_at | overseen
+        alerts = (
+            services.undelivered_alerts_at(watched)
+            if watched and _outbox_summary(request, watched)["undelivered"]
+            else []
+        )
+        for row in alerts:
             entry = undelivered.setdefault(
                 row.school_id,
                 {

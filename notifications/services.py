@@ -635,8 +635,13 @@ def lease_left(outbox_id: int) -> float:
 def undelivered_alerts(*, now: datetime | None = None):
     """Alerts refused, given up, or still not delivered `DELIVERY_LIMIT` after they were
     written, that nobody at the school has dealt with yet."""
+    return Outbox.objects.filter(undelivered_alert(now=now))
+
+
+def undelivered_alert(*, now: datetime | None = None) -> Q:
+    """The condition `undelivered_alerts` selects by."""
     now = now or timezone.now()
-    return Outbox.objects.filter(kind__in=ALERT_KINDS, resolved_at__isnull=True).filter(
+    return Q(kind__in=ALERT_KINDS, resolved_at__isnull=True) & (
         Q(status=OutboxStatus.FAILED)
         | Q(
             status__in=[OutboxStatus.PENDING, OutboxStatus.SENDING],

@@ -62,6 +62,31 @@ def roles_at_school(user, school: School | None) -> set[str]:
     return set(Membership.objects.filter(user=user, school=school).values_list("role", flat=True))
 
 
+def memberships_of(request) -> list[Membership]:
+    """The signed-in person's roles, with their schools and trusts, read once per request: the
+    access checks below and the banners on every page (notifications.context_processors) share
+    them."""
+    user = request.user
+    if not user.is_authenticated or not user.is_active:
+        return []
+    cached = getattr(request, "_memberships", None)
+    if cached is None or cached[0] != user.pk:
+        rows = list(Membership.objects.filter(user=user).select_related("school__trust", "trust"))
+        cached = request._memberships = (user.pk, rows)
+    return cached[1]
+
+
+def _school_and_roles(request, slug: str) -> tuple[School | None, set[str]]:
+    """The school at `slug` and the roles the signed-in person holds there, from their
+    memberships (`memberships_of`): nothing for a school they have no role at, or none."""
+    held = [m for m in memberships_of(request) if m.school is not None and m.school.slug == slug]
+    return (held[0].school if held else None), {m.role for m in held}
+
+
+def _roles_at(request, school: School) -> set[str]:
+    return {m.role for m in memberships_of(request) if m.school_id == school.pk}
+
+
 def schools_for(user, roles=ALL_SCHOOL_ROLES):
     """The schools where `user` holds any of `roles`. None for anyone else."""
     if not user.is_authenticated or not user.is_active:
@@ -104,8 +129,7 @@ def school_role(*roles: str):
         def wrapped(request, *args, school: str, **kwargs):
             if not request.user.is_authenticated:
                 return sign_in_first(request)
-            school_obj = School.objects.filter(slug=school).select_related("trust").first()
-            held = roles_at_school(request.user, school_obj)
+            school_obj, held = _school_and_roles(request, school)
             if not held:
                 deny(request, 404, reason="not a member of this school")
             if not held & allowed:
@@ -223,7 +247,7 @@ def get_incident_for(request, reference: str, action: str):
     )
     if incident is None:
         deny(request, 404, reason="case not visible")
-    held = roles_at_school(request.user, incident.school)
+    held = _roles_at(request, incident.school)
     if not held & allowed:
         deny(request, 403, school=incident.school, reason=f"role not allowed to {action}")
     request.school = incident.school

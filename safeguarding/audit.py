@@ -45,7 +45,9 @@ def client_ip(request) -> str | None:
     return request.META.get("REMOTE_ADDR") if request is not None else None
 
 
-@transaction.atomic
+# Within a caller's transaction, no savepoint: a failure here fails the caller's work as well,
+# which is what an unaudited change must do.
+@transaction.atomic(savepoint=False)
 def record(
     action: str,
     *,

@@ -191,6 +191,8 @@ PASSWORD_RESET_LIMIT_PER_ADDRESS = env.int("PASSWORD_RESET_LIMIT_PER_ADDRESS", d
 PASSWORD_RESET_LIMIT_PER_CLIENT = env.int("PASSWORD_RESET_LIMIT_PER_CLIENT", default=20)
 
 # Sessions: 30 minutes idle, 12 hours absolute (AbsoluteSessionLimitMiddleware).
+# One UPDATE per page rather than a transaction around it (safeguarding/sessions.py).
+SESSION_ENGINE = "safeguarding.sessions"
 SESSION_COOKIE_AGE = 30 * 60
 SESSION_SAVE_EVERY_REQUEST = True
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True

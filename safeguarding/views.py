@@ -7,7 +7,7 @@ from django.views.decorators.http import require_safe
 from guidance.services import briefing_state
 
 from . import access, people
-from .models import LeadRoleRequest, Membership, Role
+from .models import LeadRoleRequest, Role
 
 
 class WorkLink(NamedTuple):
@@ -150,7 +150,7 @@ def _role_names(roles: set[str]) -> list[str]:
 @require_safe
 def home(request):
     """Route each person to their work: one section per school or trust they hold a role at."""
-    memberships = Membership.objects.filter(user=request.user).select_related("school", "trust")
+    memberships = access.memberships_of(request)
     schools: dict = {}
     trusts: dict = {}
     for m in memberships:

@@ -8,7 +8,7 @@ from django.utils import timezone
 from cases import services, views
 from incidents.models import PupilRole, Status, Urgency
 from safeguarding.models import Membership, Role
-from tests.conftest import post_form
+from tests.conftest import make_user, post_form
 
 from .conftest import make_incident, make_pupil
 
@@ -189,3 +189,28 @@ def test_the_inbox_is_paginated(cast, client_for):
     second = inbox(client, cast.school_a, kind="sextortion", page="2")
     assert len(references(second)) == 3
     assert not set(references(first)) & set(references(second))
+
+
+def test_the_filter_form_shows_each_pages_own_filters_and_reviewers(cast, client_for):
+    """The form's HTML is kept between pages (cases.filters.filter_form_html): each page still
+    shows its own filters, a reviewer added since, a mistake in a date, and a pupil's name
+    only on the page it was typed for."""
+    make_incident(cast.school_a, cast.teacher)
+    client = client_for(cast.dsl)
+
+    def form(**params):
+        html = inbox(client, cast.school_a, **params).content.decode()
+        return html[html.index('<form method="post"') : html.index("Apply filters")]
+
+    assert 'value="sextortion" selected' in form(kind="sextortion")
+    assert 'value="sextortion" selected' not in form(kind="nudified")
+    assert 'value="nudified" selected' in form(kind="nudified")
+    assert "Ria Shah" not in form()
+    newcomer = Membership.objects.create(
+        user=make_user("ria@oakwood.test", "Ria Shah"), school=cast.school_a, role=Role.DEPUTY_DSL
+    )
+    assert "Ria Shah" in form()
+    assert f'value="{newcomer.user.pk}" selected' in form(assignee=str(newcomer.user.pk))
+    assert "Enter a valid date" in form(reported_from="2026-02-31")
+    assert 'value="Amy"' in form(pupil="Amy")
+    assert "Amy" not in form()
