@@ -242,6 +242,15 @@ class DisposedFile(models.Model):
     rule = models.CharField(max_length=200)
     cases_erased = models.PositiveIntegerField(default=0)
     cases_kept_for_others = models.PositiveIntegerField(default=0)
+    transaction_id = models.BigIntegerField(
+        null=True, blank=True, help_text="PostgreSQL's id of the transaction that disposed of it."
+    )
+    storage_cleared_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When old row versions, search index keys and statistics were cleared "
+        "(records/storage.py).",
+    )
 
 
 class SubjectAccessRequest(models.Model):

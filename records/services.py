@@ -20,7 +20,7 @@ from safeguarding import audit
 from safeguarding.models import School, User
 from terms.school_days import calendar_for
 
-from . import deadlines, disposal, export
+from . import deadlines, disposal, export, storage
 from .content import build_file, file_incidents, has_file
 from .models import (
     DisclosureItem,
@@ -797,6 +797,7 @@ def dispose_file(
     record = DisposedFile.objects.create(
         pupil=pupil,
         school=school,
+        transaction_id=storage.transaction_id(),
         disposed_by=actor,
         review_was_due_on=review.due_on,
         policy_version=review.rule.version,

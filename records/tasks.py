@@ -1,6 +1,10 @@
+import logging
+
 from celery import shared_task
 
-from . import services, work
+from . import services, storage, work
+
+logger = logging.getLogger(__name__)
 
 
 @shared_task(name="records.chase")
@@ -12,3 +16,14 @@ def chase() -> int:
 @shared_task(name="records.purge_unsent_archives")
 def purge_unsent_archives() -> int:
     return services.purge_unsent_archives()
+
+
+@shared_task(name="records.clear_disposed_storage")
+def clear_disposed_storage() -> int:
+    """Nightly, where the worker connects as the tables' owner (records/storage.py); otherwise
+    run `manage.py clear_disposed_storage` as the owner."""
+    try:
+        return storage.clear_disposed()
+    except storage.StorageError as error:
+        logger.warning("records: %s", error)
+        return 0

@@ -405,6 +405,12 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "records.purge_unsent_archives",
         "schedule": 60.0 * 60,
     },
+    # Disposed files' old row versions, search keys and statistics cleared from storage (needs
+    # the tables' owner: otherwise `manage.py clear_disposed_storage` as the owner, nightly).
+    "records-clear-disposed-storage": {
+        "task": "records.clear_disposed_storage",
+        "schedule": 6 * 60 * 60.0,
+    },
     # Unfinished reports are kept seven days, then deleted.
     "incidents-purge-expired-drafts": {
         "task": "incidents.purge_expired_drafts",

@@ -1,17 +1,21 @@
 """Disposal is irreversible: afterwards no table, no audit row, no index and no statistics
 figure holds the pupil's name or the file's words. Proven on PostgreSQL by grepping a pg_dump
-of the whole test database; the anonymised statistics count the same before and after."""
+of the whole test database (every table, the audit trail), then, once the storage is cleared
+(records/storage.py), every page of every table, TOAST table and index (search indexes too)
+and the planner's statistics; the anonymised statistics count the same before and after."""
 
 import shutil
 import subprocess
+import time
 from datetime import date
 
 import pytest
 from django.db import connection
 
 from cases import services as case_services
+from cases.search import search_cases
 from incidents.models import FollowUp, Incident, Pupil, PupilRole
-from records import services
+from records import services, storage
 from records.models import DisposedFile, SecureExport
 from safeguarding import audit
 from safeguarding.models import AuditEvent
@@ -61,6 +65,66 @@ def dump() -> str:
         env={"PGPASSWORD": s.get("PASSWORD") or "", "PATH": "/usr/bin:/bin"},
     )
     return result.stdout.decode()
+
+
+def raw_pages_holding(words) -> dict[str, list[str]]:
+    """Each word's relations (tables, TOAST tables, indexes) with a page holding its bytes, dead
+    row versions and free space included: what is on disk, not what a query sees."""
+    with connection.cursor() as cursor:
+        cursor.execute("CREATE EXTENSION IF NOT EXISTS pageinspect")
+        cursor.execute(
+            "SELECT c.oid::regclass::text,"
+            " pg_relation_size(c.oid) / current_setting('block_size')::int"
+            " FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
+            " WHERE c.relkind IN ('r', 't', 'i', 'm') AND c.relpersistence = 'p'"
+            " AND n.nspname NOT IN ('pg_catalog', 'information_schema')"
+            " AND (n.nspname <> 'pg_toast' OR c.relkind IN ('t', 'i'))"
+        )
+        relations = [(name, blocks) for name, blocks in cursor.fetchall() if blocks]
+        found: dict[str, list[str]] = {}
+        for name, blocks in relations:
+            for block in range(blocks):
+                cursor.execute("SELECT get_raw_page(%s, %s)", [name, block])
+                page = bytes(cursor.fetchone()[0]).lower()
+                for word in words:
+                    if word.lower().encode() in page and name not in found.get(word, []):
+                        found.setdefault(word, []).append(name)
+    return found
+
+
+def statistics_holding(words) -> list[str]:
+    """Words in the planner's statistics (pg_statistic: samples of column values)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT lower(concat_ws(' ', most_common_vals::text, histogram_bounds::text,"
+            " most_common_elems::text)) FROM pg_stats WHERE schemaname = current_schema()"
+        )
+        text = " ".join(row[0] or "" for row in cursor.fetchall())
+    return [word for word in words if word.lower() in text]
+
+
+def clear_storage() -> int:
+    """Run the job until it clears: other test runs share this PostgreSQL, and a transaction of
+    theirs older than the disposal makes it wait for the next run, as it would in production."""
+    for _ in range(600):
+        cleared = storage.clear_disposed()
+        if cleared:
+            return cleared
+        time.sleep(0.5)
+    return 0
+
+
+def another_session():
+    import psycopg
+
+    s = connection.settings_dict
+    return psycopg.connect(
+        host=s["HOST"] or "127.0.0.1",
+        port=s["PORT"] or 5432,
+        user=s["USER"],
+        password=s.get("PASSWORD") or None,
+        dbname=s["NAME"],
+    )
 
 
 def figures(school):
@@ -193,6 +257,42 @@ def test_after_disposal_the_database_holds_no_name_and_no_words(cast, full_file)
     assert set(event.data["cases"]) == {own.reference, shared.reference}
     assert event.data["review_was_due_on"] == "2036-05-20"
     # The audit trail was not touched, and still verifies.
+    assert audit.first_broken_event() is None
+
+
+def test_the_storage_is_cleared_too_row_versions_search_keys_statistics(cast, full_file):
+    """What a pg_dump cannot show: old row versions VACUUM has not removed yet, the words as
+    keys of the full-text search indexes, samples of values in the planner's statistics."""
+    pupil, own, shared, export = full_file
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT rolsuper FROM pg_roles WHERE rolname = current_user")
+        require(cursor.fetchone()[0], "a PostgreSQL superuser (pageinspect reads raw pages)")
+        cursor.execute("ANALYZE")  # as autovacuum would have, some time in the file's life
+    assert statistics_holding(GONE), "the planner's statistics sample the names"
+    assert search_cases(cast.dsl, "quagmirefox").found
+
+    # Someone's transaction began before the disposal and is still running.
+    older = another_session()
+    older.execute("SELECT pg_current_xact_id()")
+    services.dispose_file(pupil=pupil, school=cast.school_a, actor=cast.dsl, today=TODAY)
+    assert storage.clear_disposed() == 0  # it could still see the old rows: wait
+    assert DisposedFile.objects.get().storage_cleared_at is None
+    older.rollback()
+    older.close()
+
+    assert search_cases(cast.dsl, "quagmirefox").found == []
+    assert search_cases(cast.dsl, "Zorbulon").found == []
+    # Committed, but still on disk: at least the search index keeps the child's own words.
+    assert "incident_text_search" in raw_pages_holding(["quagmirefox"]).get("quagmirefox", [])
+
+    assert clear_storage() == 1
+    left = raw_pages_holding(GONE)
+    assert left == {}, f"still on disk after clearing: {left}"
+    assert statistics_holding(GONE) == []
+    assert raw_pages_holding([KEPT])  # the other pupil's case is still there
+    event = AuditEvent.objects.get(action="file.storage_cleared")
+    assert event.data["disposals"] == 1
+    assert storage.clear_disposed() == 0  # nothing left to clear
     assert audit.first_broken_event() is None
 
 
