@@ -21,7 +21,18 @@ from .models import Consideration, Decision, Referral, RemovalOffered, StatusCha
 DEMO_SCHOOLS = ["ashgrove", "beacon-hill", "cedar-park", "willow-lane"]
 
 # (first name, last name, year group): made up, and not the pupil list's demo names.
-DEMO_PUPILS = [("Kai", "Demo-Reed", "9"), ("Lola", "Demo-Hart", "9"), ("Zac", "Demo-Mills", "10")]
+# Kai is in several reports within a day (the second report and the duplicate); no other pupil
+# is in two reports less than a day apart, so only Kai's cases say "possibly the same incident".
+DEMO_PUPILS = [
+    ("Kai", "Demo-Reed", "9"),
+    ("Lola", "Demo-Hart", "9"),
+    ("Zac", "Demo-Mills", "10"),
+    ("Theo", "Demo-Ward", "9"),
+    ("Nia", "Demo-Osei", "8"),
+    ("Ruby", "Demo-Khan", "8"),
+    ("Ollie", "Demo-Clarke", "10"),
+    ("Esme", "Demo-Lewis", "10"),
+]
 
 # "age": when it happened. "reported": how long ago it was reported, where that differs: every
 # record below is written now (the audit trail takes the time it is written), so a case worked
@@ -102,10 +113,10 @@ SCENARIOS = [
         "age": timedelta(days=2),
         "reported": timedelta(hours=5),
         "account": "A friend told me a photo from her Instagram was changed and shared in a group.",
-        "pupils": [(1, PupilRole.PICTURED), (0, PupilRole.RECIPIENT)],
+        "pupils": [(4, PupilRole.PICTURED), (5, PupilRole.RECIPIENT)],
         "progress": "under_review",
         # What the reporter said, in words, about the device.
-        "said": {"device_details": "Kai's phone: he still has it, switched on."},
+        "said": {"device_details": "Ruby's phone: she still has it, switched on."},
     },
     {
         "kind": "sextortion",
@@ -130,7 +141,7 @@ SCENARIOS = [
         "age": timedelta(days=5),
         "reported": timedelta(hours=4),
         "account": "His mum rang: he is being told to send more pictures or they will be posted.",
-        "pupils": [(2, PupilRole.PICTURED)],
+        "pupils": [(3, PupilRole.PICTURED)],
         "progress": "referred",
     },
     {
@@ -161,7 +172,7 @@ SCENARIOS = [
         "age": timedelta(days=20),
         "reported": timedelta(hours=6),
         "account": "Two pupils in year 10 swapped pictures; one showed a friend.",
-        "pupils": [(2, PupilRole.PICTURED), (0, PupilRole.SHARER)],
+        "pupils": [(6, PupilRole.PICTURED), (7, PupilRole.SHARER)],
         "progress": "closed",
     },
     {
