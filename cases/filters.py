@@ -6,7 +6,18 @@ from collections import OrderedDict
 import django_filters
 from crispy_forms.templatetags.crispy_forms_filters import as_crispy_form
 from django import forms
-from django.db.models import Case, Exists, IntegerField, OuterRef, Prefetch, Q, Subquery, When
+from django.db.models import (
+    Case,
+    CharField,
+    Exists,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    Subquery,
+    Value,
+    When,
+)
 from django.utils import timezone
 
 from incidents.models import Incident, IncidentPupil, Kind, Pupil, ReferralLine, Status, Urgency
@@ -31,16 +42,18 @@ FORM_HTML_KEPT = 200
 def possibly_same_as():
     """The reference of the first of the school's other cases about any of the same pupils
     reported within a day of this one and not linked to it: possibly the same incident (as
-    `timeline.CaseFile.possibly_same` on the case page). Part of the inbox's one query."""
+    `timeline.CaseFile.possibly_same` on the case page, where the rules are). Part of the
+    inbox's one query."""
     case = OuterRef(OuterRef("pk"))
     linked = CaseLink.objects.filter(
         Q(incident_id=case, linked_id=OuterRef("incident_id"))
         | Q(linked_id=case, incident_id=OuterRef("incident_id"))
     )
-    return Subquery(
+    first_close = (
         IncidentPupil.objects.filter(
             pupil__involvements__incident_id=OuterRef("pk"),
             incident__school_id=OuterRef("school_id"),
+            incident__duplicate_of__isnull=True,
             incident__submitted_at__gte=OuterRef("submitted_at") - SAME_PUPILS_WITHIN,
             incident__submitted_at__lte=OuterRef("submitted_at") + SAME_PUPILS_WITHIN,
         )
@@ -48,6 +61,11 @@ def possibly_same_as():
         .exclude(Exists(linked))
         .order_by("incident__submitted_at", "incident_id")
         .values("incident__reference")[:1]
+    )
+    return Case(
+        When(duplicate_of__isnull=False, then=Value(None)),
+        default=Subquery(first_close),
+        output_field=CharField(),
     )
 
 

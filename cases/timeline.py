@@ -147,13 +147,21 @@ class CaseFile:
     @property
     def possibly_same(self) -> list[Incident]:
         """The school's cases about any of the same pupils reported within a day of this one
-        and not linked to it yet: possibly the same incident, reported twice."""
+        and not linked to it yet: possibly the same incident, reported twice. A case closed as
+        a duplicate is settled: it says nothing of the kind, and is never offered (its original
+        stands for it)."""
+        if self.incident.duplicate_of_id:
+            return []
         linked = {other.pk for other, _ in self.linked_cases}
         close = {}
         for pupil in self.pupils:
             for other in pupil.earlier + pupil.later:
                 gap = abs(other.submitted_at - self.incident.submitted_at)
-                if gap <= SAME_PUPILS_WITHIN and other.pk not in linked:
+                if (
+                    gap <= SAME_PUPILS_WITHIN
+                    and other.pk not in linked
+                    and not other.duplicate_of_id
+                ):
                     close[other.pk] = other
         return sorted(close.values(), key=lambda other: other.submitted_at)
 

@@ -180,3 +180,35 @@ def test_possibly_the_same_is_within_a_day_either_way(cast, pupils):
     from cases.timeline import load_case_file
 
     assert load_case_file(middle).possibly_same == [after]
+
+
+def test_a_case_closed_as_a_duplicate_is_settled_its_original_stands_for_it(
+    cast, pupils, client_for
+):
+    """Three reports about one pupil in a day, the second closed as a duplicate of the first:
+    the third is offered the first only, and the duplicate says nothing of 'possibly the same'
+    (on its page or in the inbox)."""
+    from cases.filters import inbox_cases, possibly_same_as
+    from cases.timeline import load_case_file
+
+    first, duplicate, third = (
+        make_incident(
+            cast.school_a, cast.teacher, age=timedelta(hours=h), pupils=[(pupils["maya"], role)]
+        )
+        for h, role in ((5, "pictured"), (4, "told_us"), (1, "pictured"))
+    )
+    case_services.close_as_duplicate(
+        incident=duplicate, actor=cast.dsl, original=first, reason="Same report, made twice."
+    )
+    assert load_case_file(third).possibly_same == [first]
+    assert load_case_file(duplicate).possibly_same == []
+    same = dict(
+        inbox_cases(cast.school_a)
+        .annotate(same=possibly_same_as())
+        .values_list("reference", "same")
+    )
+    assert same == {
+        first.reference: third.reference,
+        duplicate.reference: None,
+        third.reference: first.reference,
+    }
