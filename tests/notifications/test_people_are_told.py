@@ -127,6 +127,8 @@ def test_a_task_owner_is_told_when_someone_else_gives_them_a_task(
     assert message["to"] == ["deputy@oakwood.test"]
     assert message["msg"]["Subject"] == f"You have a new task on concern {incident.reference}"
     assert f"/cases/{incident.reference}/" in text_of(message)
+    html = message["msg"].get_body(("html",)).get_content()
+    assert f"Sign in to see the task on concern {incident.reference}" in html
     # The task's words are the DSL's own: they stay in the case.
     assert CANARY.encode() not in message["raw"]
 
