@@ -411,6 +411,11 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "records.clear_disposed_storage",
         "schedule": 6 * 60 * 60.0,
     },
+    # Sessions past their expiry (one may hold a form's text rescued at a timeout).
+    "safeguarding-clear-expired-sessions": {
+        "task": "safeguarding.tasks.clear_expired_sessions",
+        "schedule": 60.0 * 60,
+    },
     # Unfinished reports are kept seven days, then deleted.
     "incidents-purge-expired-drafts": {
         "task": "incidents.purge_expired_drafts",

@@ -61,3 +61,14 @@ def anchor_audit_heads(every_chain: bool = False) -> int:
 
     since = None if every_chain else timezone.now() - settings.AUDIT_ANCHOR_LOOKBACK
     return len(audit_check.write_anchors(since=since))
+
+
+@shared_task(ignore_result=True)
+def clear_expired_sessions() -> int:
+    """Delete sessions past their expiry. Django leaves them in the table for ever, and a
+    session can hold the text of a form rescued when it timed out (safeguarding/unsaved.py),
+    which may name a child. Returns how many were deleted."""
+    from django.contrib.sessions.models import Session
+
+    deleted, _ = Session.objects.filter(expire_date__lt=timezone.now()).delete()
+    return deleted

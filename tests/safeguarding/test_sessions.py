@@ -105,3 +105,19 @@ def test_signing_in_again_restarts_the_twelve_hours(cast):
     session.save()
     post_form(client, LOGIN, {"username": cast.teacher.email, "password": PASSWORD})
     assert abs(client.session[AbsoluteSessionLimitMiddleware.SESSION_KEY] - time.time()) < 60
+
+
+def test_expired_sessions_are_deleted_every_hour_and_live_ones_kept(cast):
+    """Django never deletes an expired session; one may hold a form's text rescued at a
+    timeout, so a job does, hourly (beat, or the in-process schedule under `make run`)."""
+    from safeguarding.tasks import clear_expired_sessions
+
+    live = signed_in_teacher(cast).session.session_key
+    expired = signed_in_teacher(cast).session.session_key
+    Session.objects.filter(session_key=expired).update(
+        expire_date=timezone.now() - timedelta(minutes=1)
+    )
+    assert clear_expired_sessions() == 1
+    assert list(Session.objects.values_list("session_key", flat=True)) == [live]
+    job = settings.CELERY_BEAT_SCHEDULE["safeguarding-clear-expired-sessions"]
+    assert (job["task"], job["schedule"]) == ("safeguarding.tasks.clear_expired_sessions", 3600)
