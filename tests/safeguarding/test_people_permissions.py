@@ -23,7 +23,12 @@ PUBLIC = {"people:join"}
 # (tests/safeguarding/test_people_lead_confirmation.py and the access matrix).
 FOR_CONFIRMERS = {"people:lead_requests", "people:decide_lead_request"}
 FORM = "application/x-www-form-urlencoded"
-POST_ONLY = {"people:add_role", "people:remove_role", "people:withdraw_invitation"}
+POST_ONLY = {
+    "people:add_role",
+    "people:remove_role",
+    "people:withdraw_invitation",
+    "people:pastoral_tasks",
+}
 
 
 @pytest.fixture
@@ -54,7 +59,7 @@ def admin_routes(cast, invitation, school=None) -> list[tuple[str, str]]:
 def test_every_route_is_covered_here(cast, invitation):
     names = {name for name, _ in admin_routes(cast, invitation)} | PUBLIC | FOR_CONFIRMERS
     assert names == {f"people:{p.name}" for p in urlpatterns}
-    assert len(names) == 11
+    assert len(names) == 12
 
 
 def test_the_school_admin_gets_every_page(cast, invitation, client_for):
