@@ -12,6 +12,7 @@ Fixtures and helpers for every browser test:
 """
 
 import re
+import time
 from pathlib import Path
 
 import pytest
@@ -102,9 +103,14 @@ def screenshot(page, name: str) -> Path:
 
 
 def current_totp_code(user) -> str:
+    """The code the person's app shows. Each code works once: if this one was used (the same
+    person signed in again within its 30 seconds), wait for the next, as a person would."""
     device = TOTPDevice.objects.filter(user=user, confirmed=True).order_by("-id").first()
     assert device is not None, f"{user.email} has no confirmed TOTP device"
     totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    while totp.t() <= device.last_t:
+        time.sleep(0.2)
+        totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
     return f"{totp.token():0{device.digits}d}"
 
 
