@@ -108,9 +108,8 @@ def current_totp_code(user) -> str:
     device = TOTPDevice.objects.filter(user=user, confirmed=True).order_by("-id").first()
     assert device is not None, f"{user.email} has no confirmed TOTP device"
     totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
-    while totp.t() <= device.last_t:
+    while totp.t() <= device.last_t:  # t() reads the clock each time
         time.sleep(0.2)
-        totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
     return f"{totp.token():0{device.digits}d}"
 
 
