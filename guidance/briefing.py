@@ -91,6 +91,7 @@ SECTIONS: tuple[tuple[str, str, tuple[Ref, ...]], ...] = (
         "law",
         "What the law says",
         (
+            Ref(ADVICE, "offence_for_pupils"),
             Ref(ADVICE, "treat_as_csam"),
             Ref(KINDS_OF_IMAGE, "image_nature"),
             Ref(HELP, "creator"),
@@ -156,7 +157,8 @@ QUESTIONS: tuple[tuple[str, str, tuple[tuple[str, str], ...], str, tuple[Ref, ..
             ("yes", "Yes, it is still illegal"),
         ),
         "yes",
-        (Ref(HELP, "creator"), Ref(ADVICE, "treat_as_csam")),
+        # Making one is already the offence, not only sending it on.
+        (Ref(HELP, "creator"), Ref(ADVICE, "offence_for_pupils"), Ref(ADVICE, "treat_as_csam")),
     ),
     (
         "shown",

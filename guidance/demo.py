@@ -1,7 +1,8 @@
 """Demo staff briefing confirmations (seed_demo): staff in each state.
 
-At Ashgrove the DSL read the current version, the deputy read 2026-09 (so sees what changed
-since), and the member of staff and the school admin have not read it (so see the reminder).
+At Ashgrove the DSL read the current version, the deputy read 2026-12 (so sees what changed
+since: the new point on the law), and the member of staff and the school admin have not read it
+(so see the reminder).
 At Willow Lane everyone but the member of staff has read it. Idempotent.
 """
 
@@ -22,7 +23,7 @@ READ_CURRENT = (
     "deputy@willow-lane.example",
     "admin@willow-lane.example",
 )
-READ_EARLIER = {"deputy@ashgrove.example": "2026-09", "dsl@cedar-park.example": "2026-09"}
+READ_EARLIER = {"deputy@ashgrove.example": "2026-12", "dsl@cedar-park.example": "2026-09"}
 
 
 def seed_demo_data(stdout) -> None:

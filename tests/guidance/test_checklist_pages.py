@@ -117,3 +117,13 @@ def test_compare_lists_how_the_outcome_is_worked_out(client_for, cast):
     assert "Answers no longer offered" in body
     assert "Who answers it" in body
     assert "Call 999 only when a child is in danger right now" in body
+
+
+def test_compare_shows_advice_added_and_whether_its_wording_is_confirmed(client_for, cast):
+    url = reverse("guidance:compare") + "?old=2026-12&new=2026-12b"
+    body = client_for(cast.dsl).get(url).content.decode()
+    added = body.split("Advice changed", 1)[1].split("Compare other versions", 1)[0]
+    assert "Added: It is a crime to make, keep or send a sexual image of anyone under 18" in added
+    assert "Source: Protection of Children Act 1978, section 1" in added
+    assert "Wording awaiting confirmation" in added
+    assert "Questions added (0)" in body and "Questions changed (0)" in body
