@@ -93,3 +93,29 @@ def test_the_trust_lead_sees_the_share_briefed(page, cast):
     no_sideways_scroll(page)
     check_accessibility(page, "staff briefed across the trust")
     screenshot(page, "briefing-trust-phone")
+
+
+def test_a_teacher_who_read_2026_12_reads_what_changed_on_a_phone(page, cast):
+    BriefingConfirmation.objects.create(user=cast.teacher, version="2026-12")
+    page.set_viewport_size(PHONE)
+    sign_in_in_browser(page, cast.teacher)
+    page.get_by_role("heading", name="Hello, Tom").wait_for()
+    page.get_by_role("link", name="The staff briefing has changed: read what changed").click()
+    page.get_by_role("heading", name="What changed since you last read it").wait_for()
+    changes = page.locator(".app-briefing-changes")
+    assert changes.get_by_text("You read version 2026-12 on").is_visible()
+    assert changes.get_by_role("heading", name="New").is_visible()
+    assert changes.get_by_text("It is a crime to make, keep or send a sexual image").is_visible()
+    law = page.get_by_role("heading", name="1. What the law says")
+    assert law.is_visible()
+    no_sideways_scroll(page)
+    check_accessibility(page, "what changed in the staff briefing on a phone")
+    screenshot(page, "briefing-what-changed-phone")
+
+    page.get_by_role("link", name="Confirm you have read what changed").click()
+    page.get_by_role("button", name="I have read and understood this briefing").click()
+    page.get_by_text("You have confirmed that you read the briefing").wait_for()
+    assert BriefingConfirmation.objects.filter(
+        user=cast.teacher, version=current_version()
+    ).exists()
+    assert page.script_errors == []
