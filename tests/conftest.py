@@ -6,6 +6,7 @@ trust_lead leads Trust A; other_trust_lead leads Trust B; outsider has no role a
 
 import functools
 import os
+import time
 from dataclasses import dataclass
 
 import pytest
@@ -14,6 +15,7 @@ from django.db import connection
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from safeguarding.middleware import AbsoluteSessionLimitMiddleware
 from safeguarding.models import Membership, Role, School, Trust, User
 
 IN_CI = os.environ.get("CI") == "true"
@@ -171,11 +173,13 @@ def search_for(client, url: str, words: str, **extra):
 def sign_in(client, user: User):
     """Sign `user` in, with their second factor checked where they have one."""
     client.force_login(user)
+    session = client.session
+    # As signing in does (safeguarding.auth_views.after_sign_in): the 12 hours start now.
+    session[AbsoluteSessionLimitMiddleware.SESSION_KEY] = time.time()
     device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
     if device is not None:
-        session = client.session
         session[DEVICE_ID_SESSION_KEY] = device.persistent_id
-        session.save()
+    session.save()
     return client
 
 

@@ -77,6 +77,37 @@ def test_twenty_nine_minutes_idle_is_fine(cast):
     assert client.get(HOME).status_code == 200
 
 
+def test_the_idle_time_is_written_again_once_it_would_move_a_minute_or_more(cast):
+    """Each page slides the 30 minutes on, but an unchanged session is written only when that
+    moves its stored expiry by a minute or more: not on every page."""
+    client = signed_in_teacher(cast)
+    key = client.cookies[settings.SESSION_COOKIE_NAME].value
+    stored = Session.objects.get(session_key=key).expire_date
+    assert client.get(HOME).status_code == 200
+    assert Session.objects.get(session_key=key).expire_date == stored
+
+    two_minutes_ago = stored - timedelta(minutes=2)
+    Session.objects.filter(session_key=key).update(expire_date=two_minutes_ago)
+    assert client.get(HOME).status_code == 200
+    slid = Session.objects.get(session_key=key).expire_date
+    assert abs((slid - timezone.now()) - timedelta(minutes=30)) < timedelta(seconds=30)
+
+
+def test_a_changed_session_is_written_at_once(cast):
+    client = signed_in_teacher(cast)
+    key = client.cookies[settings.SESSION_COOKIE_NAME].value
+    session = client.session
+    del session[AbsoluteSessionLimitMiddleware.SESSION_KEY]
+    session.save()
+    # The next page stamps the sign-in time again (a change), seconds after the last write.
+    assert client.get(HOME).status_code == 200
+    stored = Session.objects.get(session_key=key).get_decoded()
+    assert abs(stored[AbsoluteSessionLimitMiddleware.SESSION_KEY] - time.time()) < 60
+    # Signing out is a change too: the old key stops working at once.
+    post_form(client, LOGOUT)
+    assert not Session.objects.filter(session_key=key).exists()
+
+
 def test_twelve_hours_after_sign_in_you_sign_in_again_however_active(cast):
     client = signed_in_teacher(cast)
     session = client.session
