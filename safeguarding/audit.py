@@ -71,12 +71,7 @@ def record(
         actor = None
     school_id = school.pk if school is not None else None
     chain = chain_for(school_id)
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [chain_lock_key(school_id)])
-    last = (
-        AuditEvent.objects.filter(chain=chain).order_by("-seq").values_list("hash", "seq").first()
-    )
+    last = _lock_and_read_head(chain, school_id)
     previous_hash, seq = (last[0], last[1] + 1) if last else (chain_genesis(), 1)
     event = AuditEvent(
         at=timezone.now(),
@@ -96,6 +91,23 @@ def record(
     event.hash = event.compute_hash()
     event.save(force_insert=True)
     return event
+
+
+def _lock_and_read_head(chain: str, school_id: int | None) -> tuple[str, int] | None:
+    """The chain's newest record (hash, seq), read once this transaction holds the chain's lock.
+
+    On PostgreSQL one statement does both (migration 0010 explains how); SQLite lets one writer
+    at a time write anyway."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT head_hash, head_seq FROM safeguarding_audit_chain_head(%s, %s)",
+                [chain_lock_key(school_id), chain],
+            )
+            return cursor.fetchone()
+    return (
+        AuditEvent.objects.filter(chain=chain).order_by("-seq").values_list("hash", "seq").first()
+    )
 
 
 def first_broken_event(key: str | None = None) -> AuditEvent | None:

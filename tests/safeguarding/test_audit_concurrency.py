@@ -40,3 +40,51 @@ def test_concurrent_writers_keep_one_unbroken_chain(postgres):
     previous_hashes = list(AuditEvent.objects.values_list("previous_hash", flat=True))
     assert len(set(previous_hashes)) == len(previous_hashes), "two records share a parent"
     assert audit.first_broken_event() is None
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_writer_that_waited_for_the_lock_follows_the_record_written_meanwhile(postgres):
+    """The second writer asks for the chain's head while the first still holds the chain: it
+    waits, and once the first commits it reads the head the first wrote, not the one there was
+    when it asked (one statement locks and reads: migration 0010)."""
+    from django.db import transaction
+
+    holding = threading.Event()
+    release = threading.Event()
+    second: list = []
+
+    def first_writer() -> None:
+        try:
+            with transaction.atomic():
+                audit.record("test.first", target_type="test", target_id="first")
+                holding.set()
+                release.wait(30)
+        finally:
+            connection.close()
+
+    def second_writer() -> None:
+        try:
+            second.append(audit.record("test.second", target_type="test", target_id="second"))
+        except BaseException as exc:  # reported by the main thread
+            second.append(exc)
+        finally:
+            connection.close()
+
+    audit.record("test.before", target_type="test", target_id="before")
+    first = threading.Thread(target=first_writer)
+    first.start()
+    assert holding.wait(30)
+    waiting = threading.Thread(target=second_writer)
+    waiting.start()
+    # It cannot finish while the first writer holds the chain.
+    waiting.join(timeout=1)
+    assert waiting.is_alive() and second == []
+    release.set()
+    first.join(30)
+    waiting.join(30)
+
+    [written] = second
+    assert isinstance(written, AuditEvent), written
+    newest_before = AuditEvent.objects.get(action="test.first")
+    assert (written.seq, written.previous_hash) == (newest_before.seq + 1, newest_before.hash)
+    assert audit.first_broken_event() is None
