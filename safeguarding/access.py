@@ -69,6 +69,9 @@ def memberships_of(request) -> list[Membership]:
     user = request.user
     if not user.is_authenticated or not user.is_active:
         return []
+    loaded = getattr(user, "loaded_memberships", None)  # safeguarding.backends
+    if loaded is not None:
+        return loaded
     cached = getattr(request, "_memberships", None)
     if cached is None or cached[0] != user.pk:
         rows = list(Membership.objects.filter(user=user).select_related("school__trust", "trust"))

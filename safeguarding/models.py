@@ -104,6 +104,9 @@ class User(AbstractBaseUser, PermissionsMixin):
         """DSLs, deputies, school admins, trust leads and superusers must use two-factor."""
         if self.is_superuser or self.is_staff:
             return True
+        loaded = getattr(self, "loaded_memberships", None)  # safeguarding.backends
+        if loaded is not None:
+            return any(m.role in Role.needing_two_factor() for m in loaded)
         return self.memberships.filter(role__in=Role.needing_two_factor()).exists()
 
 

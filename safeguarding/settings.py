@@ -159,7 +159,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "safeguarding.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # Django's ModelBackend, reading the person and their roles in one query.
+    "safeguarding.backends.PasswordBackend",
     # Only loads the person of a session signed in with a school account; never authenticates
     # through django.contrib.auth.authenticate() (sso/oidc.py).
     "sso.oidc.SchoolSignInBackend",

@@ -20,6 +20,8 @@ from mozilla_django_oidc.auth import OIDCAuthenticationBackend
 from mozilla_django_oidc.views import OIDCAuthenticationRequestView
 from requests.exceptions import RequestException
 
+from safeguarding.backends import person_with_roles
+
 from . import services
 from .models import SignInProvider
 
@@ -134,7 +136,7 @@ class SchoolSignInBackend(OIDCAuthenticationBackend):
         """Tokens are not kept: the app reads nothing from the provider after sign-in."""
 
     def get_user(self, user_id):
-        user = super().get_user(user_id)
+        user = person_with_roles(user_id)
         return user if user is not None and user.is_active else None
 
 

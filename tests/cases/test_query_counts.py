@@ -79,11 +79,11 @@ def inbox_queries(client, school, **params) -> int:
 
 
 # Every page a DSL or deputy opens costs these (the floor, what the sign-in page costs them):
-# the session, the person, their second factor, their roles at schools and trusts (shared by
-# the access check and the banners), and their unread notifications and the school's
-# undelivered alerts (one query for both banners). The session is written again only when it
-# changed or once a minute (its idle time slides: safeguarding/sessions.py).
-EVERY_PAGE = 5
+# the session, the person with their roles at schools and trusts (one query, shared by the
+# access check and the banners: safeguarding/backends.py), their second factor, and their
+# unread notifications and the school's undelivered alerts (one query for both banners). The
+# session is written again only when it changed or once a minute (safeguarding/sessions.py).
+EVERY_PAGE = 4
 # The page's one audit record: the school's chain lock with its head (one statement), the insert.
 AUDIT = 2
 # The reviewers the "Assigned to" filter offers, a page of cases with the number of cases in
