@@ -92,8 +92,13 @@ class CaseError(ValueError):
 def case_events(incident: Incident):
     """The case's timeline: every audit event about it, and every list page that showed it
     (incidents.services.log_cases_seen), oldest first."""
+    return AuditEvent.objects.filter(about_case(incident)).order_by("id")
+
+
+def about_case(incident: Incident) -> Q:
+    """The audit events `case_events` reads."""
     about_it = Q(target_type=Incident._meta.label_lower, target_id=str(incident.pk))
-    return AuditEvent.objects.filter(about_it | cases_listed(incident)).order_by("id")
+    return about_it | cases_listed(incident)
 
 
 def _event(incident: Incident, action: str, *, actor: User, request, data: dict) -> None:

@@ -7,17 +7,27 @@ events, one per record kind, one for the people named in assignments, whatever t
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cache, cached_property
+from operator import attrgetter
 
 from django.db import connection
 from django.db.models import (
+    BooleanField,
+    CharField,
+    Count,
     DateTimeField,
     F,
     IntegerField,
     JSONField,
+    Max,
+    Min,
     Q,
+    TextField,
+    UUIDField,
     Value,
 )
-from django.db.models.functions import JSONObject
+from django.db.models.expressions import Expression
+from django.db.models.fields.json import KT
+from django.db.models.functions import Cast, JSONObject, Replace
 
 from guidance.triage import TYPOLOGY_LABELS
 from incidents.models import FollowUp, Incident, IncidentPupil, Pupil, Status
@@ -233,6 +243,11 @@ class CaseFile:
         return [e for e in self.timeline if e.event.action != services.CASE_VIEWED]
 
     @property
+    def times_seen(self) -> int:
+        """How many times the case was opened or seen in a list, by anyone."""
+        return sum(viewer.count + viewer.listed for viewer in self.viewers)
+
+    @property
     def open_tasks(self) -> list[Task]:
         return [t for t in self.records.get("task", []) if not t.is_done]
 
@@ -245,7 +260,10 @@ class CaseFile:
         return closes[-1] if closes else None
 
 
-def load_case_file(incident: Incident) -> CaseFile:
+def load_case_file(incident: Incident, *, with_views: bool = False) -> CaseFile:
+    """Everything the case page shows about `incident`: two queries on PostgreSQL, whatever
+    the case's size. The timeline has each time the case was seen only `with_views`; who has
+    seen it (`viewers`) is counted in the database either way."""
     # The case's pupils and the same pupils' other cases at the school: one query, whatever
     # their number (references, statuses and dates only of the other cases).
     involvements, pupils = [], {}
@@ -267,33 +285,34 @@ def load_case_file(incident: Incident) -> CaseFile:
         earlier = other.incident.submitted_at < incident.submitted_at
         (entry.earlier if earlier else entry.later).append(other.incident)
 
-    # Every kind of record and the reporter's follow-ups: one query.
-    loaded = rows_of({model: Q(incident=incident) for model in (*RECORD_MODELS, FollowUp)})
+    # Every kind of record, the reporter's follow-ups, the links either way and the cases at
+    # their other ends, the timeline's events, who has seen the case, and the people and
+    # pupils all of them name: one query.
+    loaded = rows_of(*_case_file_parts(incident, with_views=with_views))
     follow_ups = loaded.pop(FollowUp)
+    links = loaded.pop(CaseLink)
+    events = loaded.pop(AuditEvent)
+    people = {user.pk: user for user in loaded.pop(User)}
+    named_pupils = {pupil.pk: pupil for pupil in loaded.pop(Pupil)}
+    named_pupils.update((entry.pupil.pk, entry.pupil) for entry in pupils.values())
+    other_ends = {other.pk: other for other in loaded.pop(Incident)}
+    seen_by = loaded.pop(VIEWERS)
     records: dict[str, list] = {model.KIND: rows for model, rows in loaded.items()}
     by_key: dict[tuple[str, int], CaseRecord] = {}
     for kind, rows in records.items():
         for row in rows:
             by_key[(kind, row.pk)] = row
-    links = list(
-        CaseLink.objects.filter(Q(incident=incident) | Q(linked=incident))
-        .select_related("incident", "linked", "recorded_by")
-        .order_by("recorded_at", "id")
-    )
     for link in links:
+        made_here = link.incident_id == incident.pk
+        _LINK_FROM.set_cached_value(link, incident if made_here else other_ends[link.incident_id])
+        _LINK_TO.set_cached_value(link, other_ends[link.linked_id] if made_here else incident)
         link.the_other = link.other(incident)
         by_key[(CaseLink.KIND, link.pk)] = link
 
-    events = list(services.case_events(incident))
-    assignee_ids = {e.data.get("assignee") for e in events if e.action == services.ASSIGNED}
-    # Everyone the page names (who did what, owners, assignees...): one query.
-    rows = [*follow_ups, *by_key.values()]
-    people = _people(rows, events, assignee_ids - {None})
-    _attach(rows, people, {pupil.pk: pupil for pupil in (e.pupil for e in pupils.values())})
+    _attach([*follow_ups, *by_key.values()], people, named_pupils)
     for event in events:
         _ACTOR.set_cached_value(event, people.get(event.actor_id) if event.actor_id else None)
-    by_id = {str(pk): user for pk, user in people.items()}
-    assignees = {pk: by_id[pk] for pk in assignee_ids if pk in by_id}
+    assignees = {str(pk): user for pk, user in people.items()}
     for row in (*follow_ups, *(r for rs in records.values() for r in rs)):
         type(row)._meta.get_field("incident").set_cached_value(row, incident)
     for review in records["review_meeting"]:
@@ -306,7 +325,6 @@ def load_case_file(incident: Incident) -> CaseFile:
 
     follow_ups_by_id = {f.pk: f for f in follow_ups}
     timeline = []
-    viewers: dict[object, Viewer] = {}
     for event in events:
         kind = event.data.get("record", "")
         record = by_key.get((kind, event.data.get("id")))
@@ -319,29 +337,24 @@ def load_case_file(incident: Incident) -> CaseFile:
                 ACTION_TITLES.get(event.action)
                 or event.action.split(".")[-1].replace("_", " ").capitalize()
             )
-        in_a_list = event.action == services.CASE_VIEWED and "cases" in event.data
-        if in_a_list:
+        if event.action == services.CASE_VIEWED and "cases" in event.data:
             title = SEEN_IN_A_LIST.get(event.data.get("via"), "Saw the case in a list")
         if event.action == FOLLOW_UP_ADDED:
             kind, record = "follow_up", follow_ups_by_id.get(event.data.get("follow_up_id"))
+        assignee = event.data.get("assignee") if event.action == services.ASSIGNED else None
         timeline.append(
             TimelineEntry(
                 event=event,
                 title=title,
                 kind=kind if record is not None else "",
                 record=record,
-                assignee=assignees.get(event.data.get("assignee")),
+                assignee=assignees.get(assignee) if assignee else None,
             )
         )
-        if event.action == services.CASE_VIEWED:
-            seen = viewers.get(event.actor_id)
-            if seen is None:
-                seen = viewers[event.actor_id] = Viewer(event.actor, 0, event.at, event.at)
-            if in_a_list:
-                seen.listed += 1
-            else:
-                seen.count += 1
-            seen.last = event.at
+    viewers = [
+        Viewer(people.get(row["actor_id"]), row["opened"], row["first"], row["last"], row["listed"])
+        for row in seen_by
+    ]
 
     # The chronology: in the order things happened, not the order they were written down.
     timeline.sort(key=lambda entry: entry.at)
@@ -351,10 +364,68 @@ def load_case_file(incident: Incident) -> CaseFile:
         follow_ups=follow_ups,
         records=records,
         timeline=timeline,
-        viewers=sorted(viewers.values(), key=lambda v: v.last, reverse=True),
+        viewers=sorted(viewers, key=lambda v: v.last, reverse=True),
         links=links,
         pupils=list(pupils.values()),
     )
+
+
+# The part of `rows_of`'s answer that counts who has seen the case.
+VIEWERS = "viewers"
+
+
+def _case_file_parts(incident: Incident, *, with_views: bool) -> tuple[dict, dict]:
+    """What `load_case_file` reads in one go: for each model the condition its rows meet, and
+    the count of views per person. The people and pupils are those the other rows name."""
+    on_case = {model: Q(incident=incident) for model in (*RECORD_MODELS, FollowUp)}
+    on_case[CaseLink] = Q(incident=incident) | Q(linked=incident)
+    about_it = services.about_case(incident)
+    events = AuditEvent.objects.filter(about_it)
+    viewed = Q(action=services.CASE_VIEWED)
+    people = Q(pk__in=events.values("actor_id")) | Q(
+        pk__in=events.filter(action=services.ASSIGNED).values(assignee=_assignee_id())
+    )
+    pupils = Q(pk__in=[])
+    for model, condition in on_case.items():
+        for f in model._meta.concrete_fields:
+            if f.related_model in (User, Pupil):
+                named = Q(pk__in=model.objects.filter(condition).values(f.attname))
+                if f.related_model is User:
+                    people |= named
+                else:
+                    pupils |= named
+    other_ends = Q(pk__in=CaseLink.objects.filter(incident=incident).values("linked_id")) | Q(
+        pk__in=CaseLink.objects.filter(linked=incident).values("incident_id")
+    )
+    in_a_list = Q(data__has_key="cases")
+    seen_by = (
+        events.filter(viewed)
+        .order_by()
+        .values("actor_id")
+        .annotate(
+            opened=Count("id", filter=~in_a_list),
+            listed=Count("id", filter=in_a_list),
+            first=Min("at"),
+            last=Max("at"),
+        )
+    )
+    wanted = {
+        **on_case,
+        AuditEvent: about_it if with_views else about_it & ~viewed,
+        User: people,
+        Pupil: pupils,
+        Incident: other_ends,
+    }
+    return wanted, {VIEWERS: seen_by}
+
+
+def _assignee_id():
+    """An assignment event's assignee (the id as text in its data) as a user's id is stored."""
+    text = KT("data__assignee")
+    if connection.vendor == "postgresql":
+        return Cast(text, UUIDField())
+    # SQLite keeps UUIDs as 32 hex digits.
+    return Replace(text, Value("-", output_field=TextField()), Value("", output_field=TextField()))
 
 
 def _pupils_and_their_cases(incident: Incident):
@@ -372,95 +443,135 @@ def _pupils_and_their_cases(incident: Incident):
             "incident__reference",
             "incident__status",
             "incident__submitted_at",
+            "incident__duplicate_of",  # whether it is possibly the same (`possibly_same`)
         )
         .order_by("pupil__last_name", "pupil__first_name", "role", "incident_id")
     )
 
 
-def rows_of(wanted: dict) -> dict[type, list]:
+def rows_of(wanted: dict, summaries: dict | None = None) -> dict:
     """For each model in `wanted`, its rows matching the condition (a Q) given with it, in its
-    usual order (Meta.ordering, then id), in one query on PostgreSQL: each model's rows come
-    back as JSON objects of their columns (UNION ALL), made into model instances here. Related
-    rows are not loaded (`_attach`). Elsewhere, one query per model."""
+    usual order (Meta.ordering, then id); and for each name in `summaries`, the rows of that
+    grouped `values()` query as dicts. In one query on PostgreSQL: each part's rows come back
+    as JSON objects of their columns (UNION ALL), made into model instances (or dicts) here.
+    Related rows are not loaded (`_attach`). Elsewhere, one query per part."""
     models = list(wanted)
+    summaries = summaries or {}
     order = {m: (*m._meta.ordering, *(() if "id" in m._meta.ordering else ("id",))) for m in models}
     if connection.vendor != "postgresql":
-        return {m: list(m.objects.filter(wanted[m]).order_by(*order[m])) for m in models}
+        found = {m: list(m.objects.filter(wanted[m]).order_by(*order[m])) for m in models}
+        return found | {name: list(query) for name, query in summaries.items()}
     parts = [
         model.objects.filter(wanted[model])
         .order_by()
         .values(
             model_index=Value(index, output_field=IntegerField()),
-            row=JSONObject(**{f.attname: F(f.attname) for f in model._meta.concrete_fields}),
+            row=_WholeRow(model),
         )
         for index, model in enumerate(models)
     ]
-    found: dict[type, list] = {model: [] for model in models}
-    for part in parts[0].union(*parts[1:], all=True):
-        model = models[part["model_index"]]
-        fields = model._meta.concrete_fields
-        found[model].append(
-            model.from_db(
-                connection.alias,
-                [f.attname for f in fields],
-                [_from_json(f, part["row"][f.attname]) for f in fields],
-            )
+    summary_fields = {name: _summary_fields(query) for name, query in summaries.items()}
+    parts += [
+        query.values(
+            model_index=Value(len(models) + index, output_field=IntegerField()),
+            row=JSONObject(**{column: F(column) for column in summary_fields[name]}),
         )
-    for model, rows in found.items():
-        rows.sort(key=lambda row, names=order[model]: tuple(getattr(row, n) for n in names))
+        for index, (name, query) in enumerate(summaries.items())
+    ]
+    kinds = [*models, *summaries]
+    found = {kind: [] for kind in kinds}
+    for part in parts[0].union(*parts[1:], all=True):
+        kind, row = kinds[part["model_index"]], part["row"]
+        if kind in summary_fields:
+            found[kind].append(
+                {name: _from_json(f, row[name]) for name, f in summary_fields[kind].items()}
+            )
+            continue
+        found[kind].append(kind.from_db(connection.alias, _attnames(kind), _from_row(kind, row)))
+    for model in models:
+        for name in reversed(order[model]):  # stable sorts, last key first
+            found[model].sort(key=attrgetter(name.lstrip("-")), reverse=name.startswith("-"))
     return found
+
+
+class _WholeRow(Expression):
+    """A row of `model` as a JSON object by column name (each field's attname: none names its
+    column), as PostgreSQL's to_jsonb makes it."""
+
+    output_field = JSONField()
+
+    def __init__(self, model):
+        super().__init__()
+        self.model = model
+
+    def as_sql(self, compiler, connection):
+        return f"to_jsonb({compiler.quote_name_unless_alias(self.model._meta.db_table)})", []
+
+
+def _summary_fields(query) -> dict:
+    """The columns of a grouped `values()` query, each with the field its values are read as."""
+    model = query.model
+    columns = {name: model._meta.get_field(name) for name in query.query.values_select}
+    for name, expression in query.query.annotation_select.items():
+        columns[name] = expression.output_field
+    return columns
 
 
 def _from_json(field, value):
     """A column's value as `rows_of`'s JSON gives it, as the field holds it."""
-    if value is None or isinstance(field, JSONField):
-        return value
-    if isinstance(field, DateTimeField):
-        return datetime.fromisoformat(value)
-    return field.to_python(value)
+    return value if value is None else _reader(field)(value)
 
 
-def _people(rows, events, extra_ids) -> dict:
-    """Everyone `rows` and `events` name, by id."""
-    ids = set(extra_ids) | {e.actor_id for e in events if e.actor_id}
-    for row in rows:
-        ids |= {getattr(row, f.attname) for f in _user_fields(type(row))}
-    return {user.pk: user for user in User.objects.filter(pk__in=ids - {None})}
+# JSON gives these as Python holds them already.
+_AS_GIVEN = (CharField, TextField, IntegerField, BooleanField, JSONField)
+
+
+@cache
+def _reader(field):
+    """How `_from_json` reads a column's JSON value (worked out once per field: the page reads
+    thousands of values)."""
+    target = field.target_field if field.is_relation else field
+    if isinstance(target, _AS_GIVEN):
+        return lambda value: value
+    if isinstance(target, DateTimeField):
+        return datetime.fromisoformat
+    return target.to_python
+
+
+def _from_row(model, row: dict) -> list:
+    return [None if (v := row[name]) is None else read(v) for name, read in _readers(model)]
+
+
+@cache
+def _attnames(model) -> list:
+    return [f.attname for f in model._meta.concrete_fields]
+
+
+@cache
+def _readers(model) -> tuple:
+    return tuple((f.attname, _reader(f)) for f in model._meta.concrete_fields)
 
 
 def _attach(rows, people: dict, pupils: dict) -> None:
-    """Give each row its people (`people`) and pupils (those of the case, or read now) where
-    `rows_of` left ids."""
-    pupil_fields = {
-        model: [f for f in model._meta.concrete_fields if f.related_model is Pupil]
-        for model in {type(row) for row in rows}
-    }
-    missing = (
-        {getattr(row, f.attname) for row in rows for f in pupil_fields[type(row)]}
-        - set(pupils)
-        - {None}
-    )
-    if missing:  # pupils since taken off the case
-        pupils = {**pupils, **{p.pk: p for p in Pupil.objects.filter(pk__in=missing)}}
+    """Give each row its people and pupils where `rows_of` left ids."""
     for row in rows:
-        for f in _user_fields(type(row)):
+        for f in _named_fields(type(row)):
             if f.name not in row._state.fields_cache:
                 value = getattr(row, f.attname)
-                f.set_cached_value(row, people[value] if value is not None else None)
-        for f in pupil_fields[type(row)]:
-            if f.name not in row._state.fields_cache:
-                value = getattr(row, f.attname)
-                f.set_cached_value(row, pupils[value] if value is not None else None)
+                named = people if f.related_model is User else pupils
+                f.set_cached_value(row, named[value] if value is not None else None)
 
 
 # Related rows loaded apart are put in the rows' caches, as select_related would: the ids are
 # already right, and assigning through the descriptors costs more than the rest of the loading.
 _ACTOR = AuditEvent._meta.get_field("actor")
+_LINK_FROM = CaseLink._meta.get_field("incident")
+_LINK_TO = CaseLink._meta.get_field("linked")
 
 
 @cache
-def _user_fields(model) -> list:
-    return [f for f in model._meta.concrete_fields if f.related_model is User]
+def _named_fields(model) -> list:
+    return [f for f in model._meta.concrete_fields if f.related_model in (User, Pupil)]
 
 
 def pupil_involvements(pupil, school):

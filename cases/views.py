@@ -115,9 +115,9 @@ def case_detail(request, incident):
     if not _just_changed(request, incident):
         services.log_case_view(incident=incident, actor=request.user, request=request)
     notifications.mark_case_read(user=request.user, incident_id=incident.pk)
-    case_file = timeline.load_case_file(incident)
     # Every view is audited; the timeline shows what was done unless asked for the views too.
     with_views = request.GET.get("views") == "shown"
+    case_file = timeline.load_case_file(incident, with_views=with_views)
     newest_first = request.GET.get("order") == "newest"
     timeline_entries = case_file.timeline if with_views else case_file.actions
     pupils = [entry.pupil for entry in case_file.pupils]
@@ -137,7 +137,7 @@ def case_detail(request, incident):
             "timeline": timeline_entries[::-1] if newest_first else timeline_entries,
             "with_views": with_views,
             "newest_first": newest_first,
-            "views_hidden": len(case_file.timeline) - len(case_file.actions),
+            "views_hidden": case_file.times_seen,
             "moves": moves,
             "offered_move": None if read_only else _offered_move(request, incident),
             "is_dsl": Role.DSL in request.school_roles,
