@@ -9,7 +9,11 @@
   reading the test database (needs PostgreSQL: the worker is another process) and sending to
   the SMTP server. `start_worker` / `start_beat` for other shapes.
 - `own_redis`: a redis-server of the test's own, on a free port, which the test may freeze
-  (SIGSTOP), thaw and kill without touching anyone else's Redis.
+  (SIGSTOP), thaw and kill without touching anyone else's Redis. `frozen_for_good(own_redis)`:
+  frozen, with nothing in this process giving up on it, to show a request never waits for it.
+- `publishing_threads()`: which threads of this process published tasks (the request's own
+  thread never should).
+- `silent_server`: accepts connections and never says a word (a mail server that hangs).
 - `tally(rows, sink)`: sent, delivered, duplicated and lost, by Message-ID.
 """
 
@@ -33,6 +37,7 @@ import kombu.pools
 import pytest
 import redis
 from aiosmtpd.controller import Controller
+from celery.signals import before_task_publish
 from django.db import connection
 
 from incidents.models import Incident, Urgency
@@ -42,6 +47,16 @@ from tests.conftest import require
 
 BASE_DIR = Path(__file__).resolve().parents[2]
 CANARY = "CANARY-7f3e-Zebra-Lighthouse"
+
+# How long a test lets something wait on a server that never answers before it gives in (thaws
+# the broker, hangs up) so that the test fails instead of hanging. A guard, not a speed target:
+# speed is measured in benchmarks/.
+HANG_GUARD = 60
+WAITED_FOR_THE_BROKER = (
+    f"the report waited for the frozen broker: it finished only after {HANG_GUARD} s, when the"
+    " test thawed the broker"
+)
+PUBLISHED_BY_THE_REQUEST = "the report's own thread published to the broker"
 
 
 def wait_until(condition, timeout: float = 60) -> bool:
@@ -193,6 +208,23 @@ def use_broker(url: str):
         publisher.flush()
         conf.broker_url, conf.task_always_eager = saved
         _reset_broker_pools()
+
+
+@contextlib.contextmanager
+def publishing_threads():
+    """The threads of this process that publish a task while inside: Celery sends
+    `before_task_publish` from the publishing thread before it reaches for the broker (refused,
+    frozen or answering alike)."""
+    threads: list[threading.Thread] = []
+
+    def record(**kwargs):
+        threads.append(threading.current_thread())
+
+    before_task_publish.connect(record, weak=False)
+    try:
+        yield threads
+    finally:
+        before_task_publish.disconnect(record)
 
 
 def make_incident(cast, *, account: str = "Something happened.", urgent: bool = False, **extra):
@@ -383,6 +415,11 @@ class OwnRedis:
     def thaw(self) -> None:
         os.kill(self.process.pid, signal.SIGCONT)
 
+    def frozen(self) -> bool:
+        # The process state in /proc/PID/stat, after the parenthesised name: T when stopped.
+        stat = Path(f"/proc/{self.process.pid}/stat").read_text()
+        return stat.rsplit(")", 1)[1].split()[0] == "T"
+
     def kill(self) -> None:
         self.process.kill()
         self.process.wait()
@@ -391,6 +428,59 @@ class OwnRedis:
         if self.process is not None and self.process.poll() is None:
             self.thaw()
             self.kill()
+
+
+class FrozenBroker:
+    def __init__(self, server: OwnRedis) -> None:
+        self.server = server
+        self.thawed_by_guard = threading.Event()
+
+    def still_frozen(self) -> bool:
+        """Frozen since the test froze it: the hang guard has not had to thaw it."""
+        return not self.thawed_by_guard.is_set() and self.server.frozen()
+
+
+@contextlib.contextmanager
+def frozen_for_good(server: OwnRedis):
+    """This process publishes to `server`, frozen, and would wait on it for as long as it stays so.
+
+    With the broker timeouts in settings (2 s), anything that talked to a frozen broker would
+    give up and carry on, so a request that waited on it would still finish while it is frozen.
+    Here they are far longer than HANG_GUARD: anything that waits on the broker is still waiting
+    while it is frozen, and only the guard, after HANG_GUARD seconds, thaws it. So a report that
+    finishes while `still_frozen()` did not wait on the broker, however busy the machine (short
+    of taking HANG_GUARD seconds). On leaving, the server is thawed and what was waiting for it
+    is published.
+    """
+    conf = celery_app.conf
+    saved = conf.broker_transport_options, conf.broker_connection_timeout
+    patient = 10 * HANG_GUARD
+    conf.broker_transport_options = {
+        **saved[0],
+        "socket_timeout": patient,
+        "socket_connect_timeout": patient,
+    }
+    conf.broker_connection_timeout = patient
+    frozen = FrozenBroker(server)
+    left = threading.Event()
+
+    def guard():
+        if not left.wait(HANG_GUARD):
+            frozen.thawed_by_guard.set()
+            server.thaw()
+
+    try:
+        with use_broker(server.url):
+            server.freeze()
+            threading.Thread(target=guard, daemon=True).start()
+            try:
+                yield frozen
+            finally:
+                left.set()
+                server.thaw()
+    finally:
+        conf.broker_transport_options, conf.broker_connection_timeout = saved
+        _reset_broker_pools()
 
 
 @pytest.fixture
@@ -424,8 +514,12 @@ def worker(postgres, transactional_db, clean_redis, smtp_server, tmp_path):
 
 
 @pytest.fixture
-def blackhole_broker():
-    """A server that accepts connections and never says a word."""
+def silent_server():
+    """A server that accepts connections and never says a word: (its port, the connections).
+
+    After HANG_GUARD seconds it hangs up on them, so that a client with no timeout fails rather
+    than hanging the test.
+    """
     server = socket.socket()
     server.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     server.bind(("127.0.0.1", 0))
@@ -444,23 +538,28 @@ def blackhole_broker():
                 return
             accepted.append(conn)
 
+    def hang_up():
+        for conn in list(accepted):
+            conn.close()
+
     thread = threading.Thread(target=accept, daemon=True)
     thread.start()
-    yield f"redis://127.0.0.1:{server.getsockname()[1]}/0", accepted
+    guard = threading.Timer(HANG_GUARD, hang_up)
+    guard.start()
+    yield server.getsockname()[1], accepted
+    guard.cancel()
     stop.set()
     thread.join()
-    for conn in accepted:
-        conn.close()
+    hang_up()
     server.close()
 
 
-def timed_report(cast, *, urgent: bool):
-    """Commit a new case and its notifications: (the incident, seconds the commit took)."""
+def commit_report(cast, *, urgent: bool) -> Incident:
+    """Commit a new case and its notifications, as the "Send report" request does."""
     from django.db import transaction
 
     from notifications import services
 
-    started = time.monotonic()
     with transaction.atomic():
         incident = make_incident(cast)
         services.notify_new_case(
@@ -469,4 +568,4 @@ def timed_report(cast, *, urgent: bool):
             reference=incident.reference,
             urgent=urgent,
         )
-    return incident, time.monotonic() - started
+    return incident

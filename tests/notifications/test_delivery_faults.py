@@ -12,6 +12,7 @@ The lease, backoff and relay timings are the production ones, so some tests wait
 import os
 import re
 import signal
+import threading
 import time
 
 import pytest
@@ -23,12 +24,14 @@ from notifications.models import Failure, Heartbeat, Kind, Outbox, OutboxStatus
 from tests.conftest import post_form
 
 from .conftest import (
+    PUBLISHED_BY_THE_REQUEST,
+    commit_report,
     make_incident,
+    publishing_threads,
     start_beat,
     start_worker,
     stop,
     tally,
-    timed_report,
     use_broker,
     wait_until,
 )
@@ -72,7 +75,7 @@ def test_a_sender_killed_after_the_server_took_the_message_sends_it_again_once(
         concurrency=1,
     )
     with use_broker(clean_redis):
-        incident, _ = timed_report(cast, urgent=True)
+        incident = commit_report(cast, urgent=True)
     assert smtp_server.held.wait(30), worker.log()
     (pool_process,) = worker.pool_pids()
     os.kill(pool_process, signal.SIGKILL)
@@ -102,7 +105,7 @@ def test_a_worker_killed_before_the_server_took_the_message_sends_it_once(
     worker = services_started("worker", **env)
     services_started("beat", **env)
     with use_broker(clean_redis):
-        incident, _ = timed_report(cast, urgent=True)
+        incident = commit_report(cast, urgent=True)
     assert smtp_server.held.wait(30), worker.log()
     worker.process.kill()  # the whole worker, mid-conversation
     worker.process.wait()
@@ -137,7 +140,7 @@ def test_a_database_blip_after_the_server_took_the_message_does_not_send_it_twic
         concurrency=1,
     )
     with use_broker(clean_redis):
-        incident, _ = timed_report(cast, urgent=True)
+        incident = commit_report(cast, urgent=True)
     assert smtp_server.held.wait(30), worker.log()
     # While the mail server holds its answer, every database connection the worker has is cut:
     # marking the row sent fails once, and is tried again on a new connection.
@@ -167,18 +170,21 @@ def test_redis_frozen_the_reporter_does_not_wait_and_alerts_follow_within_a_minu
     env = {"broker_url": own_redis.url, "smtp_port": smtp_server.port}
     services_started("worker", **env)
     services_started("beat", **env)
-    with use_broker(own_redis.url):
-        timed_report(cast, urgent=True)  # warm: the publisher's connection is open
+    with publishing_threads() as publishers, use_broker(own_redis.url):
+        commit_report(cast, urgent=True)  # warm: the publisher's connection is open
         own_redis.freeze()
-        took = [timed_report(cast, urgent=True)[1] for _ in range(3)]
-        # The report is saved with its alerts in the outbox; nobody waits for the broker.
-        assert max(took) < 1.5, took
+        for _ in range(3):
+            commit_report(cast, urgent=True)
         time.sleep(3)
         thawed = time.monotonic()
         own_redis.thaw()
         rows = Outbox.objects.all()
         assert wait_until(lambda: all_sent(rows), timeout=60)
         assert time.monotonic() - thawed < 60
+    # Each report was saved with its alerts in the outbox and published by another thread,
+    # which waited for the frozen broker (test_broker_faults shows the report does not wait).
+    assert publishers, "nothing tried to publish the alerts"
+    assert threading.current_thread() not in publishers, PUBLISHED_BY_THE_REQUEST
     time.sleep(0.5)
     counts = tally(rows.all(), smtp_server)
     assert counts == {"rows": 8, "sent": 8, "delivered": 8, "duplicated": 0, "lost": 0}
@@ -190,16 +196,19 @@ def test_redis_killed_and_restarted_empty_alerts_follow_within_a_minute(
     env = {"broker_url": own_redis.url, "smtp_port": smtp_server.port}
     worker = services_started("worker", **env)
     services_started("beat", **env)
-    with use_broker(own_redis.url):
+    with publishing_threads() as publishers, use_broker(own_redis.url):
         own_redis.kill()
-        took = [timed_report(cast, urgent=True)[1] for _ in range(3)]
-        assert max(took) < 1.5, took
+        for _ in range(3):
+            commit_report(cast, urgent=True)
         time.sleep(2)
         own_redis.start()  # empty: whatever it held is gone
         restarted = time.monotonic()
         rows = Outbox.objects.all()
         assert wait_until(lambda: all_sent(rows), timeout=60), worker.log()
         assert time.monotonic() - restarted < 60
+    # Publishing to the dead broker was tried by another thread, never the report's.
+    assert publishers, "nothing tried to publish the alerts"
+    assert threading.current_thread() not in publishers, PUBLISHED_BY_THE_REQUEST
     time.sleep(0.5)
     counts = tally(rows.all(), smtp_server)
     assert counts == {"rows": 6, "sent": 6, "delivered": 6, "duplicated": 0, "lost": 0}
@@ -213,7 +222,7 @@ def test_451_from_the_mail_server_is_retried_and_delivered_within_a_minute_of_re
     services_started("worker", **env)
     services_started("beat", **env)
     with use_broker(clean_redis):
-        incident, _ = timed_report(cast, urgent=True)
+        incident = commit_report(cast, urgent=True)
     rows = Outbox.objects.filter(incident_id=incident.pk)
     assert wait_until(lambda: all(r.attempts >= 2 for r in rows.all()), timeout=60)
     assert {(r.status, r.failure) for r in rows.all()} <= {
@@ -241,7 +250,7 @@ def test_550_is_final_shown_to_the_school_and_the_operator_and_can_be_resent(
     smtp_server.refuse = {"deputy@oakwood.test": "550 5.1.1 No such mailbox"}
     worker = services_started("worker", broker_url=clean_redis, smtp_port=smtp_server.port)
     with use_broker(clean_redis):
-        incident, _ = timed_report(cast, urgent=True)
+        incident = commit_report(cast, urgent=True)
         rows = Outbox.objects.filter(incident_id=incident.pk)
         refused = rows.get(recipient=cast.deputy)
         assert wait_until(
@@ -318,7 +327,7 @@ def test_a_long_batch_sends_each_message_once_and_an_urgent_alert_does_not_wait_
                 )
         batch = Outbox.objects.filter(kind=Kind.TASK_DUE)
         assert wait_until(lambda: len(smtp_server.messages) >= 3, timeout=30)
-        urgent, _ = timed_report(cast, urgent=True)
+        urgent = commit_report(cast, urgent=True)
         alerts = Outbox.objects.filter(incident_id=urgent.pk)
         assert wait_until(lambda: all_sent(alerts), timeout=30)
         # The urgent alerts went out while the batch was still being sent.
