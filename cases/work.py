@@ -1,23 +1,27 @@
-"""What needs a DSL or deputy now at one school, for their home page (`case_work`).
+"""What needs a DSL or deputy now at a school, for their home page (safeguarding/home.py).
 
 Only references, statuses and dates are shown there, so the home page is not seeing a case
 (cases/README.md): nothing from a case's record (pupils, what was reported, its triage outcome,
-task titles) until they open it. It costs the same few queries however many cases there are.
+task titles) until they open it. The numbers are expressions on the school's row
+(`count_expressions`) and the short lists are parts of one list query (`listed`), so the home
+asks the same few queries however many cases and tasks there are.
 """
 
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.db.models import Case, Count, IntegerField, Q, When
-from django.utils import timezone
+from django.db.models import F, OuterRef
 
 from incidents.models import Incident, Status
+from safeguarding.models import User
+from safeguarding.queries import count_of
 
 from .models import Task
 from .workflow import OPEN_STATUSES
 
 # How many of each are listed by reference on the home page; the count links to all of them.
 LISTED = 5
+UNACKNOWLEDGED, MINE, TASKS = "unacknowledged", "mine", "tasks"
 
 
 @dataclass
@@ -44,56 +48,101 @@ class CaseWork:
         )
 
 
-def case_work(school, user, *, today: date | None = None) -> CaseWork:
-    """Unacknowledged cases (oldest first), open cases assigned to `user`, referred cases
-    waiting for the agency's outcome, and open cases' tasks overdue or due today. Five queries."""
-    today = today or timezone.localdate()
-    cases = Incident.objects.filter(school=school)
-    counts = cases.aggregate(
-        unacknowledged=Count("pk", filter=Q(status=Status.NEW)),
-        assigned_to_me=Count("pk", filter=Q(assigned_to=user, status__in=OPEN_STATUSES)),
-        awaiting_outcome=Count("pk", filter=Q(status=Status.REFERRED)),
-    )
-    work = CaseWork(today=today, **counts)
-    if work.unacknowledged:
-        work.oldest_unacknowledged = list(
-            cases.filter(status=Status.NEW)
-            .only("reference", "submitted_at", "status")
-            .order_by("submitted_at", "id")[:LISTED]
-        )
-    if work.assigned_to_me:
-        work.mine = list(
-            cases.filter(assigned_to=user, status__in=OPEN_STATUSES)
-            .only("reference", "submitted_at", "status")
-            .order_by("submitted_at", "id")[:LISTED]
-        )
-    due = Task.objects.filter(
+def _due_tasks(school, today: date):
+    """Open cases' tasks not done, due today or before."""
+    return Task.objects.filter(
         incident__school=school,
         incident__status__in=OPEN_STATUSES,
         done_at__isnull=True,
         due_on__lte=today,
     )
-    task_counts = due.aggregate(
-        tasks_overdue=Count("pk", filter=Q(due_on__lt=today)),
-        tasks_due_today=Count("pk", filter=Q(due_on=today)),
-        my_tasks_due=Count("pk", filter=Q(owner=user)),
+
+
+def _mine(cases, user):
+    return cases.filter(assigned_to=user, status__in=OPEN_STATUSES)
+
+
+def count_expressions(user, today: date) -> dict:
+    """Unacknowledged cases, open cases assigned to `user`, referred cases waiting for the
+    agency's outcome, and open cases' tasks overdue or due today (and how many are `user`'s):
+    each a number on a row of schools (`case_work` reads them back)."""
+    cases = Incident.objects.filter(school=OuterRef("pk"))
+    due = _due_tasks(OuterRef("pk"), today)
+    return {
+        "cases_unacknowledged": count_of(cases.filter(status=Status.NEW)),
+        "cases_assigned_to_me": count_of(_mine(cases, user)),
+        "cases_awaiting_outcome": count_of(cases.filter(status=Status.REFERRED)),
+        "tasks_overdue": count_of(due.filter(due_on__lt=today)),
+        "tasks_due_today": count_of(due.filter(due_on=today)),
+        "my_tasks_due": count_of(due.filter(owner=user)),
+    }
+
+
+def listed(school, user, today: date) -> list[tuple[str, object, dict]]:
+    """The lists at `school`, at most LISTED of each, as (kind, rows, their columns) for the
+    home's one list query: the oldest unacknowledged cases, the oldest open cases assigned to
+    `user`, and the tasks due, theirs first, then the longest overdue (`case_work` picks
+    LISTED of their LISTED and LISTED of everyone else's)."""
+    cases = Incident.objects.filter(school=school).order_by("submitted_at", "id")
+    case_columns = {
+        "school": F("school_id"),
+        "case": F("id"),
+        "reference": F("reference"),
+        "status": F("status"),
+        "at": F("submitted_at"),
+    }
+    due = _due_tasks(school, today).order_by("due_on", "id")
+    task_columns = {
+        "school": F("incident__school_id"),
+        "task": F("id"),
+        "reference": F("incident__reference"),
+        "status": F("incident__status"),
+        "on": F("due_on"),
+        "person": F("owner_id"),
+        "name": F("owner__full_name"),
+        "email": F("owner__email"),
+    }
+    return [
+        (UNACKNOWLEDGED, cases.filter(status=Status.NEW)[:LISTED], case_columns),
+        (MINE, _mine(cases, user)[:LISTED], case_columns),
+        (TASKS, due.filter(owner=user)[:LISTED], task_columns),
+        (TASKS, due.exclude(owner=user)[:LISTED], task_columns),
+    ]
+
+
+def case_work(counts, rows: dict, user, today: date) -> CaseWork:
+    """The school's CaseWork from its row of `count_expressions` and its `listed` rows (each
+    with the columns named there)."""
+    work = CaseWork(
+        today=today,
+        unacknowledged=counts.cases_unacknowledged,
+        assigned_to_me=counts.cases_assigned_to_me,
+        awaiting_outcome=counts.cases_awaiting_outcome,
+        tasks_overdue=counts.tasks_overdue,
+        tasks_due_today=counts.tasks_due_today,
+        my_tasks_due=counts.my_tasks_due,
     )
-    for name, value in task_counts.items():
-        setattr(work, name, value)
-    if work.tasks_overdue or work.tasks_due_today:
-        # Yours first, then the longest overdue.
-        work.tasks_due = list(
-            due.annotate(
-                not_mine=Case(When(owner=user, then=0), default=1, output_field=IntegerField())
-            )
-            .select_related("incident", "owner")
-            .only(
-                "due_on",
-                "owner__full_name",
-                "owner__email",
-                "incident__reference",
-                "incident__status",
-            )
-            .order_by("not_mine", "due_on", "id")[:LISTED]
+
+    def case(row) -> Incident:
+        return Incident(
+            id=row.case, reference=row.reference, status=row.status, submitted_at=row.at
         )
+
+    def oldest_first(kind):
+        return sorted(rows.get(kind, []), key=lambda row: (row.at, row.case))
+
+    work.oldest_unacknowledged = [case(row) for row in oldest_first(UNACKNOWLEDGED)]
+    work.mine = [case(row) for row in oldest_first(MINE)]
+    tasks = sorted(rows.get(TASKS, []), key=lambda row: (row.person != user.pk, row.on, row.task))[
+        :LISTED
+    ]
+    work.tasks_due = [
+        Task(
+            id=row.task,
+            due_on=row.on,
+            owner=User(id=row.person, full_name=row.name, email=row.email),
+            incident=Incident(reference=row.reference, status=row.status),
+        )
+        for row in tasks
+    ]
     return work

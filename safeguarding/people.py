@@ -125,17 +125,23 @@ def pending_invitations(school: School) -> QuerySet[Invitation]:
     ).select_related("invited_by")
 
 
-def safeguarding_leads(school: School) -> list[tuple[str, User]]:
-    """(role label, person) for every active DSL and deputy of `school`, DSLs first."""
+def safeguarding_leads_at(schools) -> dict[int, list[tuple[str, User]]]:
+    """school id -> (role label, person) for every active DSL and deputy of the school, DSLs
+    first: for several schools in one query."""
+    leads: dict[int, list] = {school.pk: [] for school in schools}
+    if not leads:
+        return leads
     memberships = (
         Membership.objects.filter(
-            school=school, role__in=Role.case_reviewers(), user__is_active=True
+            school__in=list(leads), role__in=Role.case_reviewers(), user__is_active=True
         )
         .select_related("user")
         .order_by("user__full_name", "user__email")
     )
     order = {role: index for index, role in enumerate(Role.case_reviewers())}
-    return [(Role(m.role).label, m.user) for m in sorted(memberships, key=lambda m: order[m.role])]
+    for m in sorted(memberships, key=lambda m: order[m.role]):
+        leads[m.school_id].append((Role(m.role).label, m.user))
+    return leads
 
 
 def roles_held(user: User, school: School) -> set[str]:

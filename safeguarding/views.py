@@ -5,8 +5,10 @@ from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
 from guidance.services import briefing_state
+from incidents.models import Status
 
 from . import access, people
+from .home import lead_work
 from .models import LeadRoleRequest, Role
 
 
@@ -20,6 +22,8 @@ class WorkLink(NamedTuple):
 EVERY_SCHOOL_ROLE = frozenset(Role.school_roles())
 # Who sees the list of the school's DSL and deputies on their home page.
 SEES_SAFEGUARDING_LEADS = frozenset({Role.DSL, Role.DEPUTY_DSL, Role.SCHOOL_ADMIN})
+# Who is shown what waits for them at the school (home.py).
+LEADS = frozenset({Role.DSL, Role.DEPUTY_DSL})
 
 # Where each role's work lives, in one place. Paths rather than URL names because several of
 # these pages belong to apps still being built; a test checks each path once its app exists.
@@ -159,30 +163,34 @@ def home(request):
         elif m.trust is not None:
             trusts.setdefault(m.trust, set()).add(m.role)
 
-    # New DSLs and deputies this person may confirm, by school (people.lead_confirmers).
+    # What waits for them at the schools where they are a DSL or deputy (home.py).
+    work = lead_work([s for s, roles in schools.items() if roles & LEADS], user=request.user)
+    leads = people.safeguarding_leads_at(
+        [s for s, roles in schools.items() if roles & SEES_SAFEGUARDING_LEADS]
+    )
+    # New DSLs and deputies a trust lead may confirm, by school (people.lead_confirmers).
     to_confirm: dict[int, int] = {}
-    for lead_request in LeadRoleRequest.objects.filter(
-        Q(school__in=[s for s, roles in schools.items() if Role.DSL in roles])
-        | Q(school__trust__in=list(trusts)),
-        outcome=LeadRoleRequest.Outcome.WAITING,
-    ).exclude(Q(requested_by=request.user) | Q(person=request.user)):
-        to_confirm[lead_request.school_id] = to_confirm.get(lead_request.school_id, 0) + 1
+    if trusts:
+        for lead_request in LeadRoleRequest.objects.filter(
+            school__trust__in=list(trusts), outcome=LeadRoleRequest.Outcome.WAITING
+        ).exclude(Q(requested_by=request.user) | Q(person=request.user)):
+            to_confirm[lead_request.school_id] = to_confirm.get(lead_request.school_id, 0) + 1
 
     places = [
         {
             "name": school.name,
             "kind": "school",
             "school": school,
-            # DSLs and deputies see what is due about files here (records/ on the page).
-            "shows_files_due": bool(roles & {Role.DSL, Role.DEPUTY_DSL}),
+            # DSLs and deputies see what waits for them here: cases, tasks and files.
+            "work": work.get(school.pk),
             "roles": _role_names(roles),
             "links": _links(SCHOOL_WORK, roles, school=school.slug),
             "sees_leads": bool(roles & SEES_SAFEGUARDING_LEADS),
-            "leads": people.safeguarding_leads(school) if roles & SEES_SAFEGUARDING_LEADS else [],
+            "leads": leads.get(school.pk, []),
             "invite_href": (
                 f"/s/{school.slug}/people/invite/" if Role.SCHOOL_ADMIN in roles else ""
             ),
-            "leads_to_confirm": to_confirm.get(school.pk, 0) if Role.DSL in roles else 0,
+            "leads_to_confirm": (work[school.pk].leads_to_confirm if Role.DSL in roles else 0),
         }
         for school, roles in sorted(schools.items(), key=lambda item: item[0].name)
     ] + [
@@ -202,6 +210,7 @@ def home(request):
     all_school_roles = set().union(*schools.values()) if schools else set()
     context = {
         "places": places,
+        "Status": Status,
         "personal_links": _links(PERSONAL_WORK, all_school_roles),
         # Staff who have not read the current briefing are reminded here, below nothing that
         # matters more: reporting a concern never waits for it.

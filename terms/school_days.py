@@ -10,6 +10,8 @@ entered none: a deadline then comes early, never late.
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from django.db.models import Q
+
 from safeguarding.models import School
 
 from .models import TermDate
@@ -111,3 +113,24 @@ def calendar_for(school: School) -> SchoolCalendar:
         if trust:
             return SchoolCalendar.of(trust, "trust")
     return SchoolCalendar()
+
+
+def calendars_for(schools) -> dict[int, SchoolCalendar]:
+    """school id -> `calendar_for(school)`, for several schools in one query."""
+    schools = list(schools)
+    rows = list(
+        TermDate.objects.filter(
+            Q(school__in=schools) | Q(trust_id__in={s.trust_id for s in schools if s.trust_id})
+        )
+    )
+    calendars = {}
+    for school in schools:
+        own = [r for r in rows if r.school_id == school.pk]
+        trust = [r for r in rows if school.trust_id and r.trust_id == school.trust_id]
+        if own:
+            calendars[school.pk] = SchoolCalendar.of(own, "school")
+        elif trust:
+            calendars[school.pk] = SchoolCalendar.of(trust, "trust")
+        else:
+            calendars[school.pk] = SchoolCalendar()
+    return calendars

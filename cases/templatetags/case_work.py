@@ -1,18 +1,10 @@
-"""What needs the DSL now at one school, for their home page (cases/work.py)."""
+"""Case wording shared by the inbox, the case page and a pupil's file."""
 
 from django import template
 
 from cases import workflow
-from cases.work import case_work
-from incidents.models import Status
 
 register = template.Library()
-
-
-@register.inclusion_tag("cases/_due_on_home.html", takes_context=True)
-def cases_due(context, school):
-    user = context["user"]
-    return {"school": school, "work": case_work(school, user), "user": user, "Status": Status}
 
 
 @register.inclusion_tag("cases/_pupil_flags.html")

@@ -3,6 +3,7 @@ shows nothing of a case beyond its reference, status and dates (so it is not see
 
 import re
 from datetime import timedelta
+from html import unescape
 
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -18,10 +19,14 @@ from .conftest import make_incident, make_pupil
 from .test_query_counts import EVERY_PAGE, add_cases
 
 HOME = reverse("safeguarding:home")
-# What every page costs a signed-in DSL or deputy (test_query_counts.EVERY_PAGE), the
-# requests to confirm a new lead, the school's leads, the staff briefing read (one query each),
-# the cases (five) and what is due about files at the school (nine: records.work.due_work).
-EXPECTED_HOME_QUERIES = EVERY_PAGE + 16
+# What every page costs a signed-in DSL or deputy (test_query_counts.EVERY_PAGE), and the
+# home's own (safeguarding/home.py): every number at their schools in one query (cases, tasks,
+# files, requests, leads to confirm), every short list in one (the oldest cases not
+# acknowledged, theirs, the tasks due, the leavers whose file is to send), the school's
+# safeguarding leads, and the staff briefing read.
+EXPECTED_HOME_QUERIES = EVERY_PAGE + 4
+# With leavers whose file is to send, the school's term dates too (to say which are overdue).
+EXPECTED_HOME_QUERIES_WITH_LEAVERS = EXPECTED_HOME_QUERIES + 1
 
 
 def section(html: str, school) -> str:
@@ -146,5 +151,26 @@ def test_the_home_costs_the_same_at_10_and_at_500_cases(cast, client_for):
     at_500 = home_queries(client)
 
     assert at_500 == at_10
-    # The exact number (five of them for the cases), so any query added shows up here.
+    # The exact number, so any query added shows up here.
     assert at_10 == EXPECTED_HOME_QUERIES, at_10
+
+
+def test_the_home_costs_the_same_with_1_and_with_30_leavers_files_to_send(cast, client_for):
+    client = client_for(cast.dsl)
+    today = timezone.localdate()
+
+    def leavers(count):
+        for i in range(count):
+            pupil = make_pupil(cast.school_a, f"Leaver{i}", "Moss")
+            pupil.leaving_date = today - timedelta(days=i)
+            pupil.save()
+            make_incident(cast.school_a, cast.teacher, pupils=[(pupil, PupilRole.PICTURED)])
+
+    leavers(1)
+    at_1 = home_queries(client)
+    leavers(29)
+    html = unescape(client.get(HOME).content.decode())
+    at_30 = home_queries(client)
+
+    assert "30 leavers' files to send" in html
+    assert at_30 == at_1 == EXPECTED_HOME_QUERIES_WITH_LEAVERS, (at_1, at_30)
