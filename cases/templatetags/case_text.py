@@ -7,7 +7,10 @@ Browsers work it out from dir="auto"; the PDF renderer does not, so the template
 import unicodedata
 
 from django import template
+from django.utils import timezone
+from django.utils.html import conditional_escape as escape
 from django.utils.html import format_html
+from django.utils.safestring import SafeString, mark_safe
 
 register = template.Library()
 
@@ -39,3 +42,53 @@ def isolate_name(value):
     name still reads right to left inside, but a name in two scripts keeps its parts in the
     order they were typed ('فاطمة Khan', not 'Khan فاطمة'), as the page's <bdi dir="ltr">."""
     return format_html("\u2066{}\u2069", value)
+
+
+def _isolated(value) -> str:
+    """As the `isolate` filter, escaped as the template would, as plain text."""
+    return f"\u2068{escape(value)}\u2069"
+
+
+def _isolated_name(value) -> str:
+    """As the `isolate_name` filter, escaped as the template would, as plain text."""
+    return f"\u2066{escape(value)}\u2069"
+
+
+@register.filter
+def timeline_line(entry) -> SafeString:
+    """The referral summary's line for one timeline entry, escaped: when, who, what, and for a
+    status change, referral or note what it said.
+
+    Written here rather than in the template: a long case has hundreds of entries, and the
+    template's tags and filters for each took three times as long as this."""
+    happened = entry.happened
+    if happened:
+        day = happened.happened_date
+        when = f"{day:%-d %b %Y}" if day else ""
+        if happened.happened_time:
+            when += f" {happened.happened_time:%H:%M}"
+    else:
+        when = f"{timezone.localtime(entry.event.at):%-d %b %Y %H:%M}"
+    actor = entry.event.actor
+    parts = [when, " – ", _isolated_name((actor.full_name if actor else "") or "System")]
+    parts += [": ", escape(entry.title)]
+    if entry.assignee:
+        parts += [" (", _isolated_name(entry.assignee.full_name), ")"]
+    record = entry.record
+    if entry.kind == "status_change":
+        parts += [": ", escape(record.get_from_status_display()), " to "]
+        parts.append(escape(record.get_to_status_display()))
+        if record.reason:
+            parts += [" (", _isolated(record.reason), ")"]
+    elif entry.kind == "referral":
+        parts += [": ", escape(record.get_agency_display())]
+        if record.agency_other:
+            parts += [" (", _isolated(record.agency_other), ")"]
+        parts.append(f", {record.referred_on:%-d %B %Y}" if record.referred_on else ", ")
+        if record.their_reference:
+            parts += [", their reference ", _isolated(record.their_reference)]
+    elif entry.kind == "note":
+        parts += [": ", _isolated(record.text)]
+    if happened and happened.recorded_late:
+        parts += [" (", escape(happened.recorded_late_words), ")"]
+    return mark_safe("".join(parts))  # noqa: S308 (every value above is escaped)
