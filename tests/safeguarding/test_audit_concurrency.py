@@ -88,3 +88,22 @@ def test_a_writer_that_waited_for_the_lock_follows_the_record_written_meanwhile(
     newest_before = AuditEvent.objects.get(action="test.first")
     assert (written.seq, written.previous_hash) == (newest_before.seq + 1, newest_before.hash)
     assert audit.first_broken_event() is None
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_record_written_outside_a_transaction_costs_two_statements_and_no_transaction(
+    postgres, cast
+):
+    """A page's record of who looked is written outside any transaction: the head, then an
+    INSERT that takes the chain's lock for its own statement. No BEGIN, no COMMIT."""
+    from django.test.utils import CaptureQueriesContext
+
+    audit.record("test.first", school=cast.school_a)
+    with CaptureQueriesContext(connection) as queries:
+        second = audit.record("test.second", school=cast.school_a)
+    statements = [q["sql"].split()[0].upper() for q in queries.captured_queries]
+    assert statements == ["SELECT", "INSERT"], statements
+    first = AuditEvent.objects.get(action="test.first")
+    assert (second.seq, second.previous_hash) == (first.seq + 1, first.hash)
+    assert AuditEvent.objects.get(pk=second.pk).hash == second.hash
+    assert audit.first_broken_event() is None
