@@ -277,3 +277,16 @@ def test_a_pupils_file_costs_the_same_however_many_cases_they_are_in(cast, clien
     assert seen.count() == before + 1
     assert len(seen.first().data["cases"]) == 40
     assert "Sarah Jones" in html and "Early Help" in html and html.count("Police") >= 40
+
+
+def test_a_teachers_page_asks_once_whether_they_have_a_second_factor(cast, client_for):
+    """Staff whose role needs no second factor are still held to one they turned on, so every
+    page asks whether they have one: one query for authenticator apps and passkeys together.
+    A teacher's home: the session, the person with their roles, that question, their briefing
+    confirmation and their unread notifications."""
+    client = client_for(cast.teacher)
+    home = reverse("safeguarding:home")
+    client.get(home)
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(home).status_code == 200
+    assert len(queries) == 5, [q["sql"][:80] for q in queries.captured_queries]
