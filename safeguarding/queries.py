@@ -4,6 +4,7 @@ little of everything (the home page): `count_of` makes a count a column of the o
 
 from typing import NamedTuple
 
+from django.db import connection
 from django.db.models import (
     BigIntegerField,
     CharField,
@@ -60,17 +61,24 @@ _COLUMNS = {
 
 def short_lists(parts) -> list[Row]:
     """Several lists in one query. `parts`: (kind, queryset, columns), where the queryset may be
-    ordered and sliced (its first N rows: SQLite allows neither inside a UNION, so the part
-    reads the rows whose ids the slice picks) and `columns` maps Row's names to expressions on
+    ordered and sliced (its first N rows: SQLite allows neither inside a UNION, so there the
+    part reads the rows whose ids the slice picks) and `columns` maps Row's names to expressions on
     its rows. Rows come back in no particular order: sort each list as it needs."""
     selects = []
     for kind, queryset, columns in parts:
-        rows = queryset.model.objects.filter(pk__in=queryset.values("pk"))
+        rows = queryset
+        if (
+            queryset.query.is_sliced
+            and not connection.features.supports_slicing_ordering_in_compound
+        ):
+            rows = queryset.model.objects.filter(pk__in=queryset.values("pk"))
         values = {"row_kind": Value(kind, output_field=CharField())}
         for name, output_field in _COLUMNS.items():
             # A typed NULL: PostgreSQL matches a UNION's columns two parts at a time.
             values[f"row_{name}"] = columns.get(name, Cast(Value(None), output_field))
-        selects.append(rows.order_by().annotate(**values).values_list(*values))
+        if not rows.query.is_sliced:
+            rows = rows.order_by()
+        selects.append(rows.annotate(**values).values_list(*values))
     if not selects:
         return []
     union = selects[0].union(*selects[1:], all=True) if len(selects) > 1 else selects[0]
