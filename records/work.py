@@ -11,6 +11,7 @@ sending, a retention review due, a subject access request due within a week or o
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from functools import lru_cache
 
 from django.db.models import Exists, IntegerField, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce, ExtractYear
@@ -228,9 +229,22 @@ def _review_due(school_pupils, today: date):
     ).filter(Q(kept=True, kept_until__lte=today) | Q(birthday, kept=False))
 
 
+def schools_with_counts(schools, today: date):
+    """`schools` (a queryset) with the numbers of `FileCounts` but those to send, as columns
+    (`file_counts` reads them back), to annotate further."""
+    return _with_counts(today, tuple(sorted(school.pk for school in schools))).all()
+
+
+@lru_cache(maxsize=256)
+def _with_counts(today: date, school_ids: tuple[int, ...]):
+    # Built once a day for the same schools, in each process: building these expressions was
+    # most of the DSL home's own time. Never evaluated here, so never holds rows: each caller
+    # gets a copy (`.all()`) to run.
+    return School.objects.filter(pk__in=school_ids).annotate(**count_expressions(today))
+
+
 def count_expressions(today: date) -> dict:
-    """The numbers of `FileCounts` but those to send, as columns of a row of schools
-    (`file_counts` reads them back)."""
+    """The numbers of `FileCounts` but those to send, as expressions on a row of schools."""
     pupils = Pupil.objects.filter(school=OuterRef("pk"))
     waiting = _waiting(pupils)
     requests = SubjectAccessRequest.objects.filter(
@@ -301,7 +315,7 @@ def file_counts(
 def file_counts_at(school: School, *, today: date | None = None) -> FileCounts:
     """One school's FileCounts: two queries, three with leavers' files to send."""
     today = today or timezone.localdate()
-    counts = School.objects.filter(pk=school.pk).annotate(**count_expressions(today)).get()
+    counts = schools_with_counts([school], today).get()
     leaving_dates = list(to_send([school]).values_list("leaving_date", flat=True))
     calendar = calendars_for([school])[school.pk] if leaving_dates else None
     return file_counts(counts, leaving_dates, calendar, today)

@@ -15,7 +15,7 @@ from cases import work as case_work
 from records import work as file_work
 from terms.school_days import calendars_for
 
-from .models import LeadRoleRequest, School
+from .models import LeadRoleRequest
 from .queries import count_of, short_lists
 
 LEAVER = "leaver"
@@ -46,9 +46,8 @@ def lead_work(schools, *, user, today: date | None = None) -> dict[int, LeadWork
         return {}
     counts = {
         row.pk: row
-        for row in School.objects.filter(pk__in=[s.pk for s in schools]).annotate(
+        for row in file_work.schools_with_counts(schools, today).annotate(
             **case_work.count_expressions(user, today),
-            **file_work.count_expressions(today),
             leads_to_confirm=count_of(leads_to_confirm(user)),
         )
     }

@@ -223,3 +223,17 @@ def test_the_dsls_home_shows_them(cast, client_for, files_in_every_state):
     assert f"{expected['reviews_due']} files due for retention review" in shown
     assert f"{expected['requests']} subject access requests open" in shown
     assert f"{expected['requests_overdue']} overdue" in shown
+
+
+def test_the_numbers_follow_each_change_the_same_day(cast, files_in_every_state):
+    today = date(2026, 9, 9)
+    before = numbers_counted(cast.school_a, today)
+    SubjectAccessRequest.objects.filter(status=SubjectAccessRequest.Status.OPEN).update(
+        status=SubjectAccessRequest.Status.ANSWERED
+    )
+    Transfer.objects.filter(to_school=cast.school_a).update(status=Transfer.Status.ACCEPTED)
+
+    after = numbers_counted(cast.school_a, today)
+    assert (before["requests"], before["incoming"]) == (3, 1)
+    assert (after["requests"], after["incoming"]) == (0, 0)
+    assert after == numbers_from_due_work(cast.school_a, today)
