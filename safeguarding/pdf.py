@@ -95,21 +95,38 @@ def _draw_border(stream, box):
     """WeasyPrint's border drawing, with a shortcut for a solid border on one side only and
     square corners: the same pixels as WeasyPrint draws (its ring between the border and padding
     boxes, clipped to that side, is that rectangle) for a tenth of the work. Anything else is
-    WeasyPrint's own drawing."""
-    style = box.style
-    widths = [getattr(box, f"border_{side}_width") for side in _SIDES]
+    WeasyPrint's own drawing.
+
+    Called for every box: the widths are read straight off the box, and the corners' radii as
+    layout resolved them (what `rounded_border_box` would scale, and only ever scales down)."""
+    widths = (
+        box.border_top_width,
+        box.border_right_width,
+        box.border_bottom_width,
+        box.border_left_width,
+    )
     drawn = [index for index, width in enumerate(widths) if width]
+    if len(drawn) != 1:
+        return _weasyprint_draw_border(stream, box)
+    side = _SIDES[drawn[0]]
+    style = box.style
     if (
-        len(drawn) != 1
-        or style["visibility"] != "visible"
+        style["visibility"] != "visible"
         or style["border_image_source"][0] != "none"
         or style["column_width"] != "auto"
         or style["column_count"] != "auto"
-        or style[f"border_{_SIDES[drawn[0]]}_style"] != "solid"
-        or any(rx or ry for rx, ry in box.rounded_border_box()[4:])
+        or style[f"border_{side}_style"] != "solid"
+        or any(
+            rx > 0 or ry > 0
+            for rx, ry in (
+                box.border_top_left_radius,
+                box.border_top_right_radius,
+                box.border_bottom_right_radius,
+                box.border_bottom_left_radius,
+            )
+        )
     ):
         return _weasyprint_draw_border(stream, box)
-    side = _SIDES[drawn[0]]
     color = get_color(style, f"border_{side}_color")
     if not color.alpha:
         return None
