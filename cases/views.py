@@ -14,7 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from incidents import services as pupil_services
 from incidents.models import AgencyInvolvement, Carer, Incident, IncidentPupil, Pupil, Status
-from notifications import services as notifications
+from notifications import context_processors as banners
 from safeguarding import access, audit, searches
 from safeguarding.models import Role
 
@@ -114,7 +114,7 @@ def _page_of(queryset, number, per_page: int) -> Page:
 def case_detail(request, incident):
     if not _just_changed(request, incident):
         services.log_case_view(incident=incident, actor=request.user, request=request)
-    notifications.mark_case_read(user=request.user, incident_id=incident.pk)
+    banners.mark_case_read(request, incident.pk)
     # Every view is audited; the timeline shows what was done unless asked for the views too.
     with_views = request.GET.get("views") == "shown"
     case_file = timeline.load_case_file(incident, with_views=with_views)

@@ -8,24 +8,50 @@ from . import services
 from .models import Outbox
 
 
-def _outbox_summary(request, schools) -> dict:
+def _outbox_summary(request, schools, *, case=None) -> dict:
     """The signed-in person's unread count and the number of undelivered alerts at `schools`,
     in one query shared by both banners (each page asks once); the alerts themselves are read
-    only when there are some."""
+    only when there are some. On a case's page (`case`, its id), also how many of the unread
+    are about that case (`mark_case_read`)."""
     user = request.user
     cached = getattr(request, "_outbox_summary", None)
     if cached is not None and cached[0] == (user.pk, frozenset(schools)):
         return cached[1]
     unread = Q(recipient=user, read_at__isnull=True)
+    counts = {"unread": Count("pk", filter=unread)}
+    if case is not None:
+        counts["case_unread"] = Count("pk", filter=unread & Q(incident_id=case))
     if schools:
         undelivered = services.undelivered_alert() & Q(school__in=schools)
-        summary = Outbox.objects.filter(unread | undelivered).aggregate(
-            unread=Count("pk", filter=unread), undelivered=Count("pk", filter=undelivered)
-        )
+        counts["undelivered"] = Count("pk", filter=undelivered)
+        summary = Outbox.objects.filter(unread | undelivered).aggregate(**counts)
     else:
-        summary = {"unread": Outbox.objects.filter(unread).count(), "undelivered": 0}
+        summary = {"undelivered": 0, **Outbox.objects.filter(unread).aggregate(**counts)}
     request._outbox_summary = ((user.pk, frozenset(schools)), summary)
     return summary
+
+
+def _page_summary(request, *, case=None) -> dict:
+    """`_outbox_summary` for the schools the banners watch on this page."""
+    watched: set = set()
+    if _warns(request):
+        leads_at, _, overseen = _watched_schools(request)
+        watched = leads_at | overseen
+    return _outbox_summary(request, watched, case=case)
+
+
+def mark_case_read(request, incident_id) -> int:
+    """Mark the signed-in person's notifications about one case read, as its page opens. The
+    page's count of notifications (the banners' one query) counts this case's unread too, so
+    nothing is written, and no query added, when there are none; the count shown afterwards
+    is what is left unread."""
+    summary = _page_summary(request, case=incident_id)
+    if not summary.get("case_unread"):
+        return 0
+    marked = services.mark_case_read(user=request.user, incident_id=incident_id)
+    summary["unread"] -= marked
+    summary["case_unread"] = 0
+    return marked
 
 
 def _watched_schools(request) -> tuple[set, set, set]:
@@ -47,11 +73,7 @@ def unread(request):
 
     def count() -> int:
         # The same schools as the banner below, so both are answered by one query.
-        watched: set = set()
-        if _warns(request):
-            leads_at, _, overseen = _watched_schools(request)
-            watched = leads_at | overseen
-        return _outbox_summary(request, watched)["unread"]
+        return _page_summary(request)["unread"]
 
     return {"unread_notifications": count}
 

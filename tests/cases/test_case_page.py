@@ -11,7 +11,7 @@ from incidents.models import FollowUp, PupilRole
 from safeguarding import audit
 from safeguarding.models import AuditEvent
 
-from .conftest import OUTCOME, make_pupil
+from .conftest import OUTCOME, make_incident, make_pupil
 
 
 def open_case(client, incident):
@@ -145,6 +145,8 @@ def test_only_the_dsl_is_offered_the_imagery_viewing_record(cast, incident, clie
 
 
 def test_opening_the_case_marks_its_notifications_read(cast, client_for, incident):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
     from django.urls import reverse
 
     from notifications.models import Outbox
@@ -153,11 +155,26 @@ def test_opening_the_case_marks_its_notifications_read(cast, client_for, inciden
     notify_new_case(
         school=cast.school_a, incident_id=incident.pk, reference=incident.reference, urgent=True
     )
+    other = make_incident(cast.school_a, cast.teacher)
+    notify_new_case(school=cast.school_a, incident_id=other.pk, reference="SG-O", urgent=False)
     unread = Outbox.objects.filter(recipient=cast.dsl, read_at__isnull=True)
+    assert unread.count() == 2
+    client = client_for(cast.dsl)
+    with CaptureQueriesContext(connection) as marking:
+        html = client.get(reverse("cases:detail", args=[incident.reference])).content.decode()
     assert unread.count() == 1
-    client_for(cast.dsl).get(reverse("cases:detail", args=[incident.reference]))
-    assert unread.count() == 0
-    assert Outbox.objects.filter(recipient=cast.deputy, read_at__isnull=True).count() == 1
+    assert Outbox.objects.filter(recipient=cast.deputy, read_at__isnull=True).count() == 2
+    # The count in the header is what is left unread, after this case's were marked.
+    assert 'app-unread-count">1<' in html
+    # Opened again with nothing about it unread: nothing is written.
+    with CaptureQueriesContext(connection) as nothing_to_mark:
+        html = client.get(reverse("cases:detail", args=[incident.reference])).content.decode()
+    assert 'app-unread-count">1<' in html
+
+    def marked(queries) -> int:
+        return sum(q["sql"].startswith('UPDATE "notifications_outbox"') for q in queries)
+
+    assert (marked(marking), marked(nothing_to_mark)) == (1, 0)
 
 
 def test_the_type_of_incident_is_in_words_on_the_page_and_the_pdf(cast, incident, client_for):
