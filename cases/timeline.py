@@ -12,6 +12,7 @@ from operator import attrgetter
 from django.db import connection
 from django.db.models import (
     BooleanField,
+    Case,
     CharField,
     Count,
     DateTimeField,
@@ -24,6 +25,7 @@ from django.db.models import (
     TextField,
     UUIDField,
     Value,
+    When,
 )
 from django.db.models.expressions import Expression
 from django.db.models.fields.json import KT
@@ -382,20 +384,22 @@ def _case_file_parts(incident: Incident, *, with_views: bool) -> tuple[dict, dic
     about_it = services.about_case(incident)
     events = AuditEvent.objects.filter(about_it)
     viewed = Q(action=services.CASE_VIEWED)
-    people = Q(pk__in=events.values("actor_id")) | Q(
-        pk__in=events.filter(action=services.ASSIGNED).values(assignee=_assignee_id())
-    )
-    pupils = Q(pk__in=[])
+    # Who and which pupils the rows name, and the cases at the links' other ends: each as one
+    # list of ids (an OR of several lists would have PostgreSQL read the whole table).
+    people = [
+        events.order_by().values("actor_id"),
+        events.filter(action=services.ASSIGNED).order_by().values(assignee=_assignee_id()),
+    ]
+    pupils = []
     for model, condition in on_case.items():
         for f in model._meta.concrete_fields:
             if f.related_model in (User, Pupil):
-                named = Q(pk__in=model.objects.filter(condition).values(f.attname))
-                if f.related_model is User:
-                    people |= named
-                else:
-                    pupils |= named
-    other_ends = Q(pk__in=CaseLink.objects.filter(incident=incident).values("linked_id")) | Q(
-        pk__in=CaseLink.objects.filter(linked=incident).values("incident_id")
+                named = model.objects.filter(condition).order_by().values(f.attname)
+                (people if f.related_model is User else pupils).append(named)
+    other_ends = (
+        CaseLink.objects.filter(on_case[CaseLink])
+        .order_by()
+        .values(other=Case(When(incident=incident, then=F("linked_id")), default=F("incident_id")))
     )
     in_a_list = Q(data__has_key="cases")
     seen_by = (
@@ -412,9 +416,9 @@ def _case_file_parts(incident: Incident, *, with_views: bool) -> tuple[dict, dic
     wanted = {
         **on_case,
         AuditEvent: about_it if with_views else about_it & ~viewed,
-        User: people,
-        Pupil: pupils,
-        Incident: other_ends,
+        User: Q(pk__in=people[0].union(*people[1:], all=True)),
+        Pupil: Q(pk__in=pupils[0].union(*pupils[1:], all=True)),
+        Incident: Q(pk__in=other_ends),
     }
     return wanted, {VIEWERS: seen_by}
 
