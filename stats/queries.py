@@ -194,7 +194,11 @@ class WholeHoursBetween(Func):
         return super().as_sql(
             compiler,
             connection,
-            template="CAST(FLOOR((julianday(%(expressions)s)) * 24) AS integer)",
+            # julianday is a float: two hours apart can come out as 1.99999... hours, so the
+            # difference is rounded to whole milliseconds before it is cut to whole hours.
+            template=(
+                "CAST(FLOOR(ROUND((julianday(%(expressions)s)) * 86400000) / 3600000.0) AS integer)"
+            ),
             arg_joiner=") - julianday(",
             **extra,
         )

@@ -49,6 +49,13 @@ def _fast_password_hashing(request, settings):
         settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _postgres_marker(request):
+    """Tests marked `postgres` skip on SQLite, or fail with CI=true (pyproject.toml)."""
+    if request.node.get_closest_marker("postgres") is not None:
+        require(connection.vendor == "postgresql", "PostgreSQL (set DATABASE_URL)")
+
+
 @pytest.fixture
 def postgres(db):
     require(connection.vendor == "postgresql", "PostgreSQL (set DATABASE_URL)")
