@@ -44,16 +44,6 @@ def isolate_name(value):
     return format_html("\u2066{}\u2069", value)
 
 
-def _isolated(value) -> str:
-    """As the `isolate` filter, escaped as the template would, as plain text."""
-    return f"\u2068{escape(value)}\u2069"
-
-
-def _isolated_name(value) -> str:
-    """As the `isolate_name` filter, escaped as the template would, as plain text."""
-    return f"\u2066{escape(value)}\u2069"
-
-
 @register.filter
 def timeline_line(entry) -> SafeString:
     """The referral summary's line for one timeline entry, escaped: when, who, what, and for a
@@ -70,25 +60,25 @@ def timeline_line(entry) -> SafeString:
     else:
         when = f"{timezone.localtime(entry.event.at):%-d %b %Y %H:%M}"
     actor = entry.event.actor
-    parts = [when, " – ", _isolated_name((actor.full_name if actor else "") or "System")]
+    parts = [when, " – ", isolate_name((actor.full_name if actor else "") or "System")]
     parts += [": ", escape(entry.title)]
     if entry.assignee:
-        parts += [" (", _isolated_name(entry.assignee.full_name), ")"]
+        parts += [" (", isolate_name(entry.assignee.full_name), ")"]
     record = entry.record
     if entry.kind == "status_change":
         parts += [": ", escape(record.get_from_status_display()), " to "]
         parts.append(escape(record.get_to_status_display()))
         if record.reason:
-            parts += [" (", _isolated(record.reason), ")"]
+            parts += [" (", isolate(record.reason), ")"]
     elif entry.kind == "referral":
         parts += [": ", escape(record.get_agency_display())]
         if record.agency_other:
-            parts += [" (", _isolated(record.agency_other), ")"]
+            parts += [" (", isolate(record.agency_other), ")"]
         parts.append(f", {record.referred_on:%-d %B %Y}" if record.referred_on else ", ")
         if record.their_reference:
-            parts += [", their reference ", _isolated(record.their_reference)]
+            parts += [", their reference ", isolate(record.their_reference)]
     elif entry.kind == "note":
-        parts += [": ", _isolated(record.text)]
+        parts += [": ", isolate(record.text)]
     if happened and happened.recorded_late:
         parts += [" (", escape(happened.recorded_late_words), ")"]
     return mark_safe("".join(parts))  # noqa: S308 (every value above is escaped)
