@@ -14,8 +14,10 @@ def _outbox_summary(request, schools, *, case=None) -> dict:
     only when there are some. On a case's page (`case`, its id), also how many of the unread
     are about that case (`mark_case_read`)."""
     user = request.user
+    key = (user.pk, frozenset(schools))
     cached = getattr(request, "_outbox_summary", None)
-    if cached is not None and cached[0] == (user.pk, frozenset(schools)):
+    # A summary read without a case's count does not answer for that case: read again.
+    if cached is not None and cached[0] == key and case in (None, cached[2]):
         return cached[1]
     unread = Q(recipient=user, read_at__isnull=True)
     counts = {"unread": Count("pk", filter=unread)}
@@ -27,7 +29,7 @@ def _outbox_summary(request, schools, *, case=None) -> dict:
         summary = Outbox.objects.filter(unread | undelivered).aggregate(**counts)
     else:
         summary = {"undelivered": 0, **Outbox.objects.filter(unread).aggregate(**counts)}
-    request._outbox_summary = ((user.pk, frozenset(schools)), summary)
+    request._outbox_summary = (key, summary, case)
     return summary
 
 

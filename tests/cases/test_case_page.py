@@ -238,3 +238,23 @@ def test_the_timeline_can_be_read_newest_first(cast, client_for, incident):
     newest = timeline("?order=newest")
     assert newest.index("Second note.") < newest.index("First note.")
     assert "Show the oldest first" in newest
+
+
+def test_a_case_is_marked_read_even_when_the_banners_counted_first(cast, incident, rf):
+    """The banners' count, once read on a request, is reused; a count read without the case's
+    own unread must not stand in for it, or the case would never be marked read."""
+    from django.contrib.sessions.backends.db import SessionStore
+
+    from notifications import context_processors as banners
+    from notifications.models import Outbox
+    from notifications.services import notify_new_case
+
+    notify_new_case(
+        school=cast.school_a, incident_id=incident.pk, reference=incident.reference, urgent=True
+    )
+    request = rf.get("/")
+    request.user, request.session = cast.dsl, SessionStore()
+    assert banners._page_summary(request)["unread"] == 1  # as a banner would, first
+    assert banners.mark_case_read(request, incident.pk) == 1
+    assert not Outbox.objects.filter(recipient=cast.dsl, read_at__isnull=True).exists()
+    assert banners._page_summary(request)["unread"] == 0
